@@ -1,0 +1,1 @@
+//! A local emulator of the Turso Platform API (work in progress).

@@ -1,0 +1,1 @@
+//! The Turso Platform API SDK (work in progress).

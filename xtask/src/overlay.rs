@@ -1,0 +1,274 @@
+//! OpenAPI Overlay 1.0 documents, applied strictly.
+//!
+//! Each action selects nodes with an RFC 9535 JSONPath `target` and either
+//! merges `update` into them or removes them. Unlike a lenient overlay tool,
+//! an action whose target matches nothing is an error naming the action: our
+//! patches correct upstream defects, and a defect fixed upstream must force
+//! its patch out rather than let it linger or silently patch something else.
+//!
+//! Merge rules (Overlay 1.0): an object `update` is merged recursively into an
+//! object target (objects merge, other values replace); an update to an array
+//! target appends (each element of an array `update`, or the value itself).
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::{Error, Result};
+
+/// An Overlay document.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Overlay {
+    /// The Overlay specification version; must be 1.0.x.
+    pub overlay: String,
+    /// Title and version of this overlay.
+    pub info: OverlayInfo,
+    /// The actions, applied in order.
+    pub actions: Vec<Action>,
+}
+
+/// The `info` object of an overlay.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OverlayInfo {
+    /// What this overlay corrects.
+    pub title: String,
+    /// The overlay's own version.
+    pub version: String,
+    /// Why (optional).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One action of an overlay.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Action {
+    /// RFC 9535 JSONPath selecting the nodes to change.
+    pub target: String,
+    /// Which upstream defect this action corrects.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The value merged into each selected node.
+    #[serde(default)]
+    pub update: Option<Value>,
+    /// Remove the selected nodes.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+impl Overlay {
+    /// Reads and validates an overlay document.
+    pub fn load(path: &Path) -> Result<Self> {
+        let value = crate::spec_file::load_document(path)?;
+        let overlay: Overlay = serde_json::from_value(value).map_err(|e| Error::parse(path, e))?;
+        if !overlay.overlay.starts_with("1.0") {
+            return Err(Error::parse(
+                path,
+                format!(
+                    "overlay version {} is not supported (1.0.x only)",
+                    overlay.overlay
+                ),
+            ));
+        }
+        Ok(overlay)
+    }
+
+    /// Applies every action in order to `doc`. `name` identifies the overlay in errors.
+    pub fn apply(&self, name: &str, doc: &mut Value) -> Result<()> {
+        for (index, action) in self.actions.iter().enumerate() {
+            action.apply(doc).map_err(|message| Error::Patch {
+                patch: name.to_string(),
+                step: action.label(index),
+                message,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Action {
+    /// "action 2 (Defect: ...)" for error messages.
+    fn label(&self, index: usize) -> String {
+        match &self.description {
+            Some(d) => format!("action {} ({})", index + 1, d.trim()),
+            None => format!("action {}", index + 1),
+        }
+    }
+
+    /// Applies this action; the error is a message for [`Error::Patch`].
+    pub fn apply(&self, doc: &mut Value) -> std::result::Result<(), String> {
+        let path = JsonPath::parse(&self.target)
+            .map_err(|e| format!("target `{}` is not valid JSONPath: {e}", self.target))?;
+        let mut pointers: Vec<Vec<Segment>> = path
+            .query_located(doc)
+            .locations()
+            .map(|loc| {
+                loc.iter()
+                    .map(|el| match el {
+                        serde_json_path::PathElement::Name(n) => Segment::Name(n.to_string()),
+                        serde_json_path::PathElement::Index(i) => Segment::Index(*i),
+                    })
+                    .collect()
+            })
+            .collect();
+        if pointers.is_empty() {
+            return Err(format!(
+                "target `{}` matches nothing: the defect this action corrects may be fixed \
+                 upstream; check and remove the action",
+                self.target
+            ));
+        }
+        match (&self.update, self.remove) {
+            (Some(_), true) => Err("an action may not both update and remove".to_string()),
+            (None, false) => Err("an action must either update or remove".to_string()),
+            (None, true) => {
+                // Remove from the end so earlier array indices stay valid.
+                pointers.sort();
+                for location in pointers.iter().rev() {
+                    remove_at(doc, location)?;
+                }
+                Ok(())
+            }
+            (Some(update), false) => {
+                for location in &pointers {
+                    let node = node_mut(doc, location)
+                        .ok_or_else(|| format!("selected node {location:?} vanished"))?;
+                    merge_update(node, update)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One step of a located path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Segment {
+    Name(String),
+    Index(usize),
+}
+
+fn node_mut<'a>(doc: &'a mut Value, location: &[Segment]) -> Option<&'a mut Value> {
+    location.iter().try_fold(doc, |node, seg| match seg {
+        Segment::Name(n) => node.get_mut(n.as_str()),
+        Segment::Index(i) => node.get_mut(*i),
+    })
+}
+
+fn remove_at(doc: &mut Value, location: &[Segment]) -> std::result::Result<(), String> {
+    let Some((last, parent)) = location.split_last() else {
+        return Err("the document root cannot be removed".to_string());
+    };
+    let parent = node_mut(doc, parent).ok_or_else(|| format!("parent of {location:?} vanished"))?;
+    match (parent, last) {
+        (Value::Object(map), Segment::Name(n)) => {
+            map.shift_remove(n);
+            Ok(())
+        }
+        (Value::Array(items), Segment::Index(i)) if *i < items.len() => {
+            items.remove(*i);
+            Ok(())
+        }
+        _ => Err(format!("cannot remove {location:?}")),
+    }
+}
+
+fn merge_update(node: &mut Value, update: &Value) -> std::result::Result<(), String> {
+    match (node, update) {
+        (Value::Object(target), Value::Object(patch)) => {
+            deep_merge(target, patch);
+            Ok(())
+        }
+        (Value::Array(items), Value::Array(more)) => {
+            items.extend(more.iter().cloned());
+            Ok(())
+        }
+        (Value::Array(items), one) => {
+            items.push(one.clone());
+            Ok(())
+        }
+        (other, _) => Err(format!(
+            "an update can only be merged into an object or array, not into {other}"
+        )),
+    }
+}
+
+fn deep_merge(target: &mut serde_json::Map<String, Value>, patch: &serde_json::Map<String, Value>) {
+    for (key, value) in patch {
+        match (target.get_mut(key), value) {
+            (Some(Value::Object(inner)), Value::Object(more)) => deep_merge(inner, more),
+            _ => {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn action(target: &str, update: Option<Value>, remove: bool) -> Action {
+        Action {
+            target: target.into(),
+            description: Some("test".into()),
+            update,
+            remove,
+        }
+    }
+
+    #[test]
+    fn update_merges_objects_and_appends_to_arrays() {
+        let mut doc = json!({"a": {"b": 1, "c": {"d": 2}}, "list": [1]});
+        action("$.a", Some(json!({"c": {"e": 3}, "b": 9})), false)
+            .apply(&mut doc)
+            .unwrap();
+        action("$.list", Some(json!([2, 3])), false)
+            .apply(&mut doc)
+            .unwrap();
+        assert_eq!(
+            doc,
+            json!({"a": {"b": 9, "c": {"d": 2, "e": 3}}, "list": [1, 2, 3]})
+        );
+    }
+
+    #[test]
+    fn remove_deletes_every_match_including_array_elements() {
+        let mut doc = json!({"r": ["x", "y", "x", "z"], "o": {"k": 1, "j": 2}});
+        action("$.r[?@ == 'x']", None, true)
+            .apply(&mut doc)
+            .unwrap();
+        action("$.o.k", None, true).apply(&mut doc).unwrap();
+        assert_eq!(doc, json!({"r": ["y", "z"], "o": {"j": 2}}));
+    }
+
+    #[test]
+    fn a_target_matching_nothing_is_an_error_naming_the_action() {
+        let overlay = Overlay {
+            overlay: "1.0.0".into(),
+            info: OverlayInfo {
+                title: "t".into(),
+                version: "1".into(),
+                description: None,
+            },
+            actions: vec![action("$.missing", None, true)],
+        };
+        let err = overlay
+            .apply("patches/x.yaml", &mut json!({}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("patches/x.yaml"), "{err}");
+        assert!(err.contains("action 1 (test)"), "{err}");
+        assert!(err.contains("matches nothing"), "{err}");
+    }
+
+    #[test]
+    fn updating_a_scalar_is_refused() {
+        let err = action("$.a", Some(json!({})), false)
+            .apply(&mut json!({"a": 1}))
+            .unwrap_err();
+        assert!(err.contains("only be merged"), "{err}");
+    }
+}

@@ -1,0 +1,1 @@
+//! A description of the API surface (placeholder, filled below).
