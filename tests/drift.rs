@@ -14,8 +14,10 @@ fn workspace() -> Workspace {
 }
 
 fn generated_source() -> String {
-    std::fs::read_to_string(workspace_root().join("crates/turso-platform-generated/src/generated.rs"))
-        .expect("generated.rs is committed")
+    std::fs::read_to_string(
+        workspace_root().join("crates/turso-platform-generated/src/generated.rs"),
+    )
+    .expect("generated.rs is committed")
 }
 
 #[test]
@@ -24,7 +26,10 @@ fn committed_generated_files_are_current() {
     let (files, _) = xtask::generate::render_all(&ws).expect("generation succeeds");
     let stale = xtask::check::compare(&ws, &files);
     let diffs: String = stale.iter().map(|s| s.diff.as_str()).collect();
-    assert!(stale.is_empty(), "run `cargo xtask generate`; stale files:\n{diffs}");
+    assert!(
+        stale.is_empty(),
+        "run `cargo xtask generate`; stale files:\n{diffs}"
+    );
 }
 
 #[test]
@@ -43,10 +48,11 @@ fn api_surface() {
 
 #[test]
 fn generated_type_schemas() {
-    let schemas: serde_json::Map<String, serde_json::Value> = turso_platform_generated::type_schemas()
-        .into_iter()
-        .map(|(name, schema)| (name.to_string(), schema.to_value()))
-        .collect();
+    let schemas: serde_json::Map<String, serde_json::Value> =
+        turso_platform_generated::type_schemas()
+            .into_iter()
+            .map(|(name, schema)| (name.to_string(), schema.to_value()))
+            .collect();
     insta::assert_json_snapshot!("generated_type_schemas", schemas);
 }
 
@@ -56,17 +62,25 @@ fn all_49_operations_are_generated_with_the_shared_error_type() {
     let surface = describe(&spec, &generated_source());
     assert_eq!(surface.operations.len(), 49);
     for op in &surface.operations {
-        assert_ne!(op.success_type, "<not generated>", "{} has no generated method", op.operation_id);
+        assert_ne!(
+            op.success_type, "<not generated>",
+            "{} has no generated method",
+            op.operation_id
+        );
         let responses = spec["paths"][&op.path][op.method.to_lowercase()]["responses"]
             .as_object()
             .unwrap();
-        let has_error_body = responses
-            .iter()
-            .any(|(status, r)| !status.starts_with('2') && (r.get("content").is_some() || r.get("$ref").is_some()));
+        let has_error_body = responses.iter().any(|(status, r)| {
+            !status.starts_with('2') && (r.get("content").is_some() || r.get("$ref").is_some())
+        });
         if has_error_body {
             assert_eq!(op.error_type, "types::ErrorResponse", "{}", op.operation_id);
         }
-        assert_ne!(op.success_type, "types::ErrorResponse", "{}", op.operation_id);
+        assert_ne!(
+            op.success_type, "types::ErrorResponse",
+            "{}",
+            op.operation_id
+        );
     }
 }
 
@@ -80,8 +94,18 @@ fn surface_of_modified(modify: impl FnOnce(&mut serde_json::Value)) -> Surface {
     modify(&mut raw);
     let (document, _) = xtask::generate::apply_patches(&ws, api, raw).unwrap();
     effective.document = document;
-    let files = render_api(&ws, api, &EffectiveSpec { ..effective.clone() }).unwrap();
-    let code = files.iter().find(|f| f.path.ends_with("src/generated.rs")).unwrap();
+    let files = render_api(
+        &ws,
+        api,
+        &EffectiveSpec {
+            ..effective.clone()
+        },
+    )
+    .unwrap();
+    let code = files
+        .iter()
+        .find(|f| f.path.ends_with("src/generated.rs"))
+        .unwrap();
     describe(&effective.document, &code.contents)
 }
 
@@ -103,7 +127,11 @@ fn the_guard_bites_on_a_removed_property_and_an_added_operation() {
     assert_ne!(original, modified);
     assert!(original.schemas["Database"].contains_key("block_reads"));
     assert!(!modified.schemas["Database"].contains_key("block_reads"));
-    let added = modified.operations.iter().find(|o| o.operation_id == "listWidgets").unwrap();
+    let added = modified
+        .operations
+        .iter()
+        .find(|o| o.operation_id == "listWidgets")
+        .unwrap();
     assert_eq!(added.success_type, "types::ListWidgetsResponse");
     assert_eq!(modified.operations.len(), original.operations.len() + 1);
 }
@@ -133,9 +161,15 @@ fn an_edited_vendored_spec_is_refused() {
     let dir = scratch_workspace();
     let spec = dir.path().join("spec/turso-platform-api.yml");
     let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(&spec, text.replace("API description here", "edited by hand")).unwrap();
+    std::fs::write(
+        &spec,
+        text.replace("API description here", "edited by hand"),
+    )
+    .unwrap();
     let ws = Workspace::load(dir.path()).unwrap();
-    let err = xtask::generate::effective_spec(&ws, &ws.manifest.api[0]).unwrap_err().to_string();
+    let err = xtask::generate::effective_spec(&ws, &ws.manifest.api[0])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("sha256 is"), "{err}");
     assert!(err.contains("provenance records 85f970d3"), "{err}");
 }
@@ -146,16 +180,32 @@ fn a_patch_fixed_upstream_fails_loudly_naming_its_action() {
     let spec = dir.path().join("spec/turso-platform-api.yml");
     let text = std::fs::read_to_string(&spec).unwrap();
     // Upstream fixes addOrganizationMember's `required` (the only `- email` entry).
-    assert_eq!(text.matches("              required:\n              - email\n").count(), 1);
-    let fixed = text.replace("              required:\n              - email\n", "              required:\n              - username\n");
+    assert_eq!(
+        text.matches("              required:\n              - email\n")
+            .count(),
+        1
+    );
+    let fixed = text.replace(
+        "              required:\n              - email\n",
+        "              required:\n              - username\n",
+    );
     std::fs::write(&spec, &fixed).unwrap();
     let provenance = dir.path().join("spec/turso-platform-api.provenance.toml");
     let record = std::fs::read_to_string(&provenance).unwrap();
     let new_sha = xtask::provenance::sha256_hex(fixed.as_bytes());
-    std::fs::write(&provenance, record.replace("85f970d350573506c4b942352b3078f0e4b0f57bf791f943c56c1e48a6f8e3e9", &new_sha)).unwrap();
+    std::fs::write(
+        &provenance,
+        record.replace(
+            "85f970d350573506c4b942352b3078f0e4b0f57bf791f943c56c1e48a6f8e3e9",
+            &new_sha,
+        ),
+    )
+    .unwrap();
 
     let ws = Workspace::load(dir.path()).unwrap();
-    let err = xtask::generate::effective_spec(&ws, &ws.manifest.api[0]).unwrap_err().to_string();
+    let err = xtask::generate::effective_spec(&ws, &ws.manifest.api[0])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("add-member-required.overlay.yaml"), "{err}");
     assert!(err.contains("action 1"), "{err}");
     assert!(err.contains("matches nothing"), "{err}");

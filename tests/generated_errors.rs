@@ -25,11 +25,19 @@ async fn a_404_body_is_the_typed_error_with_its_message() {
         }),
     );
     let client = Client::new(&serve(router).await, Hooks::none());
-    let result = client.get_database().organization_slug("acme").database_name("nope").send().await;
+    let result = client
+        .get_database()
+        .organization_slug("acme")
+        .database_name("nope")
+        .send()
+        .await;
     match result {
         Err(Error::ErrorResponse(response)) => {
             assert_eq!(response.status(), 404);
-            assert_eq!(response.error, "could not find database with name nope: record not found");
+            assert_eq!(
+                response.error,
+                "could not find database with name nope: record not found"
+            );
             assert_eq!(response.code, None);
         }
         other => panic!("expected the typed ErrorResponse, got {other:?}"),
@@ -48,8 +56,15 @@ async fn a_409_body_is_the_typed_error_with_its_message_and_code() {
         }),
     );
     let client = Client::new(&serve(router).await, Hooks::none());
-    let body = types::CreateDatabaseInput::builder().name("db1").group("default");
-    let result = client.create_database().organization_slug("acme").body(body).send().await;
+    let body = types::CreateDatabaseInput::builder()
+        .name("db1")
+        .group("default");
+    let result = client
+        .create_database()
+        .organization_slug("acme")
+        .body(body)
+        .send()
+        .await;
     match result {
         Err(Error::ErrorResponse(response)) => {
             assert_eq!(response.status(), 409);

@@ -62,9 +62,28 @@ pub fn effective_spec(ws: &Workspace, api: &Api) -> Result<EffectiveSpec> {
 
 /// Applies `api`'s normalisations and overlays to a raw upstream document,
 /// then makes sure progenitor can take it (see [`preflight`]).
-pub fn apply_patches(ws: &Workspace, api: &Api, mut doc: Value) -> Result<(Value, Vec<Notice>)> {
+pub fn apply_patches(ws: &Workspace, api: &Api, doc: Value) -> Result<(Value, Vec<Notice>)> {
+    let (mut doc, failures) = apply_patches_collecting(ws, api, doc)?;
+    if let Some(first) = failures.into_iter().next() {
+        return Err(first);
+    }
+    let notices = preflight(&api.name, &mut doc)?;
+    Ok((doc, notices))
+}
+
+/// Applies every normalisation and overlay action that applies and returns
+/// one error for each that does not; `Err` only when a patch file itself
+/// cannot be read.
+pub fn apply_patches_collecting(
+    ws: &Workspace,
+    api: &Api,
+    mut doc: Value,
+) -> Result<(Value, Vec<Error>)> {
+    let mut failures = Vec::new();
     for step in &api.normalisations {
-        normalise::run(step, &mut doc)?;
+        if let Err(e) = normalise::run(step, &mut doc) {
+            failures.push(e);
+        }
     }
     for path in api.overlay_paths(ws) {
         let overlay = Overlay::load(&path)?;
@@ -73,10 +92,9 @@ pub fn apply_patches(ws: &Workspace, api: &Api, mut doc: Value) -> Result<(Value
             .unwrap_or(&path)
             .display()
             .to_string();
-        overlay.apply(&name, &mut doc)?;
+        failures.extend(overlay.apply_collecting(&name, &mut doc));
     }
-    let notices = preflight(&api.name, &mut doc)?;
-    Ok((doc, notices))
+    Ok((doc, failures))
 }
 
 const METHODS: &[&str] = &[

@@ -12,6 +12,7 @@
 
 pub mod check;
 pub mod error;
+pub mod evolve;
 pub mod generate;
 pub mod manifest;
 pub mod normalise;

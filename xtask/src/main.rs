@@ -30,6 +30,47 @@ enum Command {
     /// Fail with a unified diff when committed generated files are out of date
     /// or a vendored spec no longer matches its provenance.
     Check,
+    /// Compare two specs (YAML or JSON) and classify every change.
+    Diff {
+        /// The older spec.
+        old: PathBuf,
+        /// The newer spec.
+        new: PathBuf,
+        /// Apply our patches (spec/apis.toml) to both before comparing.
+        #[arg(long)]
+        patched: bool,
+        /// `text` (default) or `json`.
+        #[arg(long, default_value = "text")]
+        format: Format,
+        /// Exit 1 when a change of this severity or worse is present:
+        /// `breaking`, `non-breaking` or `never` (default).
+        #[arg(long, default_value = "never")]
+        fail_on: spec_diff::FailOn,
+    },
+    /// Vendor a new upstream spec: record provenance, re-apply the patches,
+    /// regenerate, report the changes and append to spec/CHANGELOG.md.
+    UpdateSpec {
+        /// The new upstream spec (YAML or JSON).
+        file: PathBuf,
+        /// The upstream repository or URL it came from.
+        #[arg(long)]
+        repository: Option<String>,
+        /// The file's path inside that repository.
+        #[arg(long)]
+        path: Option<String>,
+        /// The upstream commit.
+        #[arg(long)]
+        commit: Option<String>,
+        /// The upstream date (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -42,6 +83,48 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Generate { check: false } => generate(&ws),
+        Command::Diff {
+            old,
+            new,
+            patched,
+            format,
+            fail_on,
+        } => {
+            let api = ws
+                .manifest
+                .api
+                .first()
+                .expect("spec/apis.toml lists an API");
+            let old = xtask::evolve::load_for_diff(&ws, api, &old, patched)?;
+            let new = xtask::evolve::load_for_diff(&ws, api, &new, patched)?;
+            let report = spec_diff::diff(&old, &new);
+            match format {
+                Format::Text => println!("{}", report.render_text()),
+                Format::Json => println!("{:#}", report.to_json()),
+            }
+            if report.should_fail(fail_on) {
+                return Err(xtask::Error::Stale(format!(
+                    "changes at or above `{fail_on}` found"
+                )));
+            }
+            Ok(())
+        }
+        Command::UpdateSpec {
+            file,
+            repository,
+            path,
+            commit,
+            date,
+        } => {
+            let origin = xtask::evolve::Origin {
+                repository,
+                path,
+                commit,
+                date,
+            };
+            let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+            update_spec(&ws, &file, &origin, &today)
+        }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,6 +132,43 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn update_spec(
+    ws: &Workspace,
+    file: &std::path::Path,
+    origin: &xtask::evolve::Origin,
+    today: &str,
+) -> xtask::Result<()> {
+    let outcome = xtask::evolve::update_spec(ws, file, origin, today)?;
+    println!(
+        "vendored {} (sha256 {})",
+        outcome.provenance.file, outcome.provenance.sha256
+    );
+    for notice in &outcome.notices {
+        println!("note: {}", notice.0);
+    }
+    println!("{}", outcome.report.render_text());
+    println!("appended an entry to {}", xtask::evolve::CHANGELOG);
+    if outcome.failed_patches.is_empty() {
+        for path in &outcome.regenerated {
+            println!(
+                "regenerated {}",
+                path.strip_prefix(&ws.root).unwrap_or(path).display()
+            );
+        }
+        println!("review with `git diff` and `cargo insta review`, then commit");
+        Ok(())
+    } else {
+        for failure in &outcome.failed_patches {
+            println!("patch no longer applies: {failure}");
+        }
+        Err(xtask::Error::Stale(format!(
+            "{} patch action(s) no longer apply; nothing was regenerated. Remove the actions \
+             whose defect upstream fixed (or adapt them), then run `cargo xtask generate`",
+            outcome.failed_patches.len()
+        )))
     }
 }
 

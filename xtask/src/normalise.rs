@@ -8,9 +8,11 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
+/// A normalisation: changes the document and says how many places it changed.
+pub type Step = fn(&mut Value) -> std::result::Result<usize, String>;
+
 /// Every known normalisation, by the name used in the manifest.
-pub const STEPS: &[(&str, fn(&mut Value) -> std::result::Result<usize, String>)] =
-    &[("inline-property-refs", inline_property_refs)];
+pub const STEPS: &[(&str, Step)] = &[("inline-property-refs", inline_property_refs)];
 
 /// Runs the named step on `doc`.
 pub fn run(name: &str, doc: &mut Value) -> Result<()> {

@@ -74,16 +74,29 @@ impl Overlay {
         Ok(overlay)
     }
 
-    /// Applies every action in order to `doc`. `name` identifies the overlay in errors.
+    /// Applies every action in order to `doc`, stopping at the first that
+    /// fails. `name` identifies the overlay in errors.
     pub fn apply(&self, name: &str, doc: &mut Value) -> Result<()> {
-        for (index, action) in self.actions.iter().enumerate() {
-            action.apply(doc).map_err(|message| Error::Patch {
-                patch: name.to_string(),
-                step: action.label(index),
-                message,
-            })?;
+        match self.apply_collecting(name, doc).into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Applies every action that applies, in order, and returns one error per
+    /// action that does not (so `update-spec` can report them all at once).
+    pub fn apply_collecting(&self, name: &str, doc: &mut Value) -> Vec<Error> {
+        let mut errors = Vec::new();
+        for (index, action) in self.actions.iter().enumerate() {
+            if let Err(message) = action.apply(doc) {
+                errors.push(Error::Patch {
+                    patch: name.to_string(),
+                    step: action.label(index),
+                    message,
+                });
+            }
+        }
+        errors
     }
 }
 

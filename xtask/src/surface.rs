@@ -52,7 +52,9 @@ pub struct Parameter {
     pub required: bool,
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Describes the surface of `spec` as generated into `generated_source`.
 pub fn describe(spec: &Value, generated_source: &str) -> Surface {
@@ -61,7 +63,9 @@ pub fn describe(spec: &Value, generated_source: &str) -> Surface {
     if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             for method in METHODS {
-                let Some(op) = item.get(*method) else { continue };
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
                 let key = (method.to_uppercase(), path.clone());
                 let (success_type, error_type) = signatures
                     .get(&key)
@@ -73,13 +77,21 @@ pub fn describe(spec: &Value, generated_source: &str) -> Surface {
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
-                    .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+                    .chain(
+                        op.get("parameters")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten(),
+                    );
                 for p in all {
                     let p = resolve(spec, p);
                     parameters.push(Parameter {
                         name: str_of(p, "name"),
                         location: str_of(p, "in"),
-                        ty: p.get("schema").map(|s| describe_schema(spec, s)).unwrap_or_default(),
+                        ty: p
+                            .get("schema")
+                            .map(|s| describe_schema(spec, s))
+                            .unwrap_or_default(),
                         required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
                     });
                 }
@@ -90,7 +102,11 @@ pub fn describe(spec: &Value, generated_source: &str) -> Surface {
                         .map(|s| describe_schema(spec, s))
                         .unwrap_or_else(|| "<non-JSON body>".into());
                     let required = b.get("required").and_then(Value::as_bool).unwrap_or(false);
-                    if required { schema } else { format!("optional {schema}") }
+                    if required {
+                        schema
+                    } else {
+                        format!("optional {schema}")
+                    }
                 });
                 operations.push(Operation {
                     operation_id: str_of(op, "operationId"),
@@ -105,7 +121,10 @@ pub fn describe(spec: &Value, generated_source: &str) -> Surface {
         }
     }
     let mut schemas = BTreeMap::new();
-    if let Some(components) = spec.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(components) = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in components {
             let required = required_of(schema);
             let mut props = BTreeMap::new();
@@ -122,11 +141,17 @@ pub fn describe(spec: &Value, generated_source: &str) -> Surface {
             schemas.insert(name.clone(), props);
         }
     }
-    Surface { operations, schemas }
+    Surface {
+        operations,
+        schemas,
+    }
 }
 
 fn str_of(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
@@ -140,7 +165,12 @@ fn required_of(schema: &Value) -> Vec<String> {
     schema
         .get("required")
         .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -151,7 +181,12 @@ fn properties_of(spec: &Value, schema: &Value) -> Vec<(String, Value)> {
         .and_then(Value::as_object)
         .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         out.extend(properties_of(spec, resolve(spec, part)));
     }
     out
@@ -163,19 +198,34 @@ pub fn describe_schema(spec: &Value, schema: &Value) -> String {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         return r.rsplit('/').next().unwrap_or(r).to_string();
     }
-    let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+    let nullable = schema
+        .get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let ty = schema.get("type").and_then(Value::as_str);
     let body = if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> =
-            values.iter().map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string())).collect();
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()))
+            .collect();
         format!("enum[{}]", values.join(", "))
-    } else if let Some(variants) = schema.get("oneOf").or(schema.get("anyOf")).and_then(Value::as_array) {
+    } else if let Some(variants) = schema
+        .get("oneOf")
+        .or(schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
         let parts: Vec<String> = variants.iter().map(|v| describe_schema(spec, v)).collect();
         format!("oneOf({})", parts.join(" | "))
     } else if ty == Some("array") {
-        let items = schema.get("items").map(|i| describe_schema(spec, i)).unwrap_or_default();
+        let items = schema
+            .get("items")
+            .map(|i| describe_schema(spec, i))
+            .unwrap_or_default();
         format!("array<{items}>")
-    } else if ty == Some("object") || schema.get("properties").is_some() || schema.get("allOf").is_some() {
+    } else if ty == Some("object")
+        || schema.get("properties").is_some()
+        || schema.get("allOf").is_some()
+    {
         let required = required_of(schema);
         let props: Vec<String> = properties_of(spec, schema)
             .into_iter()
@@ -197,7 +247,11 @@ pub fn describe_schema(spec: &Value, schema: &Value) -> String {
             (None, _) => "any".to_string(),
         }
     };
-    if nullable { format!("nullable {body}") } else { body }
+    if nullable {
+        format!("nullable {body}")
+    } else {
+        body
+    }
 }
 
 /// (METHOD, path) → (success type, error type), read from each builder's
@@ -205,7 +259,9 @@ pub fn describe_schema(spec: &Value, schema: &Value) -> String {
 /// return type is `Result<ResponseValue<T>, Error<E>>`.
 pub fn send_signatures(source: &str) -> BTreeMap<(String, String), (String, String)> {
     let mut out = BTreeMap::new();
-    let Ok(file) = syn::parse_file(source) else { return out };
+    let Ok(file) = syn::parse_file(source) else {
+        return out;
+    };
     let Some(builder) = file.items.iter().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
         _ => None,
@@ -224,7 +280,10 @@ pub fn send_signatures(source: &str) -> BTreeMap<(String, String), (String, Stri
                 .iter()
                 .filter_map(|a| match &a.meta {
                     syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) => Some(s.value()),
                         _ => None,
                     },
                     _ => None,
@@ -235,7 +294,9 @@ pub fn send_signatures(source: &str) -> BTreeMap<(String, String), (String, Stri
                 continue;
             }
             let (method, path) = (ticks[1].to_string(), ticks[3].to_string());
-            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+                continue;
+            };
             if let Some((ok, err)) = result_args(ty) {
                 out.insert((method, path), (ok, err));
             }
@@ -249,7 +310,9 @@ fn result_args(ty: &syn::Type) -> Option<(String, String)> {
     let generic_args = |ty: &syn::Type| -> Option<Vec<syn::Type>> {
         let syn::Type::Path(p) = ty else { return None };
         let last = p.path.segments.last()?;
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
         Some(
             args.args
                 .iter()
