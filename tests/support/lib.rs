@@ -1,6 +1,8 @@
 //! Shared helpers for the contract tests and drift snapshots.
 #![forbid(unsafe_code)]
 
+pub mod schema;
+
 use std::path::PathBuf;
 
 /// The workspace root (the parent of this `tests/` package).

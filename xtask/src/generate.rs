@@ -349,6 +349,8 @@ fn public_type_names(file: &syn::File) -> Vec<syn::Ident> {
 fn extra_items(type_names: &[syn::Ident]) -> proc_macro2::TokenStream {
     let names = type_names.iter().map(|n| n.to_string());
     let idents = type_names.iter().map(|n| format_ident!("{}", n));
+    let names2 = names.clone();
+    let idents2 = idents.clone();
     quote! {
         /// The extension point through which a facade takes over sending requests.
         pub mod hooks {
@@ -412,6 +414,22 @@ fn extra_items(type_names: &[syn::Ident]) -> proc_macro2::TokenStream {
         /// The JSON Schema of every generated type, by name (for the drift snapshots).
         pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
             vec![ #( (#names, schemars::schema_for!(types::#idents)) ),* ]
+        }
+
+        /// Decodes `value` as the generated type named `type_name` and encodes it
+        /// again: `None` for an unknown name, the decode error when it does not
+        /// fit. The contract tests use it to check examples and generated bodies.
+        pub fn round_trip(
+            type_name: &str,
+            value: serde_json::Value,
+        ) -> Option<Result<serde_json::Value, serde_json::Error>> {
+            match type_name {
+                #( #names2 => Some(
+                    serde_json::from_value::<types::#idents2>(value)
+                        .and_then(|decoded| serde_json::to_value(decoded)),
+                ), )*
+                _ => None,
+            }
         }
     }
 }

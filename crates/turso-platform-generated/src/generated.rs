@@ -15881,3 +15881,680 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         schemars::schema_for!(types::ValidateApiTokenResponse))
     ]
 }
+/// Decodes `value` as the generated type named `type_name` and encodes it
+/// again: `None` for an unknown name, the decode error when it does not
+/// fit. The contract tests use it to check examples and generated bodies.
+pub fn round_trip(
+    type_name: &str,
+    value: serde_json::Value,
+) -> Option<Result<serde_json::Value, serde_json::Error>> {
+    match type_name {
+        "AddLocationToGroupResponse" => {
+            Some(
+                serde_json::from_value::<types::AddLocationToGroupResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AddOrganizationMemberBody" => {
+            Some(
+                serde_json::from_value::<types::AddOrganizationMemberBody>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AddOrganizationMemberBodyRole" => {
+            Some(
+                serde_json::from_value::<types::AddOrganizationMemberBodyRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AddOrganizationMemberResponse" => {
+            Some(
+                serde_json::from_value::<types::AddOrganizationMemberResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AddOrganizationMemberResponseRole" => {
+            Some(
+                serde_json::from_value::<types::AddOrganizationMemberResponseRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ApiToken" => {
+            Some(
+                serde_json::from_value::<types::ApiToken>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AuditLog" => {
+            Some(
+                serde_json::from_value::<types::AuditLog>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AuditLogCode" => {
+            Some(
+                serde_json::from_value::<types::AuditLogCode>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "BaseGroup" => {
+            Some(
+                serde_json::from_value::<types::BaseGroup>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateApiTokenBody" => {
+            Some(
+                serde_json::from_value::<types::CreateApiTokenBody>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateApiTokenBodyScopesItem" => {
+            Some(
+                serde_json::from_value::<types::CreateApiTokenBodyScopesItem>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateApiTokenResponse" => {
+            Some(
+                serde_json::from_value::<types::CreateApiTokenResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseInput" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseInput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseInputRemoteEncryption" => {
+            Some(
+                serde_json::from_value::<
+                    types::CreateDatabaseInputRemoteEncryption,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseInputRemoteEncryptionEncryptionCipher" => {
+            Some(
+                serde_json::from_value::<
+                    types::CreateDatabaseInputRemoteEncryptionEncryptionCipher,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseInputSeed" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseInputSeed>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseInputSeedType" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseInputSeedType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseOutput" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseOutput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseResponse" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseTokenAuthorization" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseTokenAuthorization>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateDatabaseTokenResponse" => {
+            Some(
+                serde_json::from_value::<types::CreateDatabaseTokenResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateGroupResponse" => {
+            Some(
+                serde_json::from_value::<types::CreateGroupResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateGroupTokenAuthorization" => {
+            Some(
+                serde_json::from_value::<types::CreateGroupTokenAuthorization>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateGroupTokenResponse" => {
+            Some(
+                serde_json::from_value::<types::CreateGroupTokenResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateTokenInput" => {
+            Some(
+                serde_json::from_value::<types::CreateTokenInput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateTokenInputPermissions" => {
+            Some(
+                serde_json::from_value::<types::CreateTokenInputPermissions>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "CreateTokenInputPermissionsReadAttach" => {
+            Some(
+                serde_json::from_value::<
+                    types::CreateTokenInputPermissionsReadAttach,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "Database" => {
+            Some(
+                serde_json::from_value::<types::Database>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseConfigurationInput" => {
+            Some(
+                serde_json::from_value::<types::DatabaseConfigurationInput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseConfigurationResponse" => {
+            Some(
+                serde_json::from_value::<types::DatabaseConfigurationResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseParent" => {
+            Some(
+                serde_json::from_value::<types::DatabaseParent>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseStatsOutput" => {
+            Some(
+                serde_json::from_value::<types::DatabaseStatsOutput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseUsageObject" => {
+            Some(
+                serde_json::from_value::<types::DatabaseUsageObject>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseUsageOutput" => {
+            Some(
+                serde_json::from_value::<types::DatabaseUsageOutput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DatabaseUsageOutputInstancesItem" => {
+            Some(
+                serde_json::from_value::<types::DatabaseUsageOutputInstancesItem>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DeleteDatabaseResponse" => {
+            Some(
+                serde_json::from_value::<types::DeleteDatabaseResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "DeleteGroupResponse" => {
+            Some(
+                serde_json::from_value::<types::DeleteGroupResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ErrorResponse" => {
+            Some(
+                serde_json::from_value::<types::ErrorResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "Extensions" => {
+            Some(
+                serde_json::from_value::<types::Extensions>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ExtensionsArrayItem" => {
+            Some(
+                serde_json::from_value::<types::ExtensionsArrayItem>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ExtensionsString" => {
+            Some(
+                serde_json::from_value::<types::ExtensionsString>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetCurrentUserResponse" => {
+            Some(
+                serde_json::from_value::<types::GetCurrentUserResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetCurrentUserResponseUser" => {
+            Some(
+                serde_json::from_value::<types::GetCurrentUserResponseUser>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetDatabaseInstanceResponse" => {
+            Some(
+                serde_json::from_value::<types::GetDatabaseInstanceResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetDatabaseResponse" => {
+            Some(
+                serde_json::from_value::<types::GetDatabaseResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetDatabaseStatsResponse" => {
+            Some(
+                serde_json::from_value::<types::GetDatabaseStatsResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetDatabaseUsageResponse" => {
+            Some(
+                serde_json::from_value::<types::GetDatabaseUsageResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetGroupResponse" => {
+            Some(
+                serde_json::from_value::<types::GetGroupResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationMemberResponse" => {
+            Some(
+                serde_json::from_value::<types::GetOrganizationMemberResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationResponse" => {
+            Some(
+                serde_json::from_value::<types::GetOrganizationResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationSubscriptionResponse" => {
+            Some(
+                serde_json::from_value::<
+                    types::GetOrganizationSubscriptionResponse,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationSubscriptionResponseSubscription" => {
+            Some(
+                serde_json::from_value::<
+                    types::GetOrganizationSubscriptionResponseSubscription,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationUsageResponse" => {
+            Some(
+                serde_json::from_value::<types::GetOrganizationUsageResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationUsageResponseOrganization" => {
+            Some(
+                serde_json::from_value::<
+                    types::GetOrganizationUsageResponseOrganization,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GetOrganizationUsageResponseOrganizationUsage" => {
+            Some(
+                serde_json::from_value::<
+                    types::GetOrganizationUsageResponseOrganizationUsage,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "Group" => {
+            Some(
+                serde_json::from_value::<types::Group>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GroupConfigurationInput" => {
+            Some(
+                serde_json::from_value::<types::GroupConfigurationInput>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "GroupConfigurationResponse" => {
+            Some(
+                serde_json::from_value::<types::GroupConfigurationResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "Instance" => {
+            Some(
+                serde_json::from_value::<types::Instance>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InstanceType" => {
+            Some(
+                serde_json::from_value::<types::InstanceType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteCreatedV2" => {
+            Some(
+                serde_json::from_value::<types::InviteCreatedV2>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteCreatedV2Role" => {
+            Some(
+                serde_json::from_value::<types::InviteCreatedV2Role>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteOrganizationMemberV2Body" => {
+            Some(
+                serde_json::from_value::<types::InviteOrganizationMemberV2Body>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteOrganizationMemberV2BodyRole" => {
+            Some(
+                serde_json::from_value::<
+                    types::InviteOrganizationMemberV2BodyRole,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteOrganizationMemberV2Response" => {
+            Some(
+                serde_json::from_value::<
+                    types::InviteOrganizationMemberV2Response,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteV2" => {
+            Some(
+                serde_json::from_value::<types::InviteV2>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteV2Role" => {
+            Some(
+                serde_json::from_value::<types::InviteV2Role>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListApiTokensResponse" => {
+            Some(
+                serde_json::from_value::<types::ListApiTokensResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListDatabaseInstancesResponse" => {
+            Some(
+                serde_json::from_value::<types::ListDatabaseInstancesResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListDatabasesResponse" => {
+            Some(
+                serde_json::from_value::<types::ListDatabasesResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListDatabasesResponsePagination" => {
+            Some(
+                serde_json::from_value::<types::ListDatabasesResponsePagination>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListGroupsResponse" => {
+            Some(
+                serde_json::from_value::<types::ListGroupsResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListLocationsResponse" => {
+            Some(
+                serde_json::from_value::<types::ListLocationsResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationApiTokensResponse" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationApiTokensResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationApiTokensResponseTokensItem" => {
+            Some(
+                serde_json::from_value::<
+                    types::ListOrganizationApiTokensResponseTokensItem,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationApiTokensResponseTokensItemOwner" => {
+            Some(
+                serde_json::from_value::<
+                    types::ListOrganizationApiTokensResponseTokensItemOwner,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationAuditLogsResponse" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationAuditLogsResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationAuditLogsResponsePagination" => {
+            Some(
+                serde_json::from_value::<
+                    types::ListOrganizationAuditLogsResponsePagination,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationInvitesV2Response" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationInvitesV2Response>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationInvoicesResponse" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationInvoicesResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationInvoicesResponseInvoicesItem" => {
+            Some(
+                serde_json::from_value::<
+                    types::ListOrganizationInvoicesResponseInvoicesItem,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationInvoicesType" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationInvoicesType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationMembersResponse" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationMembersResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ListOrganizationPlansResponse" => {
+            Some(
+                serde_json::from_value::<types::ListOrganizationPlansResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "Member" => {
+            Some(
+                serde_json::from_value::<types::Member>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "MemberRole" => {
+            Some(
+                serde_json::from_value::<types::MemberRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "NewGroup" => {
+            Some(
+                serde_json::from_value::<types::NewGroup>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "Organization" => {
+            Some(
+                serde_json::from_value::<types::Organization>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "OrganizationPlan" => {
+            Some(
+                serde_json::from_value::<types::OrganizationPlan>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "OrganizationType" => {
+            Some(
+                serde_json::from_value::<types::OrganizationType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "PlanPrice" => {
+            Some(
+                serde_json::from_value::<types::PlanPrice>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "PlanQuotas" => {
+            Some(
+                serde_json::from_value::<types::PlanQuotas>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "RemoveLocationFromGroupResponse" => {
+            Some(
+                serde_json::from_value::<types::RemoveLocationFromGroupResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "RemoveOrganizationMemberResponse" => {
+            Some(
+                serde_json::from_value::<types::RemoveOrganizationMemberResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "RevokeApiTokenResponse" => {
+            Some(
+                serde_json::from_value::<types::RevokeApiTokenResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "RevokeOrganizationApiTokenResponse" => {
+            Some(
+                serde_json::from_value::<
+                    types::RevokeOrganizationApiTokenResponse,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "TransferGroupBody" => {
+            Some(
+                serde_json::from_value::<types::TransferGroupBody>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UnarchiveGroupResponse" => {
+            Some(
+                serde_json::from_value::<types::UnarchiveGroupResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateMemberRoleBody" => {
+            Some(
+                serde_json::from_value::<types::UpdateMemberRoleBody>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateMemberRoleBodyRole" => {
+            Some(
+                serde_json::from_value::<types::UpdateMemberRoleBodyRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateMemberRoleResponse" => {
+            Some(
+                serde_json::from_value::<types::UpdateMemberRoleResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateMemberRoleResponseMember" => {
+            Some(
+                serde_json::from_value::<types::UpdateMemberRoleResponseMember>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateMemberRoleResponseMemberRole" => {
+            Some(
+                serde_json::from_value::<
+                    types::UpdateMemberRoleResponseMemberRole,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateOrganizationBody" => {
+            Some(
+                serde_json::from_value::<types::UpdateOrganizationBody>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateOrganizationResponse" => {
+            Some(
+                serde_json::from_value::<types::UpdateOrganizationResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "ValidateApiTokenResponse" => {
+            Some(
+                serde_json::from_value::<types::ValidateApiTokenResponse>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        _ => None,
+    }
+}
