@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod schema;
+pub mod strategy;
 
 use std::path::PathBuf;
 
