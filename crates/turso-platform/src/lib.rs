@@ -1,1 +1,148 @@
-//! The Turso Platform API SDK (work in progress).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+//!
+//! # Crate layout
+//!
+//! - [`Client`] / [`ClientBuilder`]: configuration; [`Token`]: redacted secrets.
+//! - Resource handles, one module each: [`Organizations`] (and [`OrgScope`]),
+//!   [`Members`], [`Invites`], [`Groups`], [`Databases`], [`Instances`],
+//!   [`Locations`], [`ApiTokens`], [`AuditLogs`], [`UserHandle`], [`Billing`];
+//!   uploads in [`UploadDatabase`]; database and group tokens in [`TokenRequest`].
+//! - [`Error`] / [`ErrorKind`]: one error type.
+//! - [`RetryPolicy`]: retries; everything runtime-related lives in one module.
+//! - [`validate`]: the local input checks.
+//!
+//! # The `api-version` header
+//!
+//! progenitor sends `api-version: 0.1.0` (the spec's `info.version`) with every
+//! request. The Turso service does not version its API by header — versions are
+//! in the path (`/v1`, `/v2`) — and `0.1.0` describes the document, not the API,
+//! so the transport **removes the header** before sending. This keeps requests
+//! identical to those of the official CLI and avoids sending a value that could
+//! acquire a meaning later.
+
+macro_rules! org_handle {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            client: $crate::Client,
+            org: Option<String>,
+        }
+
+        impl $name {
+            pub(crate) fn new(client: $crate::Client, org: Option<String>) -> Self {
+                $name { client, org }
+            }
+
+            /// The same handle, targeting organization `slug` instead of the
+            /// client's default organization.
+            pub fn in_org(mut self, slug: impl Into<String>) -> Self {
+                self.org = Some(slug.into());
+                self
+            }
+
+            /// The organization this handle targets (resolved on each call).
+            #[allow(dead_code)]
+            fn org(&self) -> $crate::Result<String> {
+                self.client.org(self.org.as_deref())
+            }
+        }
+    };
+}
+pub(crate) use org_handle;
+
+mod api_tokens;
+mod audit_logs;
+mod billing;
+mod client;
+mod databases;
+mod error;
+mod groups;
+mod instances;
+mod invites;
+mod locations;
+mod members;
+mod model;
+mod organizations;
+mod pagination;
+mod runtime;
+mod tokens;
+mod upload;
+mod user;
+pub mod validate;
+
+pub use api_tokens::{ApiToken, ApiTokenOwner, ApiTokens, CreateApiToken, CreatedApiToken};
+pub use audit_logs::{AuditLog, AuditLogPage, AuditLogs, PageInfo};
+pub use billing::{Billing, Invoice, Plan, PlanPrice, PlanQuotas, Subscription};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, Token};
+pub use databases::{
+    CreateDatabase, CreatedDatabase, Database, DatabaseConfiguration, DatabaseConfigurationUpdate,
+    DatabaseListOptions, DatabasePage, DatabaseParent, DatabaseStats, DatabaseUsage, Databases,
+    Encryption, Ensured, InstanceUsage, QueryStats, Seed, UsageCounters,
+};
+pub use error::{Error, ErrorKind, Result};
+pub use groups::{CreateGroup, Extensions, Group, GroupConfiguration, Groups};
+pub use instances::{Instance, Instances};
+pub use invites::{Invite, InviteCreated, InviteRequest, Invites};
+pub use locations::{Location, Locations};
+pub use members::{Member, Members};
+pub use model::{
+    ApiTokenScope, AuditLogCode, EncryptionCipher, Extension, InstanceType, InvoiceType,
+    OrganizationType, Role, SeedType, TokenAuthorization,
+};
+pub use organizations::{
+    OrgScope, Organization, OrganizationUpdate, OrganizationUsage, Organizations, UsageTotals,
+};
+pub use runtime::RetryPolicy;
+pub use tokens::{Expiration, TokenRequest};
+pub use upload::{UploadDatabase, UploadProgress};
+pub use user::{User, UserHandle};
+
+/// The generated client crate, re-exported for the escape hatch
+/// ([`Client::generated`]).
+pub use turso_platform_generated as generated;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use turso_platform_generated::types;
+
+    #[test]
+    fn public_types_are_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Client>();
+        assert_send_sync::<Error>();
+        assert_send_sync::<Token>();
+        assert_send_sync::<Databases>();
+        assert_send_sync::<UploadDatabase>();
+    }
+
+    /// Every value of the facade enums is one the spec knows (and vice versa for
+    /// the count), so inputs made from them are accepted.
+    #[test]
+    fn enums_match_the_spec() {
+        fn check<F: serde::Serialize, G: serde::de::DeserializeOwned>(known: &[F]) {
+            for v in known {
+                let json = serde_json::to_value(v).unwrap();
+                serde_json::from_value::<G>(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
+            }
+        }
+        check::<_, types::AuditLogCode>(AuditLogCode::known());
+        check::<_, types::MemberRole>(Role::known());
+        check::<_, types::InstanceType>(InstanceType::known());
+        check::<_, types::CreateDatabaseTokenAuthorization>(TokenAuthorization::known());
+        check::<_, types::OrganizationType>(OrganizationType::known());
+        check::<_, types::CreateDatabaseInputRemoteEncryptionEncryptionCipher>(
+            EncryptionCipher::known(),
+        );
+        check::<_, types::CreateDatabaseInputSeedType>(SeedType::known());
+        check::<_, types::CreateApiTokenBodyScopesItem>(ApiTokenScope::known());
+        check::<_, types::ExtensionsArrayItem>(Extension::known());
+        check::<_, types::ListOrganizationInvoicesType>(InvoiceType::known());
+        assert_eq!(AuditLogCode::known().len(), 24);
+        assert_eq!(EncryptionCipher::known().len(), 9);
+        assert_eq!(ApiTokenScope::known().len(), 11);
+    }
+}

@@ -1,0 +1,295 @@
+//! A tour of the Turso Platform API through the `turso-platform` SDK.
+//!
+//! ```text
+//! cargo run -p turso-platform --example tour
+//! ```
+//!
+//! Without `TURSO_API_TOKEN` the tour starts the embedded emulator (with a
+//! provisioning delay, as the real service has) and runs against it. With
+//! `TURSO_API_TOKEN` and `TURSO_ORG` set it runs against the real service
+//! (`TURSO_API_BASEURL` overrides the URL), using unique names and always
+//! cleaning up what it created. It exits non-zero on failure.
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::TryStreamExt;
+use turso_platform::{Client, CreateDatabase, CreateGroup, ErrorKind, Result, TokenRequest};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    // Keep the emulator alive for the whole tour.
+    let (client, _emulator) = match connect().await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tour: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let suffix = unique_suffix();
+    let names = Names {
+        group: format!("tour-{suffix}"),
+        database: format!("tour-db-{suffix}"),
+    };
+
+    let outcome = walk(&client, &names).await;
+    let cleanup = clean_up(&client, &names).await;
+    match (outcome, cleanup) {
+        (Ok(()), Ok(())) => {
+            println!("\ntour finished: everything created was cleaned up");
+            ExitCode::SUCCESS
+        }
+        (Err(e), _) => {
+            eprintln!("\ntour failed: {e}");
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(e)) => {
+            eprintln!("\ntour: clean-up failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Names {
+    group: String,
+    database: String,
+}
+
+/// Real service with credentials, embedded emulator without.
+async fn connect()
+-> std::result::Result<(Client, Option<turso_platform_emulator::Emulator>), String> {
+    if std::env::var("TURSO_API_TOKEN").is_ok_and(|t| !t.is_empty()) {
+        let client = Client::from_env().map_err(|e| e.to_string())?;
+        if client.default_organization().is_none() {
+            return Err(
+                "TURSO_API_TOKEN is set but TURSO_ORG is not: set the organization to use".into(),
+            );
+        }
+        println!(
+            "== running against {} (organization {})",
+            client.base_url(),
+            client.default_organization().unwrap_or_default()
+        );
+        return Ok((client, None));
+    }
+    let emulator = turso_platform_emulator::Emulator::builder()
+        .provisioning_delay(Duration::from_millis(1500))
+        .start()
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "== no TURSO_API_TOKEN: running against the embedded emulator at {}",
+        emulator.base_url()
+    );
+    let client = Client::builder()
+        .token(emulator.token())
+        .base_url(emulator.base_url())
+        .organization(emulator.organization())
+        .database_host_base_url(emulator.base_url())
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok((client, Some(emulator)))
+}
+
+async fn walk(client: &Client, names: &Names) -> Result<()> {
+    let user = client.user().current().await?;
+    println!("signed in as {}", user.username);
+
+    let org = client.organizations().get().await?;
+    println!(
+        "organization {} ({:?}, type {}, plan {})",
+        org.slug,
+        org.name,
+        org.kind,
+        org.plan_id.as_deref().unwrap_or("-")
+    );
+    let members = client.members().list().await?;
+    println!(
+        "  {} member(s): {}",
+        members.len(),
+        members
+            .iter()
+            .map(|m| format!("{} ({})", m.username, m.role))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let locations = client.locations().list().await?;
+    let primary = pick(&locations, "aws-us-east-1").unwrap_or_else(|| locations[0].code.clone());
+    let replica = locations
+        .iter()
+        .map(|l| l.code.clone())
+        .find(|c| *c != primary && (c == "aws-eu-west-1" || c.starts_with("aws-eu")))
+        .or_else(|| {
+            locations
+                .iter()
+                .map(|l| l.code.clone())
+                .find(|c| *c != primary)
+        });
+    println!(
+        "{} locations; primary {primary}, replica {}",
+        locations.len(),
+        replica.as_deref().unwrap_or("none")
+    );
+
+    println!("\n-- group");
+    let group = client
+        .groups()
+        .create(&CreateGroup::new(&names.group, &primary))
+        .await?;
+    println!(
+        "created group {} (primary {}, uuid {})",
+        group.name, group.primary, group.uuid
+    );
+
+    println!("\n-- database");
+    let ensured = client
+        .databases()
+        .create_if_missing(&CreateDatabase::new(&names.database, &names.group))
+        .await?;
+    println!(
+        "{} database {} at {}",
+        if ensured.was_created() {
+            "created"
+        } else {
+            "found"
+        },
+        ensured.name,
+        ensured.hostname
+    );
+    print!("waiting until it answers (new databases answer 404 for a while) ... ");
+    std::io::Write::flush(&mut std::io::stdout()).ok();
+    let started = std::time::Instant::now();
+    let db = client
+        .databases()
+        .wait_until_ready(&names.database, Duration::from_secs(120))
+        .await?;
+    println!(
+        "ready after {:.1}s (id {})",
+        started.elapsed().as_secs_f64(),
+        db.id
+    );
+    let again = client
+        .databases()
+        .create_if_missing(&CreateDatabase::new(&names.database, &names.group))
+        .await?;
+    println!(
+        "create_if_missing again: created = {} (idempotent)",
+        again.was_created()
+    );
+
+    let config = client.databases().configuration(&db.name).await?;
+    println!(
+        "configuration: delete protection {}, size limit {:?}",
+        config.delete_protection, config.size_limit
+    );
+
+    println!("\n-- instances");
+    let instances = client.databases().instances(&db.name);
+    for i in instances.list().await? {
+        println!("  {} {} in {} ({})", i.kind, i.name, i.region, i.hostname);
+    }
+    if let Some(replica) = &replica {
+        match instances.create_in_location(replica).await {
+            Ok(i) => {
+                println!("added a replica: {} {} in {}", i.kind, i.name, i.region);
+                let primary_refused = instances.destroy_replicas_in(&primary).await;
+                if let Err(e) = &primary_refused {
+                    println!(
+                        "destroying in the primary location is refused: {}",
+                        e.message().unwrap_or_default()
+                    );
+                }
+                let gone = instances.destroy_replicas_in(replica).await?;
+                println!("destroyed {} replica(s) in {replica}", gone.len());
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::BadRequest | ErrorKind::Forbidden) => {
+                println!("could not add a replica here ({e}); skipping");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+
+    println!("\n-- tokens");
+    let token = client
+        .databases()
+        .create_token(
+            &db.name,
+            &TokenRequest::new()
+                .read_only()
+                .expires_in(Duration::from_secs(3600)),
+        )
+        .await?;
+    println!(
+        "minted a read-only database token valid for 1h: {token} ({} characters)",
+        token.expose().len()
+    );
+    client.databases().invalidate_tokens(&db.name).await?;
+    println!("rotated the database's tokens (the one above is now invalid)");
+
+    println!("\n-- usage");
+    let usage = client.databases().usage(&db.name).await?;
+    println!(
+        "this month: {} rows read, {} rows written, {} bytes stored",
+        usage.total.rows_read, usage.total.rows_written, usage.total.storage_bytes
+    );
+
+    println!("\n-- audit log (newest first)");
+    let entries: Vec<_> = client.audit_logs().stream(20).try_collect().await?;
+    for e in entries.iter().take(6) {
+        println!(
+            "  {} {:<18} by {}",
+            e.created_at,
+            e.code.to_string(),
+            e.author.as_deref().unwrap_or("-")
+        );
+    }
+    println!("  ({} entries in all)", entries.len());
+    Ok(())
+}
+
+fn pick(locations: &[turso_platform::Location], code: &str) -> Option<String> {
+    locations
+        .iter()
+        .find(|l| l.code == code)
+        .map(|l| l.code.clone())
+}
+
+/// Deletes what the tour created; "not found" means there is nothing to delete.
+async fn clean_up(client: &Client, names: &Names) -> Result<()> {
+    println!("\n-- clean-up");
+    match client.databases().delete(&names.database).await {
+        Ok(name) => println!("deleted database {name}"),
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(e),
+    }
+    match client.groups().delete(&names.group).await {
+        Ok(g) => println!("deleted group {}", g.name),
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+fn unique_suffix() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut n = (nanos / 1000) as u64 ^ u64::from(std::process::id());
+    let mut out = String::new();
+    while n > 0 && out.len() < 8 {
+        let d = (n % 36) as u32;
+        out.push(std::char::from_digit(d, 36).unwrap_or('0'));
+        n /= 36;
+    }
+    out
+}

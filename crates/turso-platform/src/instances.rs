@@ -1,0 +1,205 @@
+//! Instances: the copies of a database, one per location of its group (the
+//! primary and replicas). They are read directly; they are created and destroyed
+//! through the group's locations, as the service works today.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::databases::poll_until_ready;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::InstanceType;
+use crate::runtime::Retry;
+use crate::validate;
+
+/// How long [`Instances::create_in_location`] waits for the new instance.
+const CREATE_WAIT: Duration = Duration::from_secs(60);
+
+/// The instances of one database. Obtained with [`crate::Databases::instances`].
+///
+/// ```no_run
+/// # async fn run(client: turso_platform::Client) -> turso_platform::Result<()> {
+/// let instances = client.databases().instances("orders");
+/// let replica = instances.create_in_location("aws-eu-west-1").await?;
+/// println!("{} ({}) at {}", replica.name, replica.kind, replica.hostname);
+/// let destroyed = instances.destroy_replicas_in("aws-eu-west-1").await?;
+/// # let _ = destroyed;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Instances {
+    client: Client,
+    org: Option<String>,
+    database: String,
+}
+
+/// One copy of a database in one location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Instance {
+    /// The instance's UUID.
+    pub uuid: String,
+    /// The instance's name (its location code).
+    pub name: String,
+    /// Primary or replica.
+    #[serde(rename = "type")]
+    pub kind: InstanceType,
+    /// The location code.
+    pub region: String,
+    /// The hostname of this instance.
+    pub hostname: String,
+}
+
+impl Instance {
+    /// True for the primary.
+    pub fn is_primary(&self) -> bool {
+        self.kind == InstanceType::Primary
+    }
+}
+
+impl Instances {
+    pub(crate) fn new(client: Client, org: Option<String>, database: String) -> Self {
+        Instances {
+            client,
+            org,
+            database,
+        }
+    }
+
+    fn org(&self) -> Result<String> {
+        self.client.org(self.org.as_deref())
+    }
+
+    fn databases(&self) -> crate::Databases {
+        crate::Databases::new(self.client.clone(), self.org.clone())
+    }
+
+    /// Every instance of the database.
+    pub async fn list(&self) -> Result<Vec<Instance>> {
+        validate::database_name(&self.database)?;
+        let org = self.org()?;
+        let g = self.client.generated();
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(default)]
+            instances: Vec<Instance>,
+        }
+        let b: Body = self
+            .client
+            .run(
+                "listDatabaseInstances",
+                Retry::Auto,
+                g.list_database_instances()
+                    .organization_slug(&org)
+                    .database_name(&self.database)
+                    .send(),
+            )
+            .await?;
+        Ok(b.instances)
+    }
+
+    /// One instance, by name (its location code).
+    pub async fn get(&self, name: &str) -> Result<Instance> {
+        validate::database_name(&self.database)?;
+        validate::segment("instance name", name)?;
+        let org = self.org()?;
+        let g = self.client.generated();
+        #[derive(Deserialize)]
+        struct Body {
+            instance: Instance,
+        }
+        let b: Body = self
+            .client
+            .run(
+                "getDatabaseInstance",
+                Retry::Auto,
+                g.get_database_instance()
+                    .organization_slug(&org)
+                    .database_name(&self.database)
+                    .instance_name(name)
+                    .send(),
+            )
+            .await?;
+        Ok(b.instance)
+    }
+
+    /// Polls until the instance answers, for at most `timeout`.
+    pub async fn wait_until_ready(&self, name: &str, timeout: Duration) -> Result<Instance> {
+        validate::segment("instance name", name)?;
+        let what = format!("instance {name:?} of database {:?}", self.database);
+        poll_until_ready(&what, timeout, || self.get(name)).await
+    }
+
+    /// Creates an instance in `location` by adding the location to the database's
+    /// group — so **every database of the group** gets a replica there — and
+    /// waits (up to a minute) for this database's instance to appear.
+    pub async fn create_in_location(&self, location: &str) -> Result<Instance> {
+        validate::segment("location", location)?;
+        let db = self.databases().get(&self.database).await?;
+        let group = crate::Groups::new(self.client.clone(), self.org.clone());
+        group.add_location(&db.group, location).await?;
+        let what = format!("the instance of {:?} in {location:?}", self.database);
+        poll_until_ready(&what, CREATE_WAIT, || async {
+            let instances = self.list().await?;
+            instances
+                .into_iter()
+                .find(|i| i.region == location)
+                .ok_or_else(|| Error::bare(ErrorKind::NotFound))
+        })
+        .await
+    }
+
+    /// Destroys the instance in `location` by removing the location from the
+    /// database's group (so every database of the group loses its replica there).
+    /// The primary location is refused with [`ErrorKind::InvalidInput`].
+    pub async fn destroy_in_location(&self, location: &str) -> Result<crate::Group> {
+        validate::segment("location", location)?;
+        let db = self.databases().get(&self.database).await?;
+        let groups = crate::Groups::new(self.client.clone(), self.org.clone());
+        let group = groups.get(&db.group).await?;
+        if group.primary == location {
+            return Err(primary_refused(&self.database, location));
+        }
+        groups.remove_location(&db.group, location).await
+    }
+
+    /// Destroys the replicas of the database in `location` and returns them, as
+    /// the official CLI does: lists the instances, keeps those in `location` and
+    /// deletes only replicas. If the primary is there, nothing is destroyed and an
+    /// [`ErrorKind::InvalidInput`] error explains that the primary cannot be
+    /// destroyed; with no instance there, [`ErrorKind::NotFound`].
+    pub async fn destroy_replicas_in(&self, location: &str) -> Result<Vec<Instance>> {
+        validate::segment("location", location)?;
+        let here: Vec<Instance> = self
+            .list()
+            .await?
+            .into_iter()
+            .filter(|i| i.region == location)
+            .collect();
+        if here.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "database {:?} has no instance in {location:?}",
+                    self.database
+                ),
+            ));
+        }
+        if here.iter().any(Instance::is_primary) {
+            return Err(primary_refused(&self.database, location));
+        }
+        let db = self.databases().get(&self.database).await?;
+        crate::Groups::new(self.client.clone(), self.org.clone())
+            .remove_location(&db.group, location)
+            .await?;
+        Ok(here)
+    }
+}
+
+fn primary_refused(database: &str, location: &str) -> Error {
+    Error::invalid_input(format!(
+        "the primary instance of database {database:?} is in {location:?}; the primary \
+         cannot be destroyed (delete the database, or move the group's primary first)"
+    ))
+}

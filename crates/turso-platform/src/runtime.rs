@@ -1,0 +1,491 @@
+//! Runtime concerns in one place: authentication, the user agent, the
+//! `api-version` header, per-request timeouts, retries and tracing.
+//!
+//! Every request of the generated client goes through [`Transport`], which
+//! implements the generated crate's `hooks::RequestHooks`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use tracing::Instrument;
+use turso_platform_generated::hooks::{BoxFuture, RequestHooks};
+
+use crate::client::Token;
+
+/// How failed requests are retried.
+///
+/// Retries use exponential backoff with jitter and apply to HTTP 408, 429, 502,
+/// 503 and 504 and to connection failures, and only to operations that are safe
+/// to repeat: reads (`GET`), deletes, idempotent updates (`PATCH`) and creates made
+/// through [`crate::Databases::create_if_missing`]. Plain creates, token minting
+/// and other `POST`s are sent once (a connection that could not even be opened is
+/// retried for every operation, since the request never left the client).
+///
+/// A `Retry-After` header is honoured up to [`RetryPolicy::retry_after_cap`]; a
+/// longer wait is not attempted and the rate-limit error is returned instead.
+///
+/// ```
+/// use std::time::Duration;
+/// use turso_platform::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .base_delay(Duration::from_millis(100))
+///     .deadline(Some(Duration::from_secs(20)));
+/// assert_eq!(policy.get_max_attempts(), 5);
+/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    deadline: Option<Duration>,
+    retry_after_cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Four attempts, 200 ms base delay doubling up to 5 s, a 60 s overall
+    /// deadline and `Retry-After` honoured up to 30 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            deadline: Some(Duration::from_secs(60)),
+            retry_after_cap: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every request is sent exactly once.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The total number of attempts, including the first (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The delay before the first retry; it doubles with each further retry.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The longest delay between two attempts (backoff is capped here).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The overall time budget of one call, all attempts and waits included.
+    /// `None` bounds a call only by its number of attempts.
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The longest `Retry-After` the client will wait for before retrying.
+    pub fn retry_after_cap(mut self, cap: Duration) -> Self {
+        self.retry_after_cap = cap;
+        self
+    }
+
+    /// The configured number of attempts.
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The configured base delay.
+    pub fn get_base_delay(&self) -> Duration {
+        self.base_delay
+    }
+
+    /// The configured overall deadline.
+    pub fn get_deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// The backoff before retry number `retry` (1-based), with "equal jitter":
+    /// half the exponential delay plus a random part of the other half.
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(
+            1u32.checked_shl(retry.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        );
+        let capped = exp.min(self.max_delay);
+        let half = capped / 2;
+        half + half.mul_f64(jitter())
+    }
+}
+
+/// A random number in `[0, 1)`, without a dependency on a random number crate.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Whether a call may be repeated after a transient failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Decided by the method: `GET`, `HEAD`, `PUT`, `DELETE` and `PATCH` repeat.
+    Auto,
+    /// The caller knows the call is safe to repeat (e.g. create-if-missing).
+    Idempotent,
+    /// Never repeated (beyond connections that could not be opened).
+    Never,
+}
+
+/// What the transport saw while executing one facade call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallRecord {
+    /// The status of the last response.
+    pub(crate) status: Option<u16>,
+    /// The `Retry-After` of the last response.
+    pub(crate) retry_after: Option<Duration>,
+    /// The number of attempts made.
+    pub(crate) attempts: u32,
+}
+
+pub(crate) struct CallContext {
+    retry: Retry,
+    record: Mutex<CallRecord>,
+}
+
+tokio::task_local! {
+    static CALL: Arc<CallContext>;
+}
+
+/// Runs `fut` (a generated builder's `send()`) with a call context, so that the
+/// transport knows whether it may retry and the facade learns what happened.
+pub(crate) async fn with_call<F: std::future::Future>(
+    retry: Retry,
+    fut: F,
+) -> (F::Output, CallRecord) {
+    let ctx = Arc::new(CallContext {
+        retry,
+        record: Mutex::new(CallRecord::default()),
+    });
+    let out = CALL.scope(ctx.clone(), fut).await;
+    let record = ctx.record.lock().map(|r| r.clone()).unwrap_or_default();
+    (out, record)
+}
+
+/// One operation of the spec: its operationId and path template.
+#[derive(Debug)]
+pub(crate) struct OperationMeta {
+    pub(crate) id: String,
+    pub(crate) path: String,
+}
+
+/// The spec's operations by progenitor's snake_case name.
+static OPERATIONS: LazyLock<HashMap<String, OperationMeta>> = LazyLock::new(|| {
+    let mut out = HashMap::new();
+    let Ok(spec) =
+        serde_json::from_str::<serde_json::Value>(turso_platform_generated::EFFECTIVE_SPEC_JSON)
+    else {
+        return out;
+    };
+    if let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) {
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for op in item.values() {
+                if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                    out.insert(
+                        snake_case(id),
+                        OperationMeta {
+                            id: id.to_string(),
+                            path: path.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    out
+});
+
+/// Converts an operationId to progenitor's snake_case method name
+/// (`createAPIToken` → `create_api_token`, `listOrganizationInvitesV2` →
+/// `list_organization_invites_v2`).
+pub(crate) fn snake_case(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    let mut out = String::with_capacity(id.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Parses `Retry-After` given in seconds (HTTP dates are rare for APIs and are
+/// treated as absent).
+pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+fn retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
+}
+
+fn idempotent_method(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::PATCH | Method::OPTIONS
+    )
+}
+
+/// Sends every request of the generated client: adds the bearer token and the
+/// user agent, strips `api-version`, applies the request timeout, retries and
+/// traces.
+pub(crate) struct Transport {
+    pub(crate) token: Token,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) request_timeout: Option<Duration>,
+}
+
+impl Transport {
+    pub(crate) fn bearer(&self, token: &Token) -> HeaderValue {
+        let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid-token"));
+        v.set_sensitive(true);
+        v
+    }
+
+    /// Sends `request`, retrying transient failures when `may_retry`.
+    pub(crate) async fn send(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &str,
+        path_template: &str,
+        may_retry: bool,
+        record: Option<&Mutex<CallRecord>>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = &self.retry;
+        let start = Instant::now();
+        let deadline = policy.deadline.map(|d| start + d);
+        let method = request.method().clone();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let (to_send, spare) = if attempt < policy.max_attempts {
+                match request.try_clone() {
+                    Some(copy) => (copy, Some(request)),
+                    None => (request, None),
+                }
+            } else {
+                (request, None)
+            };
+            let span = tracing::info_span!(
+                "turso_platform.request",
+                operation = operation,
+                method = %method,
+                path = path_template,
+                attempt = attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let sent_at = Instant::now();
+            let result = client.execute(to_send).instrument(span.clone()).await;
+            let elapsed = sent_at.elapsed();
+            span.record("duration_ms", elapsed.as_millis() as u64);
+
+            let (transient, retry_after, status) = match &result {
+                Ok(resp) => {
+                    let status = resp.status();
+                    span.record("status", status.as_u16());
+                    (
+                        retryable_status(status) && may_retry,
+                        parse_retry_after(resp.headers()),
+                        Some(status.as_u16()),
+                    )
+                }
+                Err(e) => {
+                    // A connection that could not be opened never delivered the
+                    // request: safe to repeat for every operation.
+                    let transient = e.is_connect() || (may_retry && !e.is_builder());
+                    (transient, None, None)
+                }
+            };
+            if let Some(rec) = record
+                && let Ok(mut r) = rec.lock()
+            {
+                r.status = status;
+                r.retry_after = retry_after;
+                r.attempts = attempt;
+            }
+            let _enter = span.enter();
+            match &result {
+                Ok(resp) => tracing::debug!(status = resp.status().as_u16(), "response"),
+                Err(e) => tracing::debug!(error = %e.to_string(), "request failed"),
+            }
+            let Some(next) = spare.filter(|_| transient) else {
+                return result;
+            };
+            let mut delay = policy.backoff(attempt);
+            if let Some(ra) = retry_after {
+                if ra > policy.retry_after_cap {
+                    tracing::debug!(
+                        retry_after_s = ra.as_secs_f64(),
+                        "Retry-After exceeds the cap; not retrying"
+                    );
+                    return result;
+                }
+                delay = delay.max(ra);
+            }
+            if let Some(deadline) = deadline
+                && Instant::now() + delay >= deadline
+            {
+                tracing::debug!("retry deadline reached; not retrying");
+                return result;
+            }
+            tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
+            drop(_enter);
+            drop(result);
+            tokio::time::sleep(delay).await;
+            request = next;
+        }
+    }
+}
+
+impl RequestHooks for Transport {
+    fn exec<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        mut request: reqwest::Request,
+        info: &'a progenitor_client::OperationInfo,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
+        Box::pin(async move {
+            let meta = OPERATIONS.get(info.operation_id);
+            let operation = meta.map_or(info.operation_id, |m| m.id.as_str());
+            let path = meta.map_or("", |m| m.path.as_str());
+            // The service does not version by header; the value progenitor sends
+            // is only the spec's `info.version` (see the crate docs).
+            request.headers_mut().remove("api-version");
+            let auth = self.bearer(&self.token);
+            request.headers_mut().insert(AUTHORIZATION, auth);
+            request
+                .headers_mut()
+                .insert(USER_AGENT, self.user_agent.clone());
+            if let Some(t) = self.request_timeout
+                && request.timeout().is_none()
+            {
+                *request.timeout_mut() = Some(t);
+            }
+            let ctx = CALL.try_with(|c| c.clone()).ok();
+            let retry = ctx.as_ref().map_or(Retry::Auto, |c| c.retry);
+            let may_retry = match retry {
+                Retry::Auto => idempotent_method(request.method()),
+                Retry::Idempotent => true,
+                Retry::Never => false,
+            };
+            self.send(
+                client,
+                request,
+                operation,
+                path,
+                may_retry,
+                ctx.as_ref().map(|c| &c.record),
+            )
+            .await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_cases_operation_ids() {
+        assert_eq!(snake_case("createAPIToken"), "create_api_token");
+        assert_eq!(snake_case("validateAPIToken"), "validate_api_token");
+        assert_eq!(
+            snake_case("listOrganizationInvitesV2"),
+            "list_organization_invites_v2"
+        );
+        assert_eq!(snake_case("getDatabase"), "get_database");
+        assert_eq!(
+            snake_case("revokeOrganizationAPIToken"),
+            "revoke_organization_api_token"
+        );
+    }
+
+    #[test]
+    fn knows_every_operation() {
+        assert_eq!(OPERATIONS.len(), 49);
+        let m = OPERATIONS.get("get_database").unwrap();
+        assert_eq!(m.id, "getDatabase");
+        assert_eq!(
+            m.path,
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::default()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_millis(800));
+        for retry in 1..10 {
+            let d = p.backoff(retry);
+            let full =
+                (Duration::from_millis(100) * 2u32.pow(retry - 1)).min(Duration::from_millis(800));
+            assert!(d >= full / 2 && d <= full, "{retry}: {d:?}");
+        }
+        assert!(p.backoff(40) <= Duration::from_millis(800));
+    }
+
+    #[test]
+    fn parses_retry_after() {
+        let mut h = HeaderMap::new();
+        assert_eq!(parse_retry_after(&h), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("0.5"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(500)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), None);
+    }
+}
