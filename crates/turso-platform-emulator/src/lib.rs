@@ -1,1 +1,358 @@
-//! A local emulator of the Turso Platform API (work in progress).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api;
+mod auth;
+mod faults;
+mod jwt;
+mod persist;
+mod server;
+mod state;
+mod upload;
+pub mod validate;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+pub use faults::{Fault, FaultParseError, FaultPlan};
+
+use crate::api::Settings;
+use crate::server::{Shared, lock};
+use crate::state::{ApiToken, State, hostname};
+use crate::validate::Spec;
+
+/// The default user.
+const DEFAULT_USER: &str = "alice";
+/// The default team organization (alice is its owner).
+const DEFAULT_ORG: &str = "acme";
+/// The name of the default user's ready-made token.
+const DEFAULT_TOKEN_NAME: &str = "default";
+/// The default domain of database hostnames.
+const DEFAULT_DOMAIN: &str = "turso.emulator";
+
+/// Errors starting the emulator.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// Binding the listener failed.
+    #[error("cannot bind the emulator's listener: {0}")]
+    Bind(#[from] std::io::Error),
+    /// The effective spec could not be loaded or compiled.
+    #[error("cannot load the effective OpenAPI spec: {0}")]
+    Spec(String),
+    /// The data directory could not be read or written.
+    #[error("cannot use the data directory: {0}")]
+    Persist(String),
+    /// A builder setting is invalid.
+    #[error("invalid emulator configuration: {0}")]
+    Config(String),
+}
+
+/// The spec is compiled once per process: tests start many emulators.
+fn spec() -> Result<Arc<Spec>, EmulatorError> {
+    static SPEC: OnceLock<Result<Arc<Spec>, String>> = OnceLock::new();
+    SPEC.get_or_init(|| Spec::load(turso_platform_generated::EFFECTIVE_SPEC_JSON).map(Arc::new))
+        .clone()
+        .map_err(EmulatorError::Spec)
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    base_url: String,
+    token: String,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a credential: keep it out of debug output.
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Start with the default configuration on a random loopback port.
+    pub async fn start() -> Result<Emulator, EmulatorError> {
+        Emulator::builder().start().await
+    }
+
+    /// A builder for a customised emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A ready-to-use, unrestricted platform API token of the default user.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The default user, `alice`.
+    pub fn username(&self) -> &str {
+        DEFAULT_USER
+    }
+
+    /// The default team organization, `acme` (alice is its owner). Alice's
+    /// personal organization is `alice`.
+    pub fn organization(&self) -> &str {
+        DEFAULT_ORG
+    }
+
+    /// Replace the fault plan.
+    pub fn set_faults(&self, faults: FaultPlan) {
+        *lock(&self.shared.faults) = faults;
+    }
+
+    /// The bytes `/v1/upload` stored for a database, if any.
+    pub fn uploaded_file(&self, organization: &str, database: &str) -> Option<Vec<u8>> {
+        let state = lock(&self.shared.state);
+        let db = state.org(organization)?.db(database)?;
+        state.uploads.get(&db.id).cloned()
+    }
+
+    /// Spec violations seen so far in responses the emulator produced.
+    pub fn violations(&self) -> Vec<String> {
+        lock(&self.shared.violations).clone()
+    }
+
+    /// The hostname of a database: `{database}-{organization}.{domain}`.
+    /// Send requests for it to [`Emulator::base_url`] with this `Host` header.
+    pub fn database_hostname(&self, organization: &str, database: &str) -> String {
+        hostname(database, organization, &self.shared.settings.domain)
+    }
+
+    /// Mark a group archived, as the service does after inactivity (there is
+    /// no API call for it), so `unarchiveGroup` can be tested. Returns whether
+    /// the group exists.
+    pub fn archive_group(&self, organization: &str, group: &str) -> bool {
+        let mut state = lock(&self.shared.state);
+        let Some(g) = state.org_mut(organization).and_then(|o| o.group_mut(group)) else {
+            return false;
+        };
+        g.archived = true;
+        if let Err(e) = self.shared.persist(&state) {
+            tracing::error!("cannot persist the emulator state: {e}");
+        }
+        true
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        // Stops the accept loop and gracefully shuts down open connections.
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Configures and starts an [`Emulator`].
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    port: u16,
+    bind: IpAddr,
+    data_dir: Option<PathBuf>,
+    provisioning_delay: Duration,
+    duplicate_status: u16,
+    faults: FaultPlan,
+    domain: String,
+    strict: bool,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> EmulatorBuilder {
+        EmulatorBuilder {
+            port: 0,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            data_dir: None,
+            provisioning_delay: Duration::ZERO,
+            duplicate_status: 409,
+            faults: FaultPlan::new(),
+            domain: DEFAULT_DOMAIN.into(),
+            strict: true,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The port to listen on (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The address to bind (default 127.0.0.1).
+    pub fn bind(mut self, addr: IpAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Persist state as JSON in this directory (loaded on start).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// For this long after creation a database answers 404 (default zero).
+    pub fn provisioning_delay(mut self, delay: Duration) -> Self {
+        self.provisioning_delay = delay;
+        self
+    }
+
+    /// Status for a duplicate database name: 409 (documented, default) or
+    /// 400 (as the live service has been seen to answer).
+    pub fn duplicate_database_status(mut self, status: u16) -> Self {
+        self.duplicate_status = status;
+        self
+    }
+
+    /// The initial fault plan.
+    pub fn faults(mut self, faults: FaultPlan) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// The domain of database hostnames (default `turso.emulator`).
+    pub fn database_domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = domain.into();
+        self
+    }
+
+    /// Whether a response that violates the spec becomes a 500 (default true).
+    /// Violations are recorded either way.
+    pub fn strict_validation(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Start the server.
+    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        if self.duplicate_status != 400 && self.duplicate_status != 409 {
+            return Err(EmulatorError::Config(format!(
+                "duplicate database status must be 400 or 409, not {}",
+                self.duplicate_status
+            )));
+        }
+        let domain = self.domain.trim_matches('.').to_ascii_lowercase();
+        if domain.is_empty() {
+            return Err(EmulatorError::Config("database domain is empty".into()));
+        }
+        let spec = spec()?;
+        let mut state = match &self.data_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| EmulatorError::Persist(format!("{}: {e}", dir.display())))?;
+                persist::load(dir).map_err(EmulatorError::Persist)?
+            }
+            None => None,
+        }
+        .unwrap_or_else(|| State::seed(new_secret()));
+        let token = ensure_default_token(&mut state)?;
+        let listener = TcpListener::bind(SocketAddr::new(self.bind, self.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            settings: Settings {
+                provisioning_delay: self.provisioning_delay,
+                duplicate_status: self.duplicate_status,
+                domain,
+            },
+            data_dir: self.data_dir,
+            strict: self.strict,
+            spec,
+            faults: Mutex::new(self.faults),
+            violations: Mutex::new(Vec::new()),
+        });
+        shared
+            .persist(&lock(&shared.state))
+            .map_err(EmulatorError::Persist)?;
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(server::serve(listener, shared.clone(), rx));
+        let host = match addr.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        Ok(Emulator {
+            addr,
+            base_url: format!("http://{host}:{}", addr.port()),
+            token,
+            shared,
+            shutdown: tx,
+        })
+    }
+}
+
+/// A random root secret for token signatures.
+fn new_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// The default user's token: reuse the persisted one while its record
+/// exists, otherwise mint a new one.
+fn ensure_default_token(state: &mut State) -> Result<String, EmulatorError> {
+    if let Some(claims) = jwt::verify_platform(&state.secret, &state.default_token)
+        && state.api_tokens.iter().any(|t| t.id == claims.jti)
+    {
+        return Ok(state.default_token.clone());
+    }
+    let mut name = DEFAULT_TOKEN_NAME.to_string();
+    let mut n = 1;
+    while state
+        .api_tokens
+        .iter()
+        .any(|t| t.owner == DEFAULT_USER && t.name == name)
+    {
+        n += 1;
+        name = format!("{DEFAULT_TOKEN_NAME}-{n}");
+    }
+    let id = api::new_token_id();
+    let token =
+        jwt::platform_token(&state.secret, DEFAULT_USER, &id).map_err(EmulatorError::Config)?;
+    state.api_tokens.push(ApiToken {
+        id,
+        name,
+        owner: DEFAULT_USER.into(),
+        organization: None,
+        group: None,
+        scopes: Vec::new(),
+        created_at: chrono::Utc::now(),
+    });
+    state.default_token = token.clone();
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_thread_safe() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        fn assert_clone_debug<T: Clone + std::fmt::Debug>() {}
+        assert_send_sync::<Emulator>();
+        assert_send_sync::<EmulatorBuilder>();
+        assert_clone_debug::<FaultPlan>();
+        assert_clone_debug::<Fault>();
+    }
+}

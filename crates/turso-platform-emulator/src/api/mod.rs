@@ -1,0 +1,279 @@
+//! The Platform API operations, one module per resource, dispatched by operationId.
+//!
+//! Handlers are plain synchronous functions over the locked [`State`]: the
+//! whole operation (checks and changes) runs under one lock, which is what
+//! makes "50 concurrent creates of one name give exactly one success" hold.
+
+mod audit;
+mod billing;
+mod databases;
+mod groups;
+mod invites;
+mod members;
+mod organizations;
+mod tokens;
+mod user;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+pub(crate) use tokens::new_token_id;
+
+use crate::auth::{Need, Principal};
+use crate::state::{AuditEntry, Database, Org, State};
+
+/// An error answer: status plus `{"error": message}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub status: u16,
+    pub message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: u16, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+    pub(crate) fn bad_request(m: impl Into<String>) -> ApiError {
+        ApiError::new(400, m)
+    }
+    pub(crate) fn unauthorized(m: impl Into<String>) -> ApiError {
+        ApiError::new(401, m)
+    }
+    pub(crate) fn forbidden(m: impl Into<String>) -> ApiError {
+        ApiError::new(403, m)
+    }
+    pub(crate) fn not_found(m: impl Into<String>) -> ApiError {
+        ApiError::new(404, m)
+    }
+    pub(crate) fn conflict(m: impl Into<String>) -> ApiError {
+        ApiError::new(409, m)
+    }
+}
+
+/// A success answer: status and optional JSON body.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+}
+
+impl Reply {
+    pub(crate) fn ok(body: Value) -> Reply {
+        Reply {
+            status: 200,
+            body: Some(body),
+        }
+    }
+    pub(crate) fn empty() -> Reply {
+        Reply {
+            status: 200,
+            body: None,
+        }
+    }
+}
+
+pub(crate) type ApiResult = Result<Reply, ApiError>;
+
+/// Settings handlers need.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub provisioning_delay: Duration,
+    pub duplicate_status: u16,
+    pub domain: String,
+}
+
+/// Everything one operation sees.
+pub(crate) struct Ctx<'a> {
+    pub state: &'a mut State,
+    pub settings: &'a Settings,
+    pub principal: Principal,
+    pub params: &'a HashMap<String, String>,
+    pub query: &'a HashMap<String, String>,
+    pub body: Option<Value>,
+    /// Audit-log origin derived from the User-Agent.
+    pub origin: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    /// A path parameter (always present once routed).
+    pub(crate) fn param(&self, name: &str) -> Result<String, ApiError> {
+        self.params
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ApiError::bad_request(format!("missing path parameter {name}")))
+    }
+
+    /// The organization of the path, after checking access for `need`.
+    pub(crate) fn org_slug(&self, need: Need) -> Result<String, ApiError> {
+        let slug = self.param("organizationSlug")?;
+        self.principal.check_org(self.state, &slug, need)?;
+        Ok(slug)
+    }
+
+    pub(crate) fn org(&self, slug: &str) -> Result<&Org, ApiError> {
+        self.state
+            .org(slug)
+            .ok_or_else(|| ApiError::not_found(format!("organization {slug} not found")))
+    }
+
+    pub(crate) fn org_mut(&mut self, slug: &str) -> Result<&mut Org, ApiError> {
+        self.state
+            .org_mut(slug)
+            .ok_or_else(|| ApiError::not_found(format!("organization {slug} not found")))
+    }
+
+    /// Whether a database is still "provisioning" (answers 404).
+    pub(crate) fn provisioning(&self, db: &Database) -> bool {
+        let delay = self.settings.provisioning_delay;
+        !delay.is_zero()
+            && chrono::Duration::from_std(delay)
+                .map(|d| self.now < db.created_at + d)
+                .unwrap_or(false)
+    }
+
+    /// The body deserialized into `T` (an empty object when absent).
+    pub(crate) fn body_as<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let value = self.body.clone().unwrap_or_else(|| json!({}));
+        serde_json::from_value(value)
+            .map_err(|e| ApiError::bad_request(format!("invalid request body: $: {e}")))
+    }
+
+    /// Append an audit log entry to an organization.
+    pub(crate) fn audit(&mut self, slug: &str, code: &str, message: String, data: Value) {
+        let entry = AuditEntry {
+            code: code.into(),
+            message,
+            origin: self.origin.to_string(),
+            author: self.principal.username.clone(),
+            created_at: self.now,
+            data,
+        };
+        if let Some(org) = self.state.org_mut(slug) {
+            org.audit.push(entry);
+        }
+    }
+}
+
+/// A database that exists and is done provisioning, or the service's 404.
+pub(crate) fn ready_db<'o>(
+    ctx: &Ctx<'_>,
+    org: &'o Org,
+    name: &str,
+) -> Result<&'o Database, ApiError> {
+    match org.db(name) {
+        Some(db) if !ctx.provisioning(db) => {
+            ctx.principal.check_group(&db.group)?;
+            Ok(db)
+        }
+        _ => Err(db_not_found(name)),
+    }
+}
+
+/// The service's message for a missing database.
+pub(crate) fn db_not_found(name: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "could not find database with name [{name}]: record not found"
+    ))
+}
+
+/// The service's message for a missing group.
+pub(crate) fn group_not_found(name: &str) -> ApiError {
+    ApiError::not_found(format!("group {name} not found"))
+}
+
+/// Check a database or group name: `^[a-z0-9-]+$`, at most 64 characters.
+pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(ApiError::bad_request(format!(
+            "invalid {kind} name [{name}]: names can only contain lowercase letters, numbers and dashes, and must be at most 64 characters long"
+        )));
+    }
+    Ok(())
+}
+
+/// Run one operation.
+pub(crate) fn dispatch(op: &str, ctx: &mut Ctx<'_>) -> ApiResult {
+    match op {
+        "listDatabases" => databases::list(ctx),
+        "createDatabase" => databases::create(ctx),
+        "getDatabase" => databases::get(ctx),
+        "deleteDatabase" => databases::delete(ctx),
+        "getDatabaseConfiguration" => databases::get_config(ctx),
+        "updateDatabaseConfiguration" => databases::update_config(ctx),
+        "listDatabaseInstances" => databases::list_instances(ctx),
+        "getDatabaseInstance" => databases::get_instance(ctx),
+        "createDatabaseToken" => databases::create_token(ctx),
+        "getDatabaseUsage" => databases::usage(ctx),
+        "getDatabaseStats" => databases::stats(ctx),
+        "invalidateDatabaseTokens" => databases::rotate(ctx),
+        "listGroups" => groups::list(ctx),
+        "createGroup" => groups::create(ctx),
+        "getGroup" => groups::get(ctx),
+        "deleteGroup" => groups::delete(ctx),
+        "getGroupConfiguration" => groups::get_config(ctx),
+        "updateGroupConfiguration" => groups::update_config(ctx),
+        "transferGroup" => groups::transfer(ctx),
+        "unarchiveGroup" => groups::unarchive(ctx),
+        "addLocationToGroup" => groups::add_location(ctx),
+        "removeLocationFromGroup" => groups::remove_location(ctx),
+        "updateGroupDatabases" => groups::update_databases(ctx),
+        "createGroupToken" => groups::create_token(ctx),
+        "invalidateGroupTokens" => groups::rotate(ctx),
+        "listLocations" => user::locations(ctx),
+        "listOrganizations" => organizations::list(ctx),
+        "getOrganization" => organizations::get(ctx),
+        "updateOrganization" => organizations::update(ctx),
+        "listOrganizationPlans" => billing::plans(ctx),
+        "listOrganizationInvoices" => billing::invoices(ctx),
+        "getOrganizationSubscription" => billing::subscription(ctx),
+        "getOrganizationUsage" => billing::usage(ctx),
+        "listOrganizationMembers" => members::list(ctx),
+        "addOrganizationMember" => members::add(ctx),
+        "getOrganizationMember" => members::get(ctx),
+        "updateMemberRole" => members::update_role(ctx),
+        "removeOrganizationMember" => members::remove(ctx),
+        "validateAPIToken" => tokens::validate(ctx),
+        "listAPITokens" => tokens::list(ctx),
+        "createAPIToken" => tokens::create(ctx),
+        "revokeAPIToken" => tokens::revoke(ctx),
+        "listOrganizationAPITokens" => tokens::list_org(ctx),
+        "revokeOrganizationAPIToken" => tokens::revoke_org(ctx),
+        "listOrganizationAuditLogs" => audit::list(ctx),
+        "listOrganizationInvitesV2" => invites::list(ctx),
+        "inviteOrganizationMemberV2" => invites::create(ctx),
+        "deleteOrganizationInviteByEmailV2" => invites::delete(ctx),
+        "getCurrentUser" => user::current(ctx),
+        other => Err(ApiError::new(
+            501,
+            format!("operation {other} is not implemented by the emulator"),
+        )),
+    }
+}
+
+/// Parse an optional positive integer query parameter.
+pub(crate) fn query_int(ctx: &Ctx<'_>, name: &str) -> Result<Option<i64>, ApiError> {
+    match ctx.query.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("invalid {name} [{v}]: must be a positive integer"))
+            }),
+    }
+}

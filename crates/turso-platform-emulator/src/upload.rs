@@ -1,0 +1,166 @@
+//! The database-host API: `POST /v1/upload` of an SQLite file.
+//!
+//! Requests whose `Host` is a database (or instance) hostname land here. The
+//! checks mirror what the service requires of an uploaded file: a valid
+//! database token with full access, a `Content-Length`, a database created
+//! with seed `database_upload` and not yet uploaded, and an SQLite file in WAL
+//! mode with 4096-byte pages.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::Response;
+use http::{Method, Request};
+use serde_json::json;
+
+use crate::api::ApiError;
+use crate::auth::bearer;
+use crate::jwt;
+use crate::server::{Shared, error_response, json_response, lock};
+use crate::state::UploadMeta;
+
+/// The 16-byte magic every SQLite file starts with.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// Largest accepted upload.
+const MAX_UPLOAD: usize = 1 << 30;
+
+/// Check the SQLite header; `Err` explains what is wrong.
+pub(crate) fn check_sqlite(bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() < 100 || &bytes[..16] != SQLITE_MAGIC {
+        return Err("the uploaded file is not an SQLite database (bad header)".into());
+    }
+    let raw = u32::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    let page_size = if raw == 1 { 65_536 } else { raw };
+    if page_size != 4096 {
+        return Err(format!(
+            "the uploaded database has a page size of {page_size} bytes; 4096 is required"
+        ));
+    }
+    if bytes[18] != 2 || bytes[19] != 2 {
+        return Err(
+            "the uploaded database is not in WAL mode; run PRAGMA journal_mode=WAL first".into(),
+        );
+    }
+    if !bytes.len().is_multiple_of(4096) {
+        return Err(format!(
+            "the uploaded file size {} is not a multiple of the page size 4096",
+            bytes.len()
+        ));
+    }
+    Ok(())
+}
+
+fn header(req: &Request<Body>, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Serve one database-host request.
+pub(crate) async fn handle(shared: Arc<Shared>, host: String, req: Request<Body>) -> Response {
+    if req.uri().path() != "/v1/upload" {
+        return error_response(&ApiError::not_found("not found"), None);
+    }
+    if req.method() != Method::POST {
+        return error_response(&ApiError::new(405, "method not allowed"), None);
+    }
+    let kill = req.extensions().get::<crate::server::ConnKill>().cloned();
+    if let Some(resp) = crate::server::apply_fault(&shared, "upload", false, kill).await {
+        return resp;
+    }
+    match upload(&shared, &host, req).await {
+        Ok(size) => json_response(200, &json!({"message": "upload complete", "size": size})),
+        Err(e) => error_response(&e, None),
+    }
+}
+
+async fn upload(shared: &Shared, host: &str, req: Request<Body>) -> Result<u64, ApiError> {
+    let declared: u64 = header(&req, "content-length")
+        .ok_or_else(|| ApiError::new(411, "Content-Length header is required"))?
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid Content-Length"))?;
+    if declared > MAX_UPLOAD as u64 {
+        return Err(ApiError::new(413, "the uploaded file is too large"));
+    }
+    let token = bearer(req.headers()).map(str::to_string);
+    let key = header(&req, "x-turso-encryption-key");
+    let cipher = header(&req, "x-turso-encryption-cipher");
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_UPLOAD)
+        .await
+        .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
+
+    let mut state = lock(&shared.state);
+    let (org, db) = state
+        .db_by_host(host, &shared.settings.domain)
+        .ok_or_else(|| ApiError::not_found(format!("no database is served at {host}")))?;
+    let token = token.ok_or_else(|| ApiError::unauthorized("missing database token"))?;
+    let group = org.group(&db.group);
+    let group_gen = group.map_or(0, |g| g.token_generation);
+    let db_key = jwt::db_key(&state.secret, &db.id, db.token_generation, group_gen);
+    let claims = match jwt::verify_sql(&token, &db_key) {
+        Ok(c) => c,
+        Err(db_err) => match group {
+            // A group token is valid for every database of its group.
+            Some(g) => jwt::verify_sql(&token, &jwt::group_key(&state.secret, &g.uuid, group_gen))
+                .map_err(|_| ApiError::unauthorized(db_err))?,
+            None => return Err(ApiError::unauthorized(db_err)),
+        },
+    };
+    if claims.a != "rw" {
+        return Err(ApiError::forbidden(
+            "a read-only token cannot upload a database",
+        ));
+    }
+    if !db.awaiting_upload {
+        return Err(if db.upload.is_some() {
+            ApiError::conflict("the database has already been uploaded")
+        } else {
+            ApiError::bad_request("the database was not created with seed type database_upload")
+        });
+    }
+    if bytes.len() as u64 != declared {
+        return Err(ApiError::bad_request(
+            "the body length does not match Content-Length",
+        ));
+    }
+    check_sqlite(&bytes).map_err(ApiError::bad_request)?;
+    let (slug, name, id) = (org.slug.clone(), db.name.clone(), db.id.clone());
+    let size = bytes.len() as u64;
+    state.uploads.insert(id, bytes.to_vec());
+    if let Some(db) = state.org_mut(&slug).and_then(|o| o.db_mut(&name)) {
+        db.awaiting_upload = false;
+        db.upload = Some(UploadMeta {
+            size,
+            encryption_key: key,
+            encryption_cipher: cipher,
+            uploaded_at: chrono::Utc::now(),
+        });
+    }
+    shared.persist(&state).map_err(|e| ApiError::new(500, e))?;
+    Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header_with(page: [u8; 2], wal: u8, len: usize) -> Vec<u8> {
+        let mut b = vec![0u8; len];
+        b[..16].copy_from_slice(SQLITE_MAGIC);
+        b[16..18].copy_from_slice(&page);
+        b[18] = wal;
+        b[19] = wal;
+        b
+    }
+
+    #[test]
+    fn sqlite_checks() {
+        assert!(check_sqlite(&header_with([0x10, 0], 2, 8192)).is_ok());
+        assert!(check_sqlite(&header_with([0x10, 0], 1, 8192)).is_err());
+        assert!(check_sqlite(&header_with([0x04, 0], 2, 8192)).is_err());
+        assert!(check_sqlite(&header_with([0, 1], 2, 65536)).is_err());
+        assert!(check_sqlite(&header_with([0x10, 0], 2, 5000)).is_err());
+        assert!(check_sqlite(b"hello").is_err());
+    }
+}
