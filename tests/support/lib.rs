@@ -1,8 +1,10 @@
 //! Shared helpers for the contract tests and drift snapshots.
 #![forbid(unsafe_code)]
 
+pub mod proxy;
 pub mod schema;
 pub mod strategy;
+pub mod validate;
 
 use std::path::PathBuf;
 
