@@ -4,14 +4,8 @@
 
 use axum::{Json, Router, http::StatusCode, routing::get};
 use progenitor_client::Error;
+use turso_platform_contract_tests::fake_server::serve;
 use turso_platform_generated::{Client, hooks::Hooks, types};
-
-async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
-}
 
 #[tokio::test]
 async fn a_404_body_is_the_typed_error_with_its_message() {

@@ -11,7 +11,8 @@ use axum::response::IntoResponse;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
-use turso_platform::{Client, ErrorKind, RetryPolicy};
+use turso_platform::{Client, ErrorKind};
+use turso_platform_contract_tests::fake_server::{client_without_retries, serve};
 
 /// The answer the fake server gives: content type and body.
 type Answer = Arc<Mutex<(String, Vec<u8>)>>;
@@ -35,18 +36,9 @@ impl Fake {
                     ([("content-type", ct)], body).into_response()
                 }
             });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(async move { axum::serve(listener, app).await });
-            format!("http://{addr}")
+            serve(app).await
         });
-        let client = Client::builder()
-            .token("t")
-            .base_url(base)
-            .organization("acme")
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap();
+        let client = client_without_retries(base);
         Fake { rt, answer, client }
     }
 

@@ -12,7 +12,8 @@ use axum::response::IntoResponse;
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use turso_platform::{Client, ErrorKind, RetryPolicy};
+use turso_platform::{Client, ErrorKind};
+use turso_platform_contract_tests::fake_server::{client_without_retries, serve};
 
 struct Recorder {
     rt: tokio::runtime::Runtime,
@@ -38,18 +39,9 @@ impl Recorder {
                         .into_response()
                 }
             });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(async move { axum::serve(listener, app).await });
-            format!("http://{addr}")
+            serve(app).await
         });
-        let client = Client::builder()
-            .token("t")
-            .base_url(base)
-            .organization("acme")
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap();
+        let client = client_without_retries(base);
         Recorder { rt, seen, client }
     }
 

@@ -1,6 +1,7 @@
 //! Shared helpers for the contract tests and drift snapshots.
 #![forbid(unsafe_code)]
 
+pub mod fake_server;
 pub mod proxy;
 pub mod schema;
 pub mod strategy;

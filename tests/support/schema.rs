@@ -3,40 +3,7 @@
 //! the properties a schema declares.
 
 use serde_json::{Map, Value};
-
-/// Follows a local `$ref` (`#/components/...`) to what it points at.
-pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut current = schema;
-    for _ in 0..32 {
-        match current.get("$ref").and_then(Value::as_str) {
-            Some(r) => match spec.pointer(r.trim_start_matches('#')) {
-                Some(target) => current = target,
-                None => return current,
-            },
-            None => return current,
-        }
-    }
-    current
-}
-
-/// The properties a schema declares, including those of its `allOf` parts.
-pub fn properties<'a>(spec: &'a Value, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
-    let schema = resolve(spec, schema);
-    let mut out: Vec<(&String, &Value)> = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|p| p.iter().collect())
-        .unwrap_or_default();
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        out.extend(properties(spec, part));
-    }
-    out
-}
+pub use xtask::surface::{properties_of as properties, required_of, resolve};
 
 /// A value built only from the `example`s the spec gives for `schema` and
 /// everything under it; `None` when nothing under it has an example.
@@ -57,11 +24,7 @@ fn sample(spec: &Value, schema: &Value, depth: usize) -> Option<Value> {
     }
     let props = properties(spec, schema);
     if !props.is_empty() {
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required = required_of(schema);
         let mut any_example = false;
         let object: Map<String, Value> = props
             .into_iter()
@@ -72,9 +35,7 @@ fn sample(spec: &Value, schema: &Value, depth: usize) -> Option<Value> {
                 }
                 // Some required properties have no example upstream; a
                 // placeholder of the right type keeps the rest checkable.
-                None if required.contains(&name.as_str()) => {
-                    Some((name.clone(), placeholder(spec, prop)))
-                }
+                None if required.contains(name) => Some((name.clone(), placeholder(spec, prop))),
                 None => None,
             })
             .collect();

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::schema::{properties, resolve};
+use crate::schema::{properties, required_of, resolve};
 
 /// Values valid for `schema` (optional properties present or not, nullable
 /// values sometimes null, enums from their values).
@@ -35,16 +35,7 @@ fn non_null(spec: &Value, schema: &Value, depth: usize) -> BoxedStrategy<Value> 
     }
     let props = properties(spec, schema);
     if !props.is_empty() && depth < 8 {
-        let required: Vec<String> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let required = required_of(schema);
         let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = props
             .into_iter()
             .map(|(name, prop)| {

@@ -129,11 +129,11 @@ pub fn describe(spec: &Value, generated_source: &str) -> Surface {
             let required = required_of(schema);
             let mut props = BTreeMap::new();
             for (prop, prop_schema) in properties_of(spec, schema) {
-                let mut ty = describe_schema(spec, &prop_schema);
-                if required.contains(&prop) {
+                let mut ty = describe_schema(spec, prop_schema);
+                if required.contains(prop) {
                     ty = format!("required {ty}");
                 }
-                props.insert(prop, ty);
+                props.insert(prop.clone(), ty);
             }
             if props.is_empty() {
                 props.insert("<self>".into(), describe_schema(spec, schema));
@@ -154,14 +154,25 @@ fn str_of(v: &Value, key: &str) -> String {
         .to_string()
 }
 
-fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec.pointer(r.trim_start_matches('#')).unwrap_or(v),
-        None => v,
+/// Follows local `$ref`s (`#/components/...`) to what they point at; a
+/// dangling reference is returned as is.
+pub fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut current = schema;
+    // The bound only guards against a reference cycle in a malformed spec.
+    for _ in 0..32 {
+        match current.get("$ref").and_then(Value::as_str) {
+            Some(r) => match spec.pointer(r.trim_start_matches('#')) {
+                Some(target) => current = target,
+                None => return current,
+            },
+            None => return current,
+        }
     }
+    current
 }
 
-fn required_of(schema: &Value) -> Vec<String> {
+/// The names a schema lists under `required`.
+pub fn required_of(schema: &Value) -> Vec<String> {
     schema
         .get("required")
         .and_then(Value::as_array)
@@ -174,12 +185,13 @@ fn required_of(schema: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Properties of an object schema, including those brought in by `allOf`.
-fn properties_of(spec: &Value, schema: &Value) -> Vec<(String, Value)> {
-    let mut out: Vec<(String, Value)> = schema
+/// The properties a schema declares, including those of its `allOf` parts.
+pub fn properties_of<'a>(spec: &'a Value, schema: &'a Value) -> Vec<(&'a String, &'a Value)> {
+    let schema = resolve(spec, schema);
+    let mut out: Vec<(&String, &Value)> = schema
         .get("properties")
         .and_then(Value::as_object)
-        .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .map(|p| p.iter().collect())
         .unwrap_or_default();
     for part in schema
         .get("allOf")
@@ -187,7 +199,7 @@ fn properties_of(spec: &Value, schema: &Value) -> Vec<(String, Value)> {
         .into_iter()
         .flatten()
     {
-        out.extend(properties_of(spec, resolve(spec, part)));
+        out.extend(properties_of(spec, part));
     }
     out
 }
@@ -230,8 +242,8 @@ pub fn describe_schema(spec: &Value, schema: &Value) -> String {
         let props: Vec<String> = properties_of(spec, schema)
             .into_iter()
             .map(|(k, v)| {
-                let mark = if required.contains(&k) { "" } else { "?" };
-                format!("{k}{mark}: {}", describe_schema(spec, &v))
+                let mark = if required.contains(k) { "" } else { "?" };
+                format!("{k}{mark}: {}", describe_schema(spec, v))
             })
             .collect();
         match schema.get("additionalProperties") {

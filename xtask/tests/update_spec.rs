@@ -1,6 +1,8 @@
 //! `cargo xtask update-spec` and `cargo xtask diff` on copies of the
 //! repository's spec, in scratch workspaces.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -8,26 +10,9 @@ use serde_json::{Value, json};
 use xtask::evolve::{Origin, update_spec};
 use xtask::manifest::Workspace;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A scratch workspace holding a copy of `spec/`, and the upstream document as JSON.
 fn scratch() -> (tempfile::TempDir, Value) {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &xtask::workspace_root().join("spec"),
-        &dir.path().join("spec"),
-    );
+    let dir = common::scratch_workspace();
     let raw =
         xtask::spec_file::load_document(&dir.path().join("spec/turso-platform-api.yml")).unwrap();
     (dir, raw)
