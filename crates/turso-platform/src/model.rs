@@ -17,7 +17,8 @@ pub(crate) fn bridge<A: Serialize, B: DeserializeOwned>(value: &A) -> Result<B> 
             e.to_string(),
         )
     })?;
-    serde_json::from_value::<B>(json.clone()).map_err(|e| {
+    // Deserialize from a borrow: the JSON is only needed again for the error.
+    B::deserialize(&json).map_err(|e| {
         let text = json.to_string();
         Error::decode(text.as_bytes(), e)
     })
