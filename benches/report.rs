@@ -11,7 +11,8 @@
 //!    memory, against collecting the whole list in one request;
 //! 4. regeneration: `generate` (render) and `check`, in-process.
 //!
-//! It never asserts on timings. `BENCH_REPEAT` (default 5) sets the repeats.
+//! It never asserts on timings. `BENCH_REPEAT` (default 5) sets the repeats;
+//! `BENCH_SECTIONS` (e.g. `1,3`) runs only some sections.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,6 +33,13 @@ const SEQUENCES_SEQUENTIAL: usize = 100;
 const CONCURRENCY: usize = 32;
 const SEQUENCES_PER_WORKER: usize = 10;
 const LISTED: usize = 10_000;
+
+/// Whether section `n` was asked for (all by default).
+fn section(n: u32) -> bool {
+    std::env::var("BENCH_SECTIONS")
+        .map(|v| v.split(',').any(|s| s.trim() == n.to_string()))
+        .unwrap_or(true)
+}
 
 fn repeats() -> usize {
     std::env::var("BENCH_REPEAT")
@@ -256,6 +264,138 @@ async fn list_all(client: &Client, page_size: Option<u64>) -> (f64, usize, usize
     (secs, PEAK.peak_usage().saturating_sub(before), count)
 }
 
+/// 1. The same sequence through the facade and through bare reqwest.
+async fn client_overhead(emu: &Emulator, client: &Client) {
+    let facade = Sender::Facade(client.clone());
+    let bare = Sender::Bare {
+        http: reqwest::Client::new(),
+        base: emu.base_url().to_string(),
+        token: emu.token().to_string(),
+    };
+    // Warm both paths (connection pools, lazy statics) before measuring.
+    sequential(&facade).await;
+    sequential(&bare).await;
+    println!(
+        "\n1. Client overhead: facade vs bare reqwest, per sequence (read + list + create + delete)"
+    );
+    overhead("sequential", &facade, &bare, |s| async move {
+        sequential(&s).await
+    })
+    .await;
+    overhead(
+        &format!("concurrency {CONCURRENCY}"),
+        &facade,
+        &bare,
+        |s| async move { concurrent(&s).await },
+    )
+    .await;
+}
+
+/// 2. The emulator's own throughput.
+async fn emulator_throughput(emu: &Emulator) {
+    println!("\n2. Emulator throughput, read-heavy mix on loopback (2000 requests per run)");
+    let http = reqwest::Client::new();
+    for concurrency in [1, 8, 32] {
+        let (mut rps, mut p50, mut p99) = (vec![], vec![], vec![]);
+        for _ in 0..repeats() {
+            let (r, s) = throughput(&http, emu.base_url(), emu.token(), concurrency, 2000).await;
+            rps.push(r);
+            p50.push(micros(s.median()));
+            p99.push(micros(s.p99()));
+        }
+        println!(
+            "  concurrency {concurrency:>2}: {:>8.0} req/s   p50 {:>7.0} µs   p99 {:>7.0} µs",
+            median_of(rps),
+            median_of(p50),
+            median_of(p99)
+        );
+    }
+}
+
+/// 3. Listing many databases: the stream against one unpaged request.
+async fn listing(client: &Client) {
+    let dbs = client.organization(ORG).databases();
+    println!("\n3. Listing {LISTED} databases");
+    let seeding = Instant::now();
+    let next = Arc::new(AtomicUsize::new(0));
+    let seeders: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let (dbs, next) = (dbs.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= LISTED {
+                        return;
+                    }
+                    dbs.create(&CreateDatabase::new(format!("list-{i:05}"), "listing"))
+                        .await
+                        .expect("seed");
+                }
+            })
+        })
+        .collect();
+    for s in seeders {
+        s.await.expect("seeder");
+    }
+    println!(
+        "  (seeded in {:.1} s through the facade at concurrency {CONCURRENCY})",
+        seeding.elapsed().as_secs_f64()
+    );
+    let mut baseline = (vec![], vec![]);
+    for _ in 0..repeats() {
+        let (secs, peak, n) = list_all(client, None).await;
+        assert_eq!(n, LISTED, "the unpaged list returns every database");
+        baseline.0.push(secs);
+        baseline.1.push(peak as f64);
+    }
+    let (base_secs, base_peak) = (median_of(baseline.0), median_of(baseline.1));
+    println!(
+        "  one request, no paging   {:>7.3} s   peak {:>8.1} KiB   (baseline)",
+        base_secs,
+        base_peak / 1024.0
+    );
+    for page in [100u64, 1000] {
+        let (mut secs, mut peaks) = (vec![], vec![]);
+        for _ in 0..repeats() {
+            let (s, p, n) = list_all(client, Some(page)).await;
+            assert_eq!(n, LISTED, "the stream yields every database");
+            secs.push(s);
+            peaks.push(p as f64);
+        }
+        let (s, p) = (median_of(secs), median_of(peaks));
+        println!(
+            "  stream, page size {page:>4}   {:>7.3} s   peak {:>8.1} KiB   time ratio {:.2}   memory ratio {:.3}",
+            s,
+            p / 1024.0,
+            s / base_secs,
+            p / base_peak
+        );
+    }
+    println!(
+        "  (peak = bytes allocated above the level before listing, client and in-process emulator together)"
+    );
+}
+
+/// 4. Regeneration time, in-process.
+fn regeneration() {
+    println!("\n4. Regeneration (in-process, the work `cargo xtask generate|check` do once built)");
+    let ws = xtask::manifest::Workspace::load(&xtask::workspace_root()).expect("manifest");
+    let (mut generate, mut check) = (vec![], vec![]);
+    for _ in 0..repeats() {
+        let t = Instant::now();
+        xtask::generate::render_all(&ws).expect("generate");
+        generate.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        xtask::check::run(&ws).expect("generated files are current");
+        check.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "  generate {:>7.1} ms   check {:>7.1} ms",
+        median_of(generate),
+        median_of(check)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     println!(
@@ -287,122 +427,16 @@ async fn main() {
             .expect("db");
     }
 
-    let facade = Sender::Facade(client.clone());
-    let bare = Sender::Bare {
-        http: reqwest::Client::new(),
-        base: emu.base_url().to_string(),
-        token: emu.token().to_string(),
-    };
-    // Warm both paths (connection pools, lazy statics) before measuring.
-    sequential(&facade).await;
-    sequential(&bare).await;
-    println!(
-        "\n1. Client overhead: facade vs bare reqwest, per sequence (read + list + create + delete)"
-    );
-    overhead("sequential", &facade, &bare, |s| async move {
-        sequential(&s).await
-    })
-    .await;
-    overhead(
-        &format!("concurrency {CONCURRENCY}"),
-        &facade,
-        &bare,
-        |s| async move { concurrent(&s).await },
-    )
-    .await;
-
-    println!("\n2. Emulator throughput, read-heavy mix on loopback (2000 requests per run)");
-    let http = reqwest::Client::new();
-    for concurrency in [1, 8, 32] {
-        let (mut rps, mut p50, mut p99) = (vec![], vec![], vec![]);
-        for _ in 0..repeats() {
-            let (r, s) = throughput(&http, emu.base_url(), emu.token(), concurrency, 2000).await;
-            rps.push(r);
-            p50.push(micros(s.median()));
-            p99.push(micros(s.p99()));
-        }
-        println!(
-            "  concurrency {concurrency:>2}: {:>8.0} req/s   p50 {:>7.0} µs   p99 {:>7.0} µs",
-            median_of(rps),
-            median_of(p50),
-            median_of(p99)
-        );
+    if section(1) {
+        client_overhead(&emu, &client).await;
     }
-
-    println!("\n3. Listing {LISTED} databases");
-    let seeding = Instant::now();
-    let next = Arc::new(AtomicUsize::new(0));
-    let seeders: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let (dbs, next) = (dbs.clone(), next.clone());
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= LISTED {
-                        return;
-                    }
-                    dbs.create(&CreateDatabase::new(format!("list-{i:05}"), "listing"))
-                        .await
-                        .expect("seed");
-                }
-            })
-        })
-        .collect();
-    for s in seeders {
-        s.await.expect("seeder");
+    if section(2) {
+        emulator_throughput(&emu).await;
     }
-    println!(
-        "  (seeded in {:.1} s through the facade at concurrency {CONCURRENCY})",
-        seeding.elapsed().as_secs_f64()
-    );
-    let mut baseline = (vec![], vec![]);
-    for _ in 0..repeats() {
-        let (secs, peak, n) = list_all(&client, None).await;
-        assert_eq!(n, LISTED, "the unpaged list returns every database");
-        baseline.0.push(secs);
-        baseline.1.push(peak as f64);
+    if section(3) {
+        listing(&client).await;
     }
-    let (base_secs, base_peak) = (median_of(baseline.0), median_of(baseline.1));
-    println!(
-        "  one request, no paging   {:>7.3} s   peak {:>8.1} KiB   (baseline)",
-        base_secs,
-        base_peak / 1024.0
-    );
-    for page in [100u64, 1000] {
-        let (mut secs, mut peaks) = (vec![], vec![]);
-        for _ in 0..repeats() {
-            let (s, p, n) = list_all(&client, Some(page)).await;
-            assert_eq!(n, LISTED, "the stream yields every database");
-            secs.push(s);
-            peaks.push(p as f64);
-        }
-        let (s, p) = (median_of(secs), median_of(peaks));
-        println!(
-            "  stream, page size {page:>4}   {:>7.3} s   peak {:>8.1} KiB   time ratio {:.2}   memory ratio {:.3}",
-            s,
-            p / 1024.0,
-            s / base_secs,
-            p / base_peak
-        );
+    if section(4) {
+        regeneration();
     }
-    println!(
-        "  (peak = bytes allocated above the level before listing, client and in-process emulator together)"
-    );
-
-    println!("\n4. Regeneration (in-process, the work `cargo xtask generate|check` do once built)");
-    let ws = xtask::manifest::Workspace::load(&xtask::workspace_root()).expect("manifest");
-    let (mut generate, mut check) = (vec![], vec![]);
-    for _ in 0..repeats() {
-        let t = Instant::now();
-        xtask::generate::render_all(&ws).expect("generate");
-        generate.push(t.elapsed().as_secs_f64() * 1000.0);
-        let t = Instant::now();
-        xtask::check::run(&ws).expect("generated files are current");
-        check.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    println!(
-        "  generate {:>7.1} ms   check {:>7.1} ms",
-        median_of(generate),
-        median_of(check)
-    );
 }
