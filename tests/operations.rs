@@ -47,6 +47,25 @@ impl Harness {
         assert!(v.is_empty(), "the emulator saw violations: {v:#?}");
     }
 
+    /// The status the database host answers to an upload of a junk body
+    /// authorised by `token`: 401/403 when the token is refused, 400 when it
+    /// is accepted (the body is then refused on its own merits).
+    async fn upload_status(&self, database: &str, token: &Token) -> u16 {
+        let host = self
+            .emulator
+            .database_hostname(self.emulator.organization(), database);
+        reqwest::Client::new()
+            .post(format!("{}/v1/upload", self.emulator.base_url()))
+            .header("host", host)
+            .bearer_auth(token.expose())
+            .body("not a database")
+            .send()
+            .await
+            .expect("the emulator answers")
+            .status()
+            .as_u16()
+    }
+
     async fn group(&self, name: &str) -> Group {
         self.client
             .groups()
@@ -556,7 +575,28 @@ async fn create_group_token() {
 async fn invalidate_group_tokens() {
     let h = Harness::start().await;
     h.group("g").await;
+    h.client
+        .databases()
+        .create(&CreateDatabase::new("db", "g").seed(Seed::upload()))
+        .await
+        .unwrap();
+    let before = h
+        .client
+        .groups()
+        .create_token("g", &TokenRequest::new())
+        .await
+        .unwrap();
     h.client.groups().invalidate_tokens("g").await.unwrap();
+    let after = h
+        .client
+        .groups()
+        .create_token("g", &TokenRequest::new())
+        .await
+        .unwrap();
+    // A group token minted before the rotation no longer opens the group's
+    // databases; one minted after does.
+    assert_eq!(h.upload_status("db", &before).await, 401);
+    assert_eq!(h.upload_status("db", &after).await, 400);
     let e = h
         .client
         .groups()
@@ -758,8 +798,29 @@ async fn create_database_token() {
 async fn invalidate_database_tokens() {
     let h = Harness::start().await;
     h.group("g").await;
-    h.database("db", "g").await;
+    h.client
+        .databases()
+        .create(&CreateDatabase::new("db", "g").seed(Seed::upload()))
+        .await
+        .unwrap();
+    let before = h
+        .client
+        .databases()
+        .create_token("db", &TokenRequest::new())
+        .await
+        .unwrap();
     h.client.databases().invalidate_tokens("db").await.unwrap();
+    let after = h
+        .client
+        .databases()
+        .create_token("db", &TokenRequest::new())
+        .await
+        .unwrap();
+    // The database host checks database tokens: one minted before the
+    // rotation is refused, one minted after is accepted (the junk body is then
+    // refused on its own merits).
+    assert_eq!(h.upload_status("db", &before).await, 401);
+    assert_eq!(h.upload_status("db", &after).await, 400);
     let e = h
         .client
         .databases()
