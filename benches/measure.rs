@@ -1,5 +1,5 @@
 //! Small statistics for the performance report: medians and percentiles of
-//! latency samples, and the ratio of a figure to its baseline.
+//! latency samples, medians of repeated figures, and the report's settings.
 #![forbid(unsafe_code)]
 
 use std::time::Duration;
@@ -64,6 +64,23 @@ pub fn median_of(mut figures: Vec<f64>) -> f64 {
         n if n % 2 == 1 => figures[n / 2],
         n => (figures[n / 2 - 1] + figures[n / 2]) / 2.0,
     }
+}
+
+/// How many times each figure is measured: `BENCH_REPEAT`, default 5.
+pub fn repeats() -> usize {
+    std::env::var("BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1)
+}
+
+/// Whether section `n` of the report was asked for: all by default, or those
+/// listed in `BENCH_SECTIONS` (e.g. `1,4`).
+pub fn section(n: u32) -> bool {
+    std::env::var("BENCH_SECTIONS")
+        .map(|v| v.split(',').any(|s| s.trim() == n.to_string()))
+        .unwrap_or(true)
 }
 
 /// Microseconds, for tables.

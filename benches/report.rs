@@ -1,4 +1,5 @@
-//! The performance report: `cargo bench -p turso-platform-benches`.
+//! The performance report: `cargo bench -p turso-platform-benches` (this
+//! target, then `report_listing`, section 4).
 //!
 //! Prints, for this machine and this run, each figure as a median over
 //! repeated runs and, where there is a baseline, its ratio to that baseline
@@ -7,47 +8,26 @@
 //!    same requests (a read, a list, a create and a delete) to the same
 //!    in-process emulator, sequentially and at concurrency 32;
 //! 2. emulator throughput for a read-heavy mix at concurrency 1, 8 and 32;
-//! 3. listing 10,000 databases through the pagination stream: time and peak
-//!    memory, against collecting the whole list in one request;
-//! 4. regeneration: `generate` (render) and `check`, in-process.
+//! 3. regeneration: `generate` (render) and `check`, in-process.
 //!
-//! It never asserts on timings. `BENCH_REPEAT` (default 5) sets the repeats;
-//! `BENCH_SECTIONS` (e.g. `1,3`) runs only some sections.
+//! This target keeps the system allocator: a counting allocator would add
+//! contended atomic operations to every allocation and so penalise whichever
+//! side allocates more. It never asserts on timings. `BENCH_REPEAT` (default
+//! 5) sets the repeats; `BENCH_SECTIONS` (e.g. `1,3`) runs only some sections.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use futures::TryStreamExt;
-use peak_alloc::PeakAlloc;
 use serde_json::{Value, json};
-use turso_platform::{Client, CreateDatabase, CreateGroup, DatabaseListOptions, RetryPolicy};
-use turso_platform_benches::{Samples, median_of, micros};
+use turso_platform::{Client, CreateDatabase, CreateGroup, RetryPolicy};
+use turso_platform_benches::{Samples, median_of, micros, repeats, section};
 use turso_platform_emulator::Emulator;
-
-#[global_allocator]
-static PEAK: PeakAlloc = PeakAlloc;
 
 const ORG: &str = "acme";
 const SEQUENCES_SEQUENTIAL: usize = 100;
 const CONCURRENCY: usize = 32;
-const SEQUENCES_PER_WORKER: usize = 10;
-const LISTED: usize = 10_000;
-
-/// Whether section `n` was asked for (all by default).
-fn section(n: u32) -> bool {
-    std::env::var("BENCH_SECTIONS")
-        .map(|v| v.split(',').any(|s| s.trim() == n.to_string()))
-        .unwrap_or(true)
-}
-
-fn repeats() -> usize {
-    std::env::var("BENCH_REPEAT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5)
-        .max(1)
-}
+const SEQUENCES_PER_WORKER: usize = 25;
 
 /// The same four requests, sent either through the facade or bare.
 #[derive(Clone)]
@@ -107,15 +87,29 @@ fn unique_name() -> String {
     format!("seq-{}", NEXT_NAME.fetch_add(1, Ordering::Relaxed))
 }
 
-async fn sequential(sender: &Sender) -> Samples {
-    let mut samples = Samples::new();
-    for _ in 0..SEQUENCES_SEQUENTIAL {
-        let name = unique_name();
-        let started = Instant::now();
-        sender.sequence(&name).await;
-        samples.push(started.elapsed());
+/// One sequence at a time, facade and bare interleaved (in alternating order)
+/// so that both meet the same conditions on a noisy machine; returns the
+/// (facade, bare) samples.
+async fn sequential(facade: &Sender, bare: &Sender) -> (Samples, Samples) {
+    let (mut f, mut b) = (Samples::new(), Samples::new());
+    for i in 0..SEQUENCES_SEQUENTIAL {
+        let order = if i % 2 == 0 {
+            [facade, bare]
+        } else {
+            [bare, facade]
+        };
+        for sender in order {
+            let name = unique_name();
+            let started = Instant::now();
+            sender.sequence(&name).await;
+            let elapsed = started.elapsed();
+            match sender {
+                Sender::Facade(_) => f.push(elapsed),
+                Sender::Bare { .. } => b.push(elapsed),
+            }
+        }
     }
-    samples
+    (f, b)
 }
 
 async fn concurrent(sender: &Sender) -> Samples {
@@ -141,33 +135,27 @@ async fn concurrent(sender: &Sender) -> Samples {
     all
 }
 
-/// Runs `measure` for facade and bare alternately `repeats` times and prints
-/// median/p99 (medians over the repeats) with the facade/bare ratio.
-async fn overhead<F, Fut>(label: &str, facade: &Sender, bare: &Sender, measure: F)
-where
-    F: Fn(Sender) -> Fut,
-    Fut: std::future::Future<Output = Samples>,
-{
-    let (mut f50, mut f99, mut b50, mut b99) = (vec![], vec![], vec![], vec![]);
-    for rep in 0..repeats() {
-        // Alternate the order so neither side always runs on a warmer server.
-        let order = if rep % 2 == 0 {
-            [bare, facade]
-        } else {
-            [facade, bare]
-        };
-        for sender in order {
-            let s = measure(sender.clone()).await;
-            let (p50, p99) = (micros(s.median()), micros(s.p99()));
-            if matches!(sender, Sender::Facade(_)) {
-                f50.push(p50);
-                f99.push(p99);
-            } else {
-                b50.push(p50);
-                b99.push(p99);
-            }
-        }
+/// Median and p99 of each run, kept per side.
+#[derive(Default)]
+struct Runs {
+    f50: Vec<f64>,
+    f99: Vec<f64>,
+    b50: Vec<f64>,
+    b99: Vec<f64>,
+}
+
+impl Runs {
+    fn push(&mut self, facade: &Samples, bare: &Samples) {
+        self.f50.push(micros(facade.median()));
+        self.f99.push(micros(facade.p99()));
+        self.b50.push(micros(bare.median()));
+        self.b99.push(micros(bare.p99()));
     }
+}
+
+/// Prints median/p99 (medians over the runs) with the facade/bare ratio.
+fn print_overhead(label: &str, runs: Runs) {
+    let Runs { f50, f99, b50, b99 } = runs;
     let (f50, f99, b50, b99) = (
         median_of(f50),
         median_of(f99),
@@ -175,7 +163,7 @@ where
         median_of(b99),
     );
     println!(
-        "  {label:<22} median {:>9.0} µs vs {:>9.0} µs  ratio {:.3}   p99 {:>9.0} µs vs {:>9.0} µs  ratio {:.3}",
+        "    {label:<20} median {:>9.0} µs vs {:>9.0} µs  ratio {:.3}   p99 {:>9.0} µs vs {:>9.0} µs  ratio {:.3}",
         f50,
         b50,
         f50 / b50,
@@ -241,31 +229,30 @@ async fn throughput(
     (requests as f64 / started.elapsed().as_secs_f64(), all)
 }
 
-/// Streams (or lists) every database; returns (seconds, peak bytes above the
-/// allocation level before it started, databases seen).
-async fn list_all(client: &Client, page_size: Option<u64>) -> (f64, usize, usize) {
-    let dbs = client.organization(ORG).databases();
-    let options = DatabaseListOptions::new().group("listing");
-    let before = PEAK.current_usage();
-    PEAK.reset_peak_usage();
-    let started = Instant::now();
-    let count = match page_size {
-        Some(size) => {
-            let mut stream = std::pin::pin!(dbs.stream(options.page_size(size)));
-            let mut n = 0;
-            while stream.try_next().await.expect("page").is_some() {
-                n += 1;
-            }
-            n
-        }
-        None => dbs.list_with(&options).await.expect("list").len(),
-    };
-    let secs = started.elapsed().as_secs_f64();
-    (secs, PEAK.peak_usage().saturating_sub(before), count)
+/// 1. The same sequence through the facade and through bare reqwest.
+///
+/// Measured twice: with the facade's default settings, and without the
+/// per-request timeout (a tokio timer per request) that the bare client lacks,
+/// which shows what that safety net costs.
+async fn client_overhead(emu: &Emulator, client: &Client) {
+    println!(
+        "\n1. Client overhead: facade vs bare reqwest, per sequence (read + list + create + delete)"
+    );
+    println!("  default settings (60 s request timeout):");
+    facade_against_bare(emu, client).await;
+    let untimed = Client::builder()
+        .token(emu.token())
+        .base_url(emu.base_url())
+        .organization(ORG)
+        .retry_policy(RetryPolicy::none())
+        .request_timeout(None)
+        .build()
+        .expect("client");
+    println!("  without the per-request timeout (request_timeout(None)):");
+    facade_against_bare(emu, &untimed).await;
 }
 
-/// 1. The same sequence through the facade and through bare reqwest.
-async fn client_overhead(emu: &Emulator, client: &Client) {
+async fn facade_against_bare(emu: &Emulator, client: &Client) {
     let facade = Sender::Facade(client.clone());
     let bare = Sender::Bare {
         http: reqwest::Client::new(),
@@ -273,22 +260,29 @@ async fn client_overhead(emu: &Emulator, client: &Client) {
         token: emu.token().to_string(),
     };
     // Warm both paths (connection pools, lazy statics) before measuring.
-    sequential(&facade).await;
-    sequential(&bare).await;
-    println!(
-        "\n1. Client overhead: facade vs bare reqwest, per sequence (read + list + create + delete)"
-    );
-    overhead("sequential", &facade, &bare, |s| async move {
-        sequential(&s).await
-    })
-    .await;
-    overhead(
-        &format!("concurrency {CONCURRENCY}"),
-        &facade,
-        &bare,
-        |s| async move { concurrent(&s).await },
-    )
-    .await;
+    sequential(&facade, &bare).await;
+    let mut runs = Runs::default();
+    for _ in 0..repeats() {
+        let (f, b) = sequential(&facade, &bare).await;
+        runs.push(&f, &b);
+    }
+    print_overhead("sequential", runs);
+    // At concurrency each side runs alone (mixing them would spread the
+    // facade's cost over the bare requests' queueing), in alternating order,
+    // and three times as often as the other figures because a short run under
+    // load is noisier.
+    let mut runs = Runs::default();
+    for rep in 0..repeats() * 3 {
+        let (f, b) = if rep % 2 == 0 {
+            let b = concurrent(&bare).await;
+            (concurrent(&facade).await, b)
+        } else {
+            let f = concurrent(&facade).await;
+            (f, concurrent(&bare).await)
+        };
+        runs.push(&f, &b);
+    }
+    print_overhead(&format!("concurrency {CONCURRENCY}"), runs);
 }
 
 /// 2. The emulator's own throughput.
@@ -312,73 +306,9 @@ async fn emulator_throughput(emu: &Emulator) {
     }
 }
 
-/// 3. Listing many databases: the stream against one unpaged request.
-async fn listing(client: &Client) {
-    let dbs = client.organization(ORG).databases();
-    println!("\n3. Listing {LISTED} databases");
-    let seeding = Instant::now();
-    let next = Arc::new(AtomicUsize::new(0));
-    let seeders: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let (dbs, next) = (dbs.clone(), next.clone());
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= LISTED {
-                        return;
-                    }
-                    dbs.create(&CreateDatabase::new(format!("list-{i:05}"), "listing"))
-                        .await
-                        .expect("seed");
-                }
-            })
-        })
-        .collect();
-    for s in seeders {
-        s.await.expect("seeder");
-    }
-    println!(
-        "  (seeded in {:.1} s through the facade at concurrency {CONCURRENCY})",
-        seeding.elapsed().as_secs_f64()
-    );
-    let mut baseline = (vec![], vec![]);
-    for _ in 0..repeats() {
-        let (secs, peak, n) = list_all(client, None).await;
-        assert_eq!(n, LISTED, "the unpaged list returns every database");
-        baseline.0.push(secs);
-        baseline.1.push(peak as f64);
-    }
-    let (base_secs, base_peak) = (median_of(baseline.0), median_of(baseline.1));
-    println!(
-        "  one request, no paging   {:>7.3} s   peak {:>8.1} KiB   (baseline)",
-        base_secs,
-        base_peak / 1024.0
-    );
-    for page in [100u64, 1000] {
-        let (mut secs, mut peaks) = (vec![], vec![]);
-        for _ in 0..repeats() {
-            let (s, p, n) = list_all(client, Some(page)).await;
-            assert_eq!(n, LISTED, "the stream yields every database");
-            secs.push(s);
-            peaks.push(p as f64);
-        }
-        let (s, p) = (median_of(secs), median_of(peaks));
-        println!(
-            "  stream, page size {page:>4}   {:>7.3} s   peak {:>8.1} KiB   time ratio {:.2}   memory ratio {:.3}",
-            s,
-            p / 1024.0,
-            s / base_secs,
-            p / base_peak
-        );
-    }
-    println!(
-        "  (peak = bytes allocated above the level before listing, client and in-process emulator together)"
-    );
-}
-
-/// 4. Regeneration time, in-process.
+/// 3. Regeneration time, in-process.
 fn regeneration() {
-    println!("\n4. Regeneration (in-process, the work `cargo xtask generate|check` do once built)");
+    println!("\n3. Regeneration (in-process, the work `cargo xtask generate|check` do once built)");
     let ws = xtask::manifest::Workspace::load(&xtask::workspace_root()).expect("manifest");
     let (mut generate, mut check) = (vec![], vec![]);
     for _ in 0..repeats() {
@@ -411,7 +341,7 @@ async fn main() {
         .build()
         .expect("client");
     let groups = client.organization(ORG).groups();
-    for g in ["bench", "mix", "listing"] {
+    for g in ["bench", "mix"] {
         groups
             .create(&CreateGroup::new(g, "aws-us-east-1"))
             .await
@@ -434,9 +364,6 @@ async fn main() {
         emulator_throughput(&emu).await;
     }
     if section(3) {
-        listing(&client).await;
-    }
-    if section(4) {
         regeneration();
     }
 }

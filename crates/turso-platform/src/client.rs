@@ -243,12 +243,12 @@ impl ClientBuilder {
                 })?
             }
         };
-        let transport = Arc::new(Transport {
+        let transport = Arc::new(Transport::new(
             token,
             user_agent,
-            retry: self.retry,
-            request_timeout: self.request_timeout,
-        });
+            self.retry,
+            self.request_timeout,
+        ));
         let base = base_url.as_str().trim_end_matches('/').to_string();
         let generated = turso_platform_generated::Client::new_with_client(
             &base,
@@ -421,13 +421,12 @@ impl Client {
         Ok(org.to_string())
     }
 
-    /// Runs a generated call and converts its answer into the facade type `F`.
+    /// Runs a generated call and decodes its answer into the facade type `F`.
     ///
-    /// The generated response type is converted by serializing it back to JSON
-    /// and deserializing the facade type: one conversion path, which also serves
-    /// when the generated type refuses a body (an enum value the spec does not
-    /// know yet): the raw body is then decoded straight into the lenient facade
-    /// type.
+    /// A successful JSON answer is decoded once, straight from the body the
+    /// transport recorded (see `runtime::capture_body`). Answers the spec
+    /// describes without a body come back as the generated `()` and are
+    /// converted through their JSON form (`null`).
     pub(crate) async fn run<G, E, F, Fut>(
         &self,
         operation: &'static str,
@@ -442,7 +441,22 @@ impl Client {
         E: ErrorPayload,
         F: DeserializeOwned,
     {
-        let (result, record) = with_call(retry, fut).await;
+        let (call, context) = with_call(retry, fut);
+        let result = call.await;
+        let record = context.take_record();
+        if let Some(body) = &record.body
+            && (result.is_ok()
+                || matches!(
+                    result,
+                    Err(progenitor_client::Error::InvalidResponsePayload(..))
+                ))
+        {
+            return serde_json::from_slice::<F>(body).map_err(|e| {
+                Error::decode(body, e)
+                    .with_status(record.status.unwrap_or(200))
+                    .with_operation(operation)
+            });
+        }
         match result {
             Ok(rv) => {
                 crate::model::bridge(&rv.into_inner()).map_err(|e| e.with_operation(operation))

@@ -8,7 +8,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use bytes::Bytes;
+use reqwest::ResponseBuilderExt;
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT,
+};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 use turso_platform_generated::hooks::{BoxFuture, RequestHooks};
@@ -162,6 +166,9 @@ pub(crate) struct CallRecord {
     pub(crate) retry_after: Option<Duration>,
     /// The number of attempts made.
     pub(crate) attempts: u32,
+    /// The body of a successful JSON answer, read by the transport for the
+    /// facade to decode (see [`capture_body`]).
+    pub(crate) body: Option<Bytes>,
 }
 
 pub(crate) struct CallContext {
@@ -173,19 +180,34 @@ tokio::task_local! {
     static CALL: Arc<CallContext>;
 }
 
-/// Runs `fut` (a generated builder's `send()`) with a call context, so that the
-/// transport knows whether it may retry and the facade learns what happened.
-pub(crate) async fn with_call<F: std::future::Future>(
+impl CallContext {
+    /// What the transport recorded; call once the call has finished.
+    pub(crate) fn take_record(&self) -> CallRecord {
+        self.record
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .unwrap_or_default()
+    }
+}
+
+/// Wraps `fut` (a generated builder's `send()`) in a call context, so that the
+/// transport knows whether it may retry and the facade learns what happened
+/// ([`CallContext::take_record`] once the returned future has finished).
+///
+/// A plain function rather than an `async fn`, so that the (large) generated
+/// future is moved once, into the scope, instead of once per async layer.
+pub(crate) fn with_call<F: std::future::Future>(
     retry: Retry,
     fut: F,
-) -> (F::Output, CallRecord) {
+) -> (
+    impl std::future::Future<Output = F::Output>,
+    Arc<CallContext>,
+) {
     let ctx = Arc::new(CallContext {
         retry,
         record: Mutex::new(CallRecord::default()),
     });
-    let out = CALL.scope(ctx.clone(), fut).await;
-    let record = ctx.record.lock().map(|r| r.clone()).unwrap_or_default();
-    (out, record)
+    (CALL.scope(ctx.clone(), fut), ctx)
 }
 
 /// One operation of the spec: its operationId and path template.
@@ -193,6 +215,8 @@ pub(crate) async fn with_call<F: std::future::Future>(
 pub(crate) struct OperationMeta {
     pub(crate) id: String,
     pub(crate) path: String,
+    /// Whether a successful answer is a JSON document (not an empty body).
+    pub(crate) json_success: bool,
 }
 
 /// The spec's operations by progenitor's snake_case name.
@@ -215,6 +239,7 @@ static OPERATIONS: LazyLock<HashMap<String, OperationMeta>> = LazyLock::new(|| {
                         OperationMeta {
                             id: id.to_string(),
                             path: path.clone(),
+                            json_success: answers_json(op),
                         },
                     );
                 }
@@ -223,6 +248,21 @@ static OPERATIONS: LazyLock<HashMap<String, OperationMeta>> = LazyLock::new(|| {
     }
     out
 });
+
+/// Whether an operation's successful (2xx) answers carry a JSON body.
+fn answers_json(op: &serde_json::Value) -> bool {
+    op.get("responses")
+        .and_then(|r| r.as_object())
+        .is_some_and(|responses| {
+            responses.iter().any(|(status, response)| {
+                status.starts_with('2')
+                    && response
+                        .get("content")
+                        .and_then(|c| c.as_object())
+                        .is_some_and(|c| c.contains_key("application/json"))
+            })
+        })
+}
 
 /// Converts an operationId to progenitor's snake_case method name
 /// (`createAPIToken` → `create_api_token`, `listOrganizationInvitesV2` →
@@ -276,13 +316,33 @@ fn idempotent_method(method: &Method) -> bool {
 /// traces.
 pub(crate) struct Transport {
     pub(crate) token: Token,
+    /// `Bearer <token>`, built once (marked sensitive, so never printed).
+    authorization: HeaderValue,
     pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Option<Duration>,
 }
 
+/// The header progenitor adds to every request (see the crate docs).
+static API_VERSION: HeaderName = HeaderName::from_static("api-version");
+
 impl Transport {
-    pub(crate) fn bearer(&self, token: &Token) -> HeaderValue {
+    pub(crate) fn new(
+        token: Token,
+        user_agent: HeaderValue,
+        retry: RetryPolicy,
+        request_timeout: Option<Duration>,
+    ) -> Transport {
+        Transport {
+            authorization: Transport::bearer(&token),
+            token,
+            user_agent,
+            retry,
+            request_timeout,
+        }
+    }
+
+    pub(crate) fn bearer(token: &Token) -> HeaderValue {
         let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid-token"));
         v.set_sensitive(true);
@@ -323,15 +383,26 @@ impl Transport {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
+            // Without a subscriber the span is disabled: skip the wrapper (which
+            // would only move the request future once more) and the recording.
+            let traced = !span.is_disabled();
             let sent_at = Instant::now();
-            let result = client.execute(to_send).instrument(span.clone()).await;
+            let result = if !traced {
+                client.execute(to_send).await
+            } else {
+                client.execute(to_send).instrument(span.clone()).await
+            };
             let elapsed = sent_at.elapsed();
-            span.record("duration_ms", elapsed.as_millis() as u64);
+            if traced {
+                span.record("duration_ms", elapsed.as_millis() as u64);
+            }
 
             let (transient, retry_after, status) = match &result {
                 Ok(resp) => {
                     let status = resp.status();
-                    span.record("status", status.as_u16());
+                    if traced {
+                        span.record("status", status.as_u16());
+                    }
                     (
                         retryable_status(status) && may_retry,
                         parse_retry_after(resp.headers()),
@@ -386,6 +457,42 @@ impl Transport {
     }
 }
 
+/// Reads the body of a successful answer to a facade call into the call's
+/// record, and hands the generated client a stand-in answer (same status and
+/// headers, body `{}`).
+///
+/// Why: the facade decodes every answer into its own, more lenient types. Left
+/// to itself the generated client would first decode progenitor's types, which
+/// the facade would then have to re-encode and decode again: three passes over
+/// every answer where one will do. The generated client's result is not used
+/// for these calls (`Client::run` decodes the recorded body), so the stand-in
+/// only has to be cheap to decode. Calls made through
+/// [`crate::Client::generated`] have no call context and are never touched.
+async fn capture_body(
+    mut response: reqwest::Response,
+    record: &Mutex<CallRecord>,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let url = response.url().clone();
+    let mut headers = std::mem::take(response.headers_mut());
+    headers.remove(CONTENT_LENGTH);
+    let body = response.bytes().await?;
+    if let Ok(mut r) = record.lock() {
+        r.body = Some(body);
+    }
+    let mut stand_in = http::Response::builder()
+        .status(status)
+        .url(url)
+        .body("{}")
+        .unwrap_or_else(|_| {
+            let mut r = http::Response::new("{}");
+            *r.status_mut() = status;
+            r
+        });
+    *stand_in.headers_mut() = headers;
+    Ok(reqwest::Response::from(stand_in))
+}
+
 impl RequestHooks for Transport {
     fn exec<'a>(
         &'a self,
@@ -399,33 +506,39 @@ impl RequestHooks for Transport {
             let path = meta.map_or("", |m| m.path.as_str());
             // The service does not version by header; the value progenitor sends
             // is only the spec's `info.version` (see the crate docs).
-            request.headers_mut().remove("api-version");
-            let auth = self.bearer(&self.token);
-            request.headers_mut().insert(AUTHORIZATION, auth);
-            request
-                .headers_mut()
-                .insert(USER_AGENT, self.user_agent.clone());
+            let headers = request.headers_mut();
+            headers.remove(&API_VERSION);
+            headers.insert(AUTHORIZATION, self.authorization.clone());
+            headers.insert(USER_AGENT, self.user_agent.clone());
             if let Some(t) = self.request_timeout
                 && request.timeout().is_none()
             {
                 *request.timeout_mut() = Some(t);
             }
             let ctx = CALL.try_with(|c| c.clone()).ok();
+            let capture = ctx.is_some() && meta.is_some_and(|m| m.json_success);
             let retry = ctx.as_ref().map_or(Retry::Auto, |c| c.retry);
             let may_retry = match retry {
                 Retry::Auto => idempotent_method(request.method()),
                 Retry::Idempotent => true,
                 Retry::Never => false,
             };
-            self.send(
-                client,
-                request,
-                operation,
-                path,
-                may_retry,
-                ctx.as_ref().map(|c| &c.record),
-            )
-            .await
+            let response = self
+                .send(
+                    client,
+                    request,
+                    operation,
+                    path,
+                    may_retry,
+                    ctx.as_ref().map(|c| &c.record),
+                )
+                .await?;
+            match &ctx {
+                Some(ctx) if capture && response.status().is_success() => {
+                    capture_body(response, &ctx.record).await
+                }
+                _ => Ok(response),
+            }
         })
     }
 }

@@ -234,7 +234,7 @@ impl Databases {
             .http()
             .post(url)
             .timeout(upload.timeout)
-            .header(AUTHORIZATION, transport.bearer(&token))
+            .header(AUTHORIZATION, crate::runtime::Transport::bearer(&token))
             .header(USER_AGENT, transport.user_agent.clone())
             .header(CONTENT_TYPE, "application/octet-stream")
             .header(CONTENT_LENGTH, len);
