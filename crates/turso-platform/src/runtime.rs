@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::ResponseBuilderExt;
-use reqwest::header::{
-    AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT,
-};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 use turso_platform_generated::hooks::{BoxFuture, RequestHooks};
@@ -458,7 +456,7 @@ impl Transport {
 }
 
 /// Reads the body of a successful answer to a facade call into the call's
-/// record, and hands the generated client a stand-in answer (same status and
+/// record, and hands the generated client a stand-in answer (same status, no
 /// headers, body `{}`).
 ///
 /// Why: the facade decodes every answer into its own, more lenient types. Left
@@ -466,21 +464,20 @@ impl Transport {
 /// the facade would then have to re-encode and decode again: three passes over
 /// every answer where one will do. The generated client's result is not used
 /// for these calls (`Client::run` decodes the recorded body), so the stand-in
-/// only has to be cheap to decode. Calls made through
+/// only has to be cheap to decode (and to copy: progenitor clones the headers
+/// of every answer, so the stand-in has none). Calls made through
 /// [`crate::Client::generated`] have no call context and are never touched.
 async fn capture_body(
-    mut response: reqwest::Response,
+    response: reqwest::Response,
     record: &Mutex<CallRecord>,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let url = response.url().clone();
-    let mut headers = std::mem::take(response.headers_mut());
-    headers.remove(CONTENT_LENGTH);
     let body = response.bytes().await?;
     if let Ok(mut r) = record.lock() {
         r.body = Some(body);
     }
-    let mut stand_in = http::Response::builder()
+    let stand_in = http::Response::builder()
         .status(status)
         .url(url)
         .body("{}")
@@ -489,7 +486,6 @@ async fn capture_body(
             *r.status_mut() = status;
             r
         });
-    *stand_in.headers_mut() = headers;
     Ok(reqwest::Response::from(stand_in))
 }
 
