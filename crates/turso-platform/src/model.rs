@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Converts between a generated type and a facade type through their common
-/// JSON wire form (see `Client::run`).
+/// JSON wire form. `Client::run` needs it only for answers without a body
+/// (JSON answers are decoded straight from the recorded body).
 pub(crate) fn bridge<A: Serialize, B: DeserializeOwned>(value: &A) -> Result<B> {
     // Through bytes rather than a `serde_json::Value` tree: one buffer instead
     // of an allocation per node, measurably cheaper on every answer.
