@@ -570,6 +570,24 @@ mod tests {
     }
 
     #[test]
+    fn knows_which_operations_answer_json() {
+        // The transport records the body of these for the facade to decode.
+        assert!(OPERATIONS["get_database"].json_success);
+        assert!(OPERATIONS["list_organization_audit_logs"].json_success);
+        // The spec gives these no body: the generated client answers `()`.
+        for id in [
+            "invalidate_database_tokens",
+            "invalidate_group_tokens",
+            "update_group_databases",
+            "delete_organization_invite_by_email_v2",
+        ] {
+            assert!(!OPERATIONS[id].json_success, "{id}");
+        }
+        let without_body = OPERATIONS.values().filter(|m| !m.json_success).count();
+        assert_eq!(without_body, 4);
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         let p = RetryPolicy::default()
             .base_delay(Duration::from_millis(100))
