@@ -14,14 +14,17 @@ use std::time::Instant;
 
 use futures::TryStreamExt;
 use peak_alloc::PeakAlloc;
-use turso_platform::{Client, CreateDatabase, CreateGroup, DatabaseListOptions, RetryPolicy};
+use turso_platform::{Client, CreateDatabase, CreateGroup, DatabaseListOptions};
 use turso_platform_benches::{median_of, repeats, section};
 use turso_platform_emulator::Emulator;
+
+#[path = "common.rs"]
+mod common;
+use common::{ORG, client_builder};
 
 #[global_allocator]
 static PEAK: PeakAlloc = PeakAlloc;
 
-const ORG: &str = "acme";
 const SEEDERS: usize = 32;
 const LISTED: usize = 10_000;
 
@@ -118,13 +121,7 @@ async fn main() {
         return;
     }
     let emu = Emulator::start().await.expect("emulator starts");
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .organization(ORG)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .expect("client");
+    let client = client_builder(&emu).build().expect("client");
     client
         .organization(ORG)
         .groups()

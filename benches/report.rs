@@ -20,11 +20,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use turso_platform::{Client, CreateDatabase, CreateGroup, RetryPolicy};
+use turso_platform::{Client, CreateDatabase, CreateGroup};
 use turso_platform_benches::{Samples, median_of, micros, repeats, section};
 use turso_platform_emulator::Emulator;
 
-const ORG: &str = "acme";
+#[path = "common.rs"]
+mod common;
+use common::{ORG, client_builder};
 const SEQUENCES_SEQUENTIAL: usize = 100;
 const CONCURRENCY: usize = 32;
 const SEQUENCES_PER_WORKER: usize = 25;
@@ -240,11 +242,7 @@ async fn client_overhead(emu: &Emulator, client: &Client) {
     );
     println!("  default settings (60 s request timeout):");
     facade_against_bare(emu, client).await;
-    let untimed = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .organization(ORG)
-        .retry_policy(RetryPolicy::none())
+    let untimed = client_builder(emu)
         .request_timeout(None)
         .build()
         .expect("client");
@@ -333,13 +331,7 @@ async fn main() {
         repeats()
     );
     let emu = Emulator::start().await.expect("emulator starts");
-    let client = Client::builder()
-        .token(emu.token())
-        .base_url(emu.base_url())
-        .organization(ORG)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .expect("client");
+    let client = client_builder(&emu).build().expect("client");
     let groups = client.organization(ORG).groups();
     for g in ["bench", "mix"] {
         groups
