@@ -15702,7 +15702,30 @@ pub mod hooks {
             f.write_str(if self.0.is_some() { "Hooks(custom)" } else { "Hooks(none)" })
         }
     }
+    /// Marks a response whose outcome an exec hook has taken over: it
+    /// read the answer (or gave up on it) and kept what it learned for
+    /// its caller. The generated call then returns
+    /// `Error::Custom` with [`HANDLED`] instead of decoding the response,
+    /// which is a stand-in. Hooks that never mark a response leave every
+    /// call as progenitor generated it.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Handled;
+    /// The message of the `Error::Custom` a generated call returns for a
+    /// response marked [`Handled`].
+    pub const HANDLED: &str = "the request hooks handled this answer";
     impl progenitor_client::ClientHooks<Hooks> for crate::Client {
+        async fn post<E>(
+            &self,
+            result: &reqwest::Result<reqwest::Response>,
+            _info: &progenitor_client::OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            match result {
+                Ok(response) if response.extensions().get::<Handled>().is_some() => {
+                    Err(progenitor_client::Error::Custom(HANDLED.to_string()))
+                }
+                _ => Ok(()),
+            }
+        }
         async fn exec(
             &self,
             request: reqwest::Request,

@@ -457,24 +457,26 @@ impl Client {
         E: ErrorPayload,
         F: DeserializeOwned,
     {
+        use progenitor_client::Error as G;
         let (call, context) = with_call(retry, fut);
         let result = call.await;
         let record = context.take_record();
         let success = record.status.is_some_and(|s| (200..300).contains(&s));
         match (result, record.body.as_deref()) {
             // The answer's own body, recorded by the transport; the generated
-            // client only decoded a stand-in.
-            (Ok(_) | Err(progenitor_client::Error::InvalidResponsePayload(..)), Some(body)) => {
+            // client only saw a stand-in.
+            (Ok(_) | Err(G::Custom(_) | G::InvalidResponsePayload(..)), Some(body)) => {
                 decode_success(operation, body, record.status, None)
+            }
+            (Err(G::Custom(_)), None) if record.timed_out_after.is_some() => {
+                Err(Error::timed_out(record.timed_out_after).with_operation(operation))
             }
             (Ok(rv), None) => {
                 crate::model::bridge(&rv.into_inner()).map_err(|e| e.with_operation(operation))
             }
             // A body the generated type refuses (an enum value the spec does
             // not know yet) may still suit the lenient facade type.
-            (Err(progenitor_client::Error::InvalidResponsePayload(bytes, err)), None)
-                if success =>
-            {
+            (Err(G::InvalidResponsePayload(bytes, err)), None) if success => {
                 decode_success(operation, &bytes, record.status, Some(err))
             }
             (Err(e), _) => Err(Error::from_generated(e, &record)

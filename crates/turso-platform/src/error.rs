@@ -275,6 +275,15 @@ impl Error {
         e.with_source(source)
     }
 
+    /// A request whose last attempt got no complete answer within `timeout`.
+    pub(crate) fn timed_out(timeout: Option<Duration>) -> Error {
+        let message = match timeout {
+            Some(t) => format!("the request timed out: no complete answer within {t:?}"),
+            None => "the request timed out".to_string(),
+        };
+        Error::new(ErrorKind::Timeout, message)
+    }
+
     pub(crate) fn from_reqwest(err: reqwest::Error) -> Error {
         let kind = if err.is_timeout() {
             ErrorKind::Timeout
@@ -338,7 +347,9 @@ impl Error {
     }
 }
 
-async fn read_limited(mut response: reqwest::Response) -> Vec<u8> {
+/// Reads at most the first [`MAX_ERROR_BODY`] bytes of an error answer's body
+/// (what a read error left out is simply missing).
+pub(crate) async fn read_limited(mut response: reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         body.extend_from_slice(&chunk);

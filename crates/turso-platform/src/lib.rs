@@ -58,6 +58,7 @@ mod audit_logs;
 mod billing;
 mod client;
 mod databases;
+mod deadline;
 mod error;
 mod groups;
 mod instances;

@@ -2,7 +2,8 @@
 //! `api-version` header, per-request timeouts, retries and tracing.
 //!
 //! Every request of the generated client goes through [`Transport`], which
-//! implements the generated crate's `hooks::RequestHooks`.
+//! implements the generated crate's `hooks::RequestHooks`. Request timeouts of
+//! facade calls are kept by [`crate::deadline`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -13,7 +14,7 @@ use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
-use turso_platform_generated::hooks::{BoxFuture, RequestHooks};
+use turso_platform_generated::hooks::{BoxFuture, Handled, RequestHooks};
 
 use crate::client::Token;
 
@@ -165,8 +166,10 @@ pub(crate) struct CallRecord {
     /// The number of attempts made.
     pub(crate) attempts: u32,
     /// The body of a successful JSON answer, read by the transport for the
-    /// facade to decode (see [`capture_body`]).
+    /// facade to decode (the generated client gets a stand-in, see [`handled`]).
     pub(crate) body: Option<Bytes>,
+    /// Set when the last attempt ran out of time: the request timeout.
+    pub(crate) timed_out_after: Option<Duration>,
 }
 
 pub(crate) struct CallContext {
@@ -347,24 +350,27 @@ impl Transport {
         v
     }
 
-    /// Sends `request`, retrying transient failures when `may_retry`.
-    pub(crate) async fn send(
+    /// Sends `request`, retrying transient failures when `may_retry`; each
+    /// attempt is made by `attempt`.
+    async fn send<A, Fut>(
         &self,
-        client: &reqwest::Client,
         mut request: reqwest::Request,
-        operation: &str,
-        path_template: &str,
-        may_retry: bool,
+        call: &CallInfo<'_>,
         record: Option<&Mutex<CallRecord>>,
-    ) -> reqwest::Result<reqwest::Response> {
+        attempt: impl Fn(reqwest::Request) -> Fut,
+    ) -> Outcome<A>
+    where
+        A: Answer,
+        Fut: std::future::Future<Output = Outcome<A>>,
+    {
         let policy = &self.retry;
         let start = Instant::now();
         let deadline = policy.deadline.map(|d| start + d);
         let method = request.method().clone();
-        let mut attempt: u32 = 0;
+        let mut number: u32 = 0;
         loop {
-            attempt += 1;
-            let (to_send, spare) = if attempt < policy.max_attempts {
+            number += 1;
+            let (to_send, spare) = if number < policy.max_attempts {
                 match request.try_clone() {
                     Some(copy) => (copy, Some(request)),
                     None => (request, None),
@@ -374,10 +380,10 @@ impl Transport {
             };
             let span = tracing::info_span!(
                 "turso_platform.request",
-                operation = operation,
+                operation = call.operation,
                 method = %method,
-                path = path_template,
-                attempt = attempt,
+                path = call.path,
+                attempt = number,
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
@@ -385,58 +391,61 @@ impl Transport {
             // would only move the request future once more) and the recording.
             let traced = !span.is_disabled();
             let sent_at = Instant::now();
-            let result = if !traced {
-                client.execute(to_send).await
+            let outcome = if !traced {
+                attempt(to_send).await
             } else {
-                client.execute(to_send).instrument(span.clone()).await
+                attempt(to_send).instrument(span.clone()).await
             };
             let elapsed = sent_at.elapsed();
             if traced {
                 span.record("duration_ms", elapsed.as_millis() as u64);
             }
 
-            let (transient, retry_after, status) = match &result {
-                Ok(resp) => {
-                    let status = resp.status();
+            let (transient, retry_after, status) = match &outcome {
+                Outcome::Answer(answer) => {
+                    let status = answer.status();
                     if traced {
                         span.record("status", status.as_u16());
                     }
                     (
-                        retryable_status(status) && may_retry,
-                        parse_retry_after(resp.headers()),
+                        retryable_status(status) && call.may_retry,
+                        parse_retry_after(answer.headers()),
                         Some(status.as_u16()),
                     )
                 }
-                Err(e) => {
-                    // A connection that could not be opened never delivered the
-                    // request: safe to repeat for every operation.
-                    let transient = e.is_connect() || (may_retry && !e.is_builder());
-                    (transient, None, None)
-                }
+                // A connection that could not be opened never delivered the
+                // request: safe to repeat for every operation.
+                Outcome::Failed(e) => (
+                    e.is_connect() || (call.may_retry && !e.is_builder()),
+                    None,
+                    None,
+                ),
+                Outcome::TimedOut => (call.may_retry, None, None),
             };
             if let Some(rec) = record
                 && let Ok(mut r) = rec.lock()
             {
                 r.status = status;
                 r.retry_after = retry_after;
-                r.attempts = attempt;
+                r.attempts = number;
             }
             let _enter = span.enter();
-            match &result {
-                Ok(resp) => tracing::debug!(status = resp.status().as_u16(), "response"),
-                Err(e) => tracing::debug!(error = %e.to_string(), "request failed"),
+            match &outcome {
+                Outcome::Answer(a) => tracing::debug!(status = a.status().as_u16(), "response"),
+                Outcome::Failed(e) => tracing::debug!(error = %e.to_string(), "request failed"),
+                Outcome::TimedOut => tracing::debug!("request timed out"),
             }
             let Some(next) = spare.filter(|_| transient) else {
-                return result;
+                return outcome;
             };
-            let mut delay = policy.backoff(attempt);
+            let mut delay = policy.backoff(number);
             if let Some(ra) = retry_after {
                 if ra > policy.retry_after_cap {
                     tracing::debug!(
                         retry_after_s = ra.as_secs_f64(),
                         "Retry-After exceeds the cap; not retrying"
                     );
-                    return result;
+                    return outcome;
                 }
                 delay = delay.max(ra);
             }
@@ -444,49 +453,161 @@ impl Transport {
                 && Instant::now() + delay >= deadline
             {
                 tracing::debug!("retry deadline reached; not retrying");
-                return result;
+                return outcome;
             }
             tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
             drop(_enter);
-            drop(result);
+            drop(outcome);
             tokio::time::sleep(delay).await;
             request = next;
         }
     }
+
+    /// Sends a facade call's request: each attempt reads the whole answer within
+    /// the request timeout, kept by [`crate::deadline`] rather than by a runtime
+    /// timer per request.
+    async fn send_facade_call(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        call: &CallInfo<'_>,
+        ctx: &CallContext,
+    ) -> reqwest::Result<reqwest::Response> {
+        let timeout = self.request_timeout;
+        let outcome = self
+            .send(request, call, Some(&ctx.record), |request| async move {
+                let answer = crate::deadline::within(timeout, async {
+                    read_answer(client.execute(request).await?).await
+                });
+                match answer.await {
+                    Ok(Ok(answer)) => Outcome::Answer(answer),
+                    Ok(Err(e)) => Outcome::Failed(e),
+                    Err(crate::deadline::Elapsed) => Outcome::TimedOut,
+                }
+            })
+            .await;
+        let mut record = ctx.record.lock().unwrap_or_else(|e| e.into_inner());
+        match outcome {
+            Outcome::Answer(answer) if call.json_success && answer.status.is_success() => {
+                record.body = Some(answer.body);
+                Ok(handled(answer.status, Some(answer.url)))
+            }
+            Outcome::Answer(answer) => Ok(answer.into_response()),
+            Outcome::Failed(e) => Err(e),
+            Outcome::TimedOut => {
+                record.timed_out_after = timeout;
+                Ok(handled(StatusCode::REQUEST_TIMEOUT, None))
+            }
+        }
+    }
 }
 
-/// Reads the body of a successful answer to a facade call into the call's
-/// record, and hands the generated client a stand-in answer (same status, no
-/// headers, body `{}`).
+/// What the transport knows of the operation a request belongs to.
+struct CallInfo<'a> {
+    /// The spec's operationId.
+    operation: &'a str,
+    /// The spec's path template.
+    path: &'a str,
+    /// Whether a failed attempt may be repeated.
+    may_retry: bool,
+    /// Whether a successful answer is a JSON document.
+    json_success: bool,
+}
+
+/// What one attempt produced.
+enum Outcome<A> {
+    Answer(A),
+    Failed(reqwest::Error),
+    /// The attempt's deadline passed (facade calls only: other calls carry
+    /// reqwest's own timeout, which fails as [`Outcome::Failed`]).
+    TimedOut,
+}
+
+/// An answer as far as retrying is concerned.
+trait Answer {
+    fn status(&self) -> StatusCode;
+    fn headers(&self) -> &HeaderMap;
+}
+
+impl Answer for reqwest::Response {
+    fn status(&self) -> StatusCode {
+        reqwest::Response::status(self)
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        reqwest::Response::headers(self)
+    }
+}
+
+/// An answer to a facade call, read in full.
+struct ReadAnswer {
+    status: StatusCode,
+    headers: HeaderMap,
+    url: url::Url,
+    body: Bytes,
+}
+
+impl Answer for ReadAnswer {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+impl ReadAnswer {
+    /// The answer as a response again, for the generated client to decode.
+    fn into_response(self) -> reqwest::Response {
+        let mut response = http::Response::builder()
+            .status(self.status)
+            .url(self.url)
+            .body(self.body)
+            .unwrap_or_else(|_| http::Response::new(Bytes::new()));
+        *response.headers_mut() = self.headers;
+        reqwest::Response::from(response)
+    }
+}
+
+/// Reads an answer in full: a successful one whole, an error's body up to the
+/// size kept for error messages.
+async fn read_answer(mut response: reqwest::Response) -> reqwest::Result<ReadAnswer> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let url = response.url().clone();
+    let body = if status.is_success() {
+        response.bytes().await?
+    } else {
+        Bytes::from(crate::error::read_limited(response).await)
+    };
+    Ok(ReadAnswer {
+        status,
+        headers,
+        url,
+        body,
+    })
+}
+
+/// A stand-in response marked [`Handled`]: the generated call returns
+/// `Error::Custom` without decoding it, and `Client::run` takes the outcome
+/// from the call's record instead.
 ///
 /// Why: the facade decodes every answer into its own, more lenient types. Left
 /// to itself the generated client would first decode progenitor's types, which
 /// the facade would then have to re-encode and decode again: three passes over
-/// every answer where one will do. The generated client's result is not used
-/// for these calls (`Client::run` decodes the recorded body), so the stand-in
-/// only has to be cheap to decode (and to copy: progenitor clones the headers
-/// of every answer, so the stand-in has none). Calls made through
-/// [`crate::Client::generated`] have no call context and are never touched.
-async fn capture_body(
-    response: reqwest::Response,
-    record: &Mutex<CallRecord>,
-) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let url = response.url().clone();
-    let body = response.bytes().await?;
-    if let Ok(mut r) = record.lock() {
-        r.body = Some(body);
+/// every answer where one will do.
+fn handled(status: StatusCode, url: Option<url::Url>) -> reqwest::Response {
+    let mut stand_in = http::Response::builder().status(status).extension(Handled);
+    if let Some(url) = url {
+        stand_in = stand_in.url(url);
     }
-    let stand_in = http::Response::builder()
-        .status(status)
-        .url(url)
-        .body("{}")
-        .unwrap_or_else(|_| {
-            let mut r = http::Response::new("{}");
-            *r.status_mut() = status;
-            r
-        });
-    Ok(reqwest::Response::from(stand_in))
+    let stand_in = stand_in.body(Bytes::new()).unwrap_or_else(|_| {
+        let mut r = http::Response::new(Bytes::new());
+        r.extensions_mut().insert(Handled);
+        r
+    });
+    reqwest::Response::from(stand_in)
 }
 
 impl RequestHooks for Transport {
@@ -498,42 +619,50 @@ impl RequestHooks for Transport {
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
             let meta = OPERATIONS.get(info.operation_id);
-            let operation = meta.map_or(info.operation_id, |m| m.id.as_str());
-            let path = meta.map_or("", |m| m.path.as_str());
             // The service does not version by header; the value progenitor sends
             // is only the spec's `info.version` (see the crate docs).
             let headers = request.headers_mut();
             headers.remove(&API_VERSION);
             headers.insert(AUTHORIZATION, self.authorization.clone());
             headers.insert(USER_AGENT, self.user_agent.clone());
-            if let Some(t) = self.request_timeout
-                && request.timeout().is_none()
-            {
-                *request.timeout_mut() = Some(t);
-            }
             let ctx = CALL.try_with(|c| c.clone()).ok();
-            let capture = ctx.is_some() && meta.is_some_and(|m| m.json_success);
             let retry = ctx.as_ref().map_or(Retry::Auto, |c| c.retry);
-            let may_retry = match retry {
-                Retry::Auto => idempotent_method(request.method()),
-                Retry::Idempotent => true,
-                Retry::Never => false,
+            let call = CallInfo {
+                operation: meta.map_or(info.operation_id, |m| m.id.as_str()),
+                path: meta.map_or("", |m| m.path.as_str()),
+                may_retry: match retry {
+                    Retry::Auto => idempotent_method(request.method()),
+                    Retry::Idempotent => true,
+                    Retry::Never => false,
+                },
+                json_success: meta.is_some_and(|m| m.json_success),
             };
-            let response = self
-                .send(
-                    client,
-                    request,
-                    operation,
-                    path,
-                    may_retry,
-                    ctx.as_ref().map(|c| &c.record),
-                )
-                .await?;
             match &ctx {
-                Some(ctx) if capture && response.status().is_success() => {
-                    capture_body(response, &ctx.record).await
+                Some(ctx) => self.send_facade_call(client, request, &call, ctx).await,
+                // A call made through `Client::generated`: the generated client
+                // reads the answer itself, so reqwest's timeout bounds it.
+                None => {
+                    if let Some(t) = self.request_timeout
+                        && request.timeout().is_none()
+                    {
+                        *request.timeout_mut() = Some(t);
+                    }
+                    let outcome = self
+                        .send(request, &call, None, |request| async move {
+                            match client.execute(request).await {
+                                Ok(response) => Outcome::Answer(response),
+                                Err(e) => Outcome::Failed(e),
+                            }
+                        })
+                        .await;
+                    match outcome {
+                        Outcome::Answer(response) => Ok(response),
+                        Outcome::Failed(e) => Err(e),
+                        // Never produced without a deadline of our own; keep the
+                        // answer types total anyway.
+                        Outcome::TimedOut => Ok(handled(StatusCode::REQUEST_TIMEOUT, None)),
+                    }
                 }
-                _ => Ok(response),
             }
         })
     }

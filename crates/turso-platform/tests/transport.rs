@@ -141,6 +141,84 @@ async fn honours_retry_after() {
     assert!(start.elapsed() >= Duration::from_millis(900));
 }
 
+/// A client whose requests time out after 300 ms.
+fn impatient_client(mock: &Mock, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(&mock.base_url)
+        .organization("acme")
+        .request_timeout(Duration::from_millis(300))
+        .retry_policy(retry)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_that_stalls_midway_times_out() {
+    let mock = Mock::start().await;
+    mock.push(Reply::Stall(200, DB.to_string()));
+    let c = impatient_client(&mock, RetryPolicy::none());
+    let e = c.databases().get("db1").await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e}");
+    assert_eq!(e.operation(), Some("getDatabase"));
+    assert!(e.to_string().contains("timed out"), "{e}");
+    assert!(e.is_transient(), "{e}");
+}
+
+#[tokio::test]
+async fn a_timed_out_read_is_retried_and_a_create_is_not() {
+    let mock = Mock::start().await;
+    let retry = RetryPolicy::default().base_delay(Duration::from_millis(5));
+    let c = impatient_client(&mock, retry);
+    mock.push(Reply::Stall(200, DB.to_string()));
+    mock.push(Reply::json(200, DB));
+    let db = c.databases().get("db1").await.unwrap();
+    assert_eq!(db.name, "db1");
+    assert_eq!(mock.seen().len(), 2);
+
+    mock.push(Reply::Stall(200, DB.to_string()));
+    let e = c
+        .databases()
+        .create(&CreateDatabase::new("db2", "default"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e}");
+    assert_eq!(mock.seen().len(), 3, "a create is sent once");
+}
+
+#[tokio::test]
+async fn a_stalled_error_answer_times_out_too() {
+    let mock = Mock::start().await;
+    mock.push(Reply::Stall(
+        404,
+        r#"{"error":"database not found"}"#.to_string(),
+    ));
+    let c = impatient_client(&mock, RetryPolicy::none());
+    let e = c.databases().get("db1").await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e}");
+}
+
+#[tokio::test]
+async fn generated_calls_time_out_with_reqwest_s_timeout() {
+    let mock = Mock::start().await;
+    mock.push(Reply::Stall(200, DB.to_string()));
+    let c = impatient_client(&mock, RetryPolicy::none());
+    let e = c
+        .generated()
+        .get_database()
+        .organization_slug("acme")
+        .database_name("db1")
+        .send()
+        .await
+        .unwrap_err();
+    let timed_out = match &e {
+        progenitor_client::Error::CommunicationError(e)
+        | progenitor_client::Error::ResponseBodyError(e) => e.is_timeout(),
+        _ => false,
+    };
+    assert!(timed_out, "{e:?}");
+}
+
 #[tokio::test]
 async fn retry_after_beyond_the_cap_is_returned() {
     let mock = Mock::start().await;

@@ -17,6 +17,9 @@ pub enum Reply {
     Http(u16, Vec<(String, String)>, String),
     /// Close the connection without answering.
     Drop,
+    /// Send the status line, the headers and half of `body`, then hold the
+    /// connection open without sending the rest (a stalled answer).
+    Stall(u16, String),
 }
 
 impl Reply {
@@ -135,6 +138,15 @@ impl Mock {
                     match reply {
                         Reply::Drop => {
                             let _ = sock.shutdown().await;
+                        }
+                        Reply::Stall(status, body) => {
+                            let half = &body[..body.len() / 2];
+                            let out = format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{half}",
+                                body.len()
+                            );
+                            let _ = sock.write_all(out.as_bytes()).await;
+                            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
                         }
                         Reply::Http(status, extra, body) => {
                             let mut out = format!(
