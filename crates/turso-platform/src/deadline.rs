@@ -141,6 +141,8 @@ struct State {
     /// The deadlines of bounded futures still pending, earliest first.
     deadlines: BTreeMap<Key, Waker>,
     next_id: u64,
+    /// The latest deadline ever registered.
+    latest: Option<Instant>,
     /// When the watchdog thread looks again; `None` while it waits for a first
     /// deadline (or is busy waking futures and will look before it sleeps).
     wakes_at: Option<Instant>,
@@ -150,6 +152,7 @@ static WATCHDOG: Watchdog = Watchdog {
     state: Mutex::new(State {
         deadlines: BTreeMap::new(),
         next_id: 0,
+        latest: None,
         wakes_at: None,
     }),
     wake: Condvar::new(),
@@ -180,6 +183,7 @@ impl Watchdog {
         let key = (at, state.next_id);
         state.next_id = state.next_id.wrapping_add(1);
         state.deadlines.insert(key, waker.clone());
+        state.latest = state.latest.max(Some(at));
         // Only a deadline earlier than the watchdog's next look needs it awake.
         if state.wakes_at.is_none_or(|wakes_at| at < wakes_at) {
             self.wake.notify_one();
@@ -217,7 +221,16 @@ impl Watchdog {
                 state = self.lock();
                 continue;
             }
-            let next = state.deadlines.first_key_value().map(|(key, _)| key.0);
+            // With nothing pending, the watchdog still sleeps until the latest
+            // deadline it has seen rather than indefinitely: requests of one
+            // client share a timeout, so the next deadline will be later than
+            // that and its registration need not wake the watchdog. Without
+            // this, short requests (gone before the watchdog looks) would find
+            // it waiting indefinitely, and wake it, every time.
+            let next = match state.deadlines.first_key_value() {
+                Some((key, _)) => Some(key.0),
+                None => state.latest.filter(|latest| *latest > now),
+            };
             state.wakes_at = next;
             state = match next {
                 Some(at) => match self

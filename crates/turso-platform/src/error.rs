@@ -14,7 +14,7 @@ use serde::Deserialize;
 const EXCERPT_CHARS: usize = 200;
 
 /// The largest error body read from an undocumented error response.
-const MAX_ERROR_BODY: usize = 16 * 1024;
+pub(crate) const MAX_ERROR_BODY: usize = 16 * 1024;
 
 /// A convenient alias for `Result<T, turso_platform::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

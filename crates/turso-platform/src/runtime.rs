@@ -488,15 +488,18 @@ impl Transport {
             .await;
         let mut record = ctx.record.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
-            Outcome::Answer(answer) if call.json_success && answer.status.is_success() => {
+            Outcome::Answer(mut answer)
+                if call.json_success && answer.response.status().is_success() =>
+            {
                 record.body = Some(answer.body);
-                Ok(handled(answer.status, Some(answer.url)))
+                answer.response.extensions_mut().insert(Handled);
+                Ok(answer.response)
             }
             Outcome::Answer(answer) => Ok(answer.into_response()),
             Outcome::Failed(e) => Err(e),
             Outcome::TimedOut => {
                 record.timed_out_after = timeout;
-                Ok(handled(StatusCode::REQUEST_TIMEOUT, None))
+                Ok(handled())
             }
         }
     }
@@ -539,74 +542,95 @@ impl Answer for reqwest::Response {
     }
 }
 
-/// An answer to a facade call, read in full.
+/// An answer to a facade call, its body read in full.
 struct ReadAnswer {
-    status: StatusCode,
-    headers: HeaderMap,
-    url: url::Url,
+    /// The response as received, its body consumed.
+    response: reqwest::Response,
     body: Bytes,
 }
 
 impl Answer for ReadAnswer {
     fn status(&self) -> StatusCode {
-        self.status
+        self.response.status()
     }
 
     fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.response.headers()
     }
 }
 
 impl ReadAnswer {
-    /// The answer as a response again, for the generated client to decode.
-    fn into_response(self) -> reqwest::Response {
+    /// The answer as a response with its body again, for the generated client
+    /// to decode (only for answers the facade does not decode itself: errors
+    /// and successes without a JSON body).
+    fn into_response(mut self) -> reqwest::Response {
+        let url = self.response.url().clone();
+        let status = self.response.status();
+        let headers = std::mem::take(self.response.headers_mut());
         let mut response = http::Response::builder()
-            .status(self.status)
-            .url(self.url)
+            .status(status)
+            .url(url)
             .body(self.body)
             .unwrap_or_else(|_| http::Response::new(Bytes::new()));
-        *response.headers_mut() = self.headers;
+        *response.headers_mut() = headers;
         reqwest::Response::from(response)
     }
 }
 
-/// Reads an answer in full: a successful one whole, an error's body up to the
-/// size kept for error messages.
+/// Reads an answer's body in full: a successful one whole, an error's up to
+/// the size kept for error messages. The response itself is kept (its body
+/// spent) so that, for answers the facade decodes, it can serve as the
+/// generated client's stand-in without being rebuilt.
 async fn read_answer(mut response: reqwest::Response) -> reqwest::Result<ReadAnswer> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let url = response.url().clone();
-    let body = if status.is_success() {
-        response.bytes().await?
+    let limit = if response.status().is_success() {
+        usize::MAX
     } else {
-        Bytes::from(crate::error::read_limited(response).await)
+        crate::error::MAX_ERROR_BODY
     };
-    Ok(ReadAnswer {
-        status,
-        headers,
-        url,
-        body,
-    })
+    let mut first: Option<Bytes> = None;
+    let mut more: Vec<u8> = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        match &first {
+            // Most answers arrive in one chunk: keep it without copying.
+            None => first = Some(chunk),
+            Some(head) => {
+                if more.is_empty() {
+                    more.extend_from_slice(head);
+                }
+                more.extend_from_slice(&chunk);
+            }
+        }
+        let read = if more.is_empty() {
+            first.as_ref().map_or(0, Bytes::len)
+        } else {
+            more.len()
+        };
+        if read >= limit {
+            break;
+        }
+    }
+    let mut body = if more.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(more)
+    };
+    body.truncate(limit);
+    Ok(ReadAnswer { response, body })
 }
 
-/// A stand-in response marked [`Handled`]: the generated call returns
-/// `Error::Custom` without decoding it, and `Client::run` takes the outcome
-/// from the call's record instead.
+/// A stand-in response marked [`Handled`], for an attempt that produced no
+/// answer (it timed out): the generated call returns `Error::Custom` without
+/// looking at it, and `Client::run` takes the outcome from the call's record.
 ///
-/// Why: the facade decodes every answer into its own, more lenient types. Left
-/// to itself the generated client would first decode progenitor's types, which
-/// the facade would then have to re-encode and decode again: three passes over
-/// every answer where one will do.
-fn handled(status: StatusCode, url: Option<url::Url>) -> reqwest::Response {
-    let mut stand_in = http::Response::builder().status(status).extension(Handled);
-    if let Some(url) = url {
-        stand_in = stand_in.url(url);
-    }
-    let stand_in = stand_in.body(Bytes::new()).unwrap_or_else(|_| {
-        let mut r = http::Response::new(Bytes::new());
-        r.extensions_mut().insert(Handled);
-        r
-    });
+/// Answers the facade decodes are marked the same way (see
+/// `send_facade_call`). Why: the facade decodes every answer into its own,
+/// more lenient types. Left to itself the generated client would first decode
+/// progenitor's types, which the facade would then have to re-encode and decode
+/// again: three passes over every answer where one will do.
+fn handled() -> reqwest::Response {
+    let mut stand_in = http::Response::new(Bytes::new());
+    *stand_in.status_mut() = StatusCode::REQUEST_TIMEOUT;
+    stand_in.extensions_mut().insert(Handled);
     reqwest::Response::from(stand_in)
 }
 
@@ -660,7 +684,7 @@ impl RequestHooks for Transport {
                         Outcome::Failed(e) => Err(e),
                         // Never produced without a deadline of our own; keep the
                         // answer types total anyway.
-                        Outcome::TimedOut => Ok(handled(StatusCode::REQUEST_TIMEOUT, None)),
+                        Outcome::TimedOut => Ok(handled()),
                     }
                 }
             }
