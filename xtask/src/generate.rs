@@ -230,6 +230,9 @@ fn header(api: &Api, effective: &EffectiveSpec) -> String {
     for overlay in &api.overlays {
         h.push_str(&format!("//   patched by spec/{}\n", overlay.display()));
     }
+    h.push_str(
+        "//   without progenitor's `api-version` header (xtask `strip_api_version_header`)\n",
+    );
     h.push_str(&format!("// with progenitor {PROGENITOR_VERSION}. ",));
     h.push_str("To change it, change the spec patches or the xtask and regenerate;\n");
     h.push_str("// `cargo xtask check` fails while this file is out of date.\n");
@@ -307,8 +310,17 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
     })?
     .map_err(|e| gen_err(format!("progenitor: {e}")))?;
 
-    let client: syn::File = syn::parse2(tokens)
+    let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| gen_err(format!("progenitor produced invalid Rust: {e}")))?;
+    let operations = effective_operation_count(&effective.document);
+    let stripped = strip_api_version_header(&mut client);
+    if stripped != operations {
+        return Err(gen_err(format!(
+            "expected progenitor to add the `api-version` header in each of the {operations} \
+             operations, found it in {stripped}: progenitor changed; revisit \
+             `strip_api_version_header`"
+        )));
+    }
     let type_names = public_type_names(&client);
     let extra = extra_items(&type_names);
     let mut file = client;
@@ -320,6 +332,108 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
     out.push('\n');
     out.push_str(&prettyplease::unparse(&file));
     Ok(out)
+}
+
+/// The number of operations in an OpenAPI document.
+fn effective_operation_count(doc: &Value) -> usize {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .map_or(0, |paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .flat_map(|item| item.values())
+                .filter(|op| op.get("operationId").is_some())
+                .count()
+        })
+}
+
+/// Removes the `api-version` header progenitor adds to every request (and the
+/// slot reserved for it), and returns how many requests it was removed from.
+///
+/// progenitor always sends the spec's `info.version` in an `api-version`
+/// header. The Turso service versions its API in the path (`/v1`, `/v2`), and
+/// `0.1.0` describes the document rather than the API, so sending it only costs
+/// work on every request and could acquire a meaning later. Removed here rather
+/// than by the facade's transport so that calls made through the generated
+/// client directly do not send it either. The count is checked against the
+/// number of operations, so a progenitor that stops adding the header (or adds
+/// it differently) fails generation instead of silently keeping it.
+fn strip_api_version_header(file: &mut syn::File) -> usize {
+    struct Strip(usize);
+
+    /// `header_map.append(HeaderName::from_static("api-version"), ...);`
+    fn adds_api_version(stmt: &syn::Stmt) -> bool {
+        let syn::Stmt::Expr(syn::Expr::MethodCall(call), Some(_)) = stmt else {
+            return false;
+        };
+        call.method == "append"
+            && call.args.first().is_some_and(|name| {
+                let syn::Expr::Call(from_static) = name else {
+                    return false;
+                };
+                matches!(
+                    from_static.args.first(),
+                    Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }))
+                        if s.value() == "api-version"
+                )
+            })
+    }
+
+    /// Finds `let mut header_map = HeaderMap::with_capacity(N);` and reserves
+    /// one slot fewer (progenitor counts `api-version` in `N`, one for each
+    /// header parameter besides); with no slot left, the map is never written
+    /// and loses its `mut`. False if the statement is not there.
+    fn shrink_header_map(stmt: &mut syn::Stmt) -> bool {
+        let syn::Stmt::Local(local) = stmt else {
+            return false;
+        };
+        let syn::Pat::Ident(name) = &mut local.pat else {
+            return false;
+        };
+        if name.ident != "header_map" {
+            return false;
+        }
+        let Some(syn::Expr::Call(call)) = local.init.as_mut().map(|init| init.expr.as_mut()) else {
+            return false;
+        };
+        let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        })) = call.args.first_mut()
+        else {
+            return false;
+        };
+        let Some(capacity) = n
+            .base10_parse::<usize>()
+            .ok()
+            .and_then(|c| c.checked_sub(1))
+        else {
+            return false;
+        };
+        *n = syn::LitInt::new(&format!("{capacity}usize"), n.span());
+        if capacity == 0 {
+            name.mutability = None;
+        }
+        true
+    }
+
+    impl syn::visit_mut::VisitMut for Strip {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| !adds_api_version(stmt));
+            // Count a removal only where the reserved slot went too (a map of
+            // capacity 0 allocates nothing).
+            if block.stmts.len() < before && block.stmts.iter_mut().any(shrink_header_map) {
+                self.0 += before - block.stmts.len();
+            }
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+
+    let mut strip = Strip(0);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut strip, file);
+    strip.0
 }
 
 /// The names of the structs and enums defined directly in `mod types`.
@@ -475,4 +589,66 @@ pub fn write_files(files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
         changed.push(file.path.clone());
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape progenitor 0.15 gives a request with one header parameter.
+    fn request_with_header_param() -> syn::File {
+        syn::parse_quote! {
+            async fn send() {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strips_the_api_version_header_and_its_slot() {
+        let mut file = request_with_header_param();
+        assert_eq!(strip_api_version_header(&mut file), 1);
+        let code = quote!(#file).to_string();
+        assert!(!code.contains("api-version"), "{code}");
+        assert!(code.contains("let mut header_map"), "{code}");
+        assert!(code.contains("with_capacity (1usize)"), "{code}");
+        assert!(code.contains("Idempotency-Key"), "{code}");
+    }
+
+    #[test]
+    fn a_map_left_empty_is_not_mutable() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send() {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                );
+            }
+        };
+        assert_eq!(strip_api_version_header(&mut file), 1);
+        let code = quote!(#file).to_string();
+        assert!(code.contains("let header_map"), "{code}");
+        assert!(code.contains("with_capacity (0usize)"), "{code}");
+    }
+
+    #[test]
+    fn reports_when_progenitor_no_longer_adds_the_header() {
+        // Without the header (or with it added some other way) nothing is
+        // removed, and `render_client` refuses the count.
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send() {
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.insert("api-version", "0.1.0".parse().unwrap());
+            }
+        };
+        assert_eq!(strip_api_version_header(&mut file), 0);
+    }
 }

@@ -6,6 +6,7 @@
 //   patched by spec/patches/bearer-auth.overlay.yaml
 //   patched by spec/patches/add-member-required.overlay.yaml
 //   patched by spec/patches/list-databases-pagination.overlay.yaml
+//   without progenitor's `api-version` header (xtask `strip_api_version_header`)
 // with progenitor 0.15.1. To change it, change the spec patches or the xtask and regenerate;
 // `cargo xtask check` fails while this file is out of date.
 

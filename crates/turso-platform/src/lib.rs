@@ -15,12 +15,12 @@
 //!
 //! # The `api-version` header
 //!
-//! progenitor sends `api-version: 0.1.0` (the spec's `info.version`) with every
+//! progenitor adds `api-version: 0.1.0` (the spec's `info.version`) to every
 //! request. The Turso service does not version its API by header — versions are
 //! in the path (`/v1`, `/v2`) — and `0.1.0` describes the document, not the API,
-//! so the transport **removes the header** before sending. This keeps requests
-//! identical to those of the official CLI and avoids sending a value that could
-//! acquire a meaning later.
+//! so the xtask **removes the header** from the generated client
+//! (`strip_api_version_header`). Requests stay identical to those of the
+//! official CLI, and no value is sent that could acquire a meaning later.
 
 macro_rules! org_handle {
     ($(#[$meta:meta])* $name:ident) => {

@@ -1,5 +1,5 @@
-//! Runtime concerns in one place: authentication, the user agent, the
-//! `api-version` header, per-request timeouts, retries and tracing.
+//! Runtime concerns in one place: authentication, the user agent,
+//! per-request timeouts, retries and tracing.
 //!
 //! Every request of the generated client goes through [`Transport`], which
 //! implements the generated crate's `hooks::RequestHooks`. Request timeouts of
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::ResponseBuilderExt;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 use turso_platform_generated::hooks::{BoxFuture, Handled, RequestHooks};
@@ -313,7 +313,7 @@ fn idempotent_method(method: &Method) -> bool {
 }
 
 /// Sends every request of the generated client: adds the bearer token and the
-/// user agent, strips `api-version`, applies the request timeout, retries and
+/// user agent, applies the request timeout, retries and
 /// traces.
 pub(crate) struct Transport {
     pub(crate) token: Token,
@@ -323,9 +323,6 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Option<Duration>,
 }
-
-/// The header progenitor adds to every request (see the crate docs).
-static API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 impl Transport {
     pub(crate) fn new(
@@ -643,10 +640,7 @@ impl RequestHooks for Transport {
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
             let meta = OPERATIONS.get(info.operation_id);
-            // The service does not version by header; the value progenitor sends
-            // is only the spec's `info.version` (see the crate docs).
             let headers = request.headers_mut();
-            headers.remove(&API_VERSION);
             headers.insert(AUTHORIZATION, self.authorization.clone());
             headers.insert(USER_AGENT, self.user_agent.clone());
             let ctx = CALL.try_with(|c| c.clone()).ok();
