@@ -27,7 +27,7 @@ use turso_platform_emulator::Emulator;
 #[path = "common.rs"]
 mod common;
 use common::{ORG, client_builder};
-const SEQUENCES_SEQUENTIAL: usize = 100;
+const SEQUENCES_SEQUENTIAL: usize = 200;
 const CONCURRENCY: usize = 32;
 const SEQUENCES_PER_WORKER: usize = 25;
 
@@ -137,7 +137,8 @@ async fn concurrent(sender: &Sender) -> Samples {
     all
 }
 
-/// Median and p99 of each run, kept per side.
+/// Median and p99 of each run, kept per side; run `i` of one side was measured
+/// right next to run `i` of the other.
 #[derive(Default)]
 struct Runs {
     f50: Vec<f64>,
@@ -155,23 +156,27 @@ impl Runs {
     }
 }
 
+/// The ratio facade/bare: the median over runs of each run's own ratio (a
+/// paired estimate, which a slow spell of the machine during one run moves
+/// less than a ratio of medians would), with the lowest and highest run.
+fn paired_ratio(facade: &[f64], bare: &[f64]) -> (f64, f64, f64) {
+    let ratios: Vec<f64> = facade.iter().zip(bare).map(|(f, b)| f / b).collect();
+    let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (median_of(ratios), low, high)
+}
+
 /// Prints median/p99 (medians over the runs) with the facade/bare ratio.
 fn print_overhead(label: &str, runs: Runs) {
-    let Runs { f50, f99, b50, b99 } = runs;
-    let (f50, f99, b50, b99) = (
-        median_of(f50),
-        median_of(f99),
-        median_of(b50),
-        median_of(b99),
-    );
+    let (r50, lo50, hi50) = paired_ratio(&runs.f50, &runs.b50);
+    let (r99, lo99, hi99) = paired_ratio(&runs.f99, &runs.b99);
     println!(
-        "    {label:<20} median {:>9.0} µs vs {:>9.0} µs  ratio {:.3}   p99 {:>9.0} µs vs {:>9.0} µs  ratio {:.3}",
-        f50,
-        b50,
-        f50 / b50,
-        f99,
-        b99,
-        f99 / b99
+        "    {label:<16} median {:>6.0} µs vs {:>6.0} µs  ratio {r50:.3} (runs {lo50:.2}–{hi50:.2})   \
+         p99 {:>6.0} µs vs {:>6.0} µs  ratio {r99:.3} (runs {lo99:.2}–{hi99:.2})",
+        median_of(runs.f50),
+        median_of(runs.b50),
+        median_of(runs.f99),
+        median_of(runs.b99),
     );
 }
 
@@ -260,17 +265,17 @@ async fn facade_against_bare(emu: &Emulator, client: &Client) {
     // Warm both paths (connection pools, lazy statics) before measuring.
     sequential(&facade, &bare).await;
     let mut runs = Runs::default();
-    for _ in 0..repeats() {
+    for _ in 0..repeats() * 2 {
         let (f, b) = sequential(&facade, &bare).await;
         runs.push(&f, &b);
     }
     print_overhead("sequential", runs);
     // At concurrency each side runs alone (mixing them would spread the
     // facade's cost over the bare requests' queueing), in alternating order,
-    // and three times as often as the other figures because a short run under
-    // load is noisier.
+    // and six times as often as the other figures because a short run under
+    // load is much noisier.
     let mut runs = Runs::default();
-    for rep in 0..repeats() * 3 {
+    for rep in 0..repeats() * 6 {
         let (f, b) = if rep % 2 == 0 {
             let b = concurrent(&bare).await;
             (concurrent(&facade).await, b)
