@@ -139,7 +139,7 @@ impl ApiTokens {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run("listAPITokens", Retry::Auto, g.list_api_tokens().send())
+            .run("listAPITokens", Retry::Auto, || g.list_api_tokens().send())
             .await?;
         Ok(b.tokens)
     }
@@ -155,11 +155,9 @@ impl ApiTokens {
         let body: types::CreateApiTokenBody = to_input("token restrictions", restrictions)?;
         let g = self.client.generated();
         self.client
-            .run(
-                "createAPIToken",
-                Retry::Never,
-                g.create_api_token().token_name(name).body(body).send(),
-            )
+            .run("createAPIToken", Retry::Never, || {
+                g.create_api_token().token_name(name).body(body).send()
+            })
             .await
     }
 
@@ -173,11 +171,9 @@ impl ApiTokens {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run(
-                "revokeAPIToken",
-                Retry::Auto,
-                g.revoke_api_token().token_name(name).send(),
-            )
+            .run("revokeAPIToken", Retry::Auto, || {
+                g.revoke_api_token().token_name(name).send()
+            })
             .await?;
         Ok(b.token)
     }
@@ -193,11 +189,9 @@ impl ApiTokens {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run(
-                "validateAPIToken",
-                Retry::Auto,
-                g.validate_api_token().send(),
-            )
+            .run("validateAPIToken", Retry::Auto, || {
+                g.validate_api_token().send()
+            })
             .await?;
         Ok(b.exp
             .filter(|e| *e > 0)
@@ -216,13 +210,11 @@ impl ApiTokens {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run(
-                "listOrganizationAPITokens",
-                Retry::Auto,
+            .run("listOrganizationAPITokens", Retry::Auto, || {
                 g.list_organization_api_tokens()
                     .organization_slug(&org)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.tokens)
     }
@@ -238,14 +230,12 @@ impl ApiTokens {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run(
-                "revokeOrganizationAPIToken",
-                Retry::Auto,
+            .run("revokeOrganizationAPIToken", Retry::Auto, || {
                 g.revoke_organization_api_token()
                     .organization_slug(&org)
                     .token_id(id)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.token)
     }

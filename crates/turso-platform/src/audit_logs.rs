@@ -83,15 +83,13 @@ impl AuditLogs {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "listOrganizationAuditLogs",
-                Retry::Auto,
+            .run("listOrganizationAuditLogs", Retry::Auto, || {
                 g.list_organization_audit_logs()
                     .organization_slug(&org)
                     .page(i64::from(page.get()))
                     .page_size(i64::from(page_size.get()))
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 

@@ -122,11 +122,9 @@ impl Billing {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run(
-                "listOrganizationPlans",
-                Retry::Auto,
-                g.list_organization_plans().organization_slug(&org).send(),
-            )
+            .run("listOrganizationPlans", Retry::Auto, || {
+                g.list_organization_plans().organization_slug(&org).send()
+            })
             .await?;
         Ok(b.plans)
     }
@@ -141,13 +139,11 @@ impl Billing {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run(
-                "getOrganizationSubscription",
-                Retry::Auto,
+            .run("getOrganizationSubscription", Retry::Auto, || {
                 g.get_organization_subscription()
                     .organization_slug(&org)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.subscription)
     }
@@ -168,7 +164,7 @@ impl Billing {
         }
         let body: Body = self
             .client
-            .run("listOrganizationInvoices", Retry::Auto, b.send())
+            .run("listOrganizationInvoices", Retry::Auto, || b.send())
             .await?;
         Ok(body.invoices)
     }

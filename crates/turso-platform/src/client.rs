@@ -437,17 +437,19 @@ impl Client {
         Ok(org.to_string())
     }
 
-    /// Runs a generated call and decodes its answer into the facade type `F`.
+    /// Runs a generated call (`call` makes its future) and decodes its answer
+    /// into the facade type `F`.
     ///
     /// A successful JSON answer is decoded once, straight from the body the
-    /// transport recorded (see `runtime::capture_body`). Answers the spec
-    /// describes without a body come back as the generated `()` and are
-    /// converted through their JSON form (`null`).
+    /// transport recorded (the generated client only sees a stand-in marked
+    /// `hooks::Handled`). Answers the spec describes without a body come back
+    /// as the generated `()` and are converted through their JSON form
+    /// (`null`).
     pub(crate) async fn run<G, E, F, Fut>(
         &self,
         operation: &'static str,
         retry: Retry,
-        fut: Fut,
+        call: impl FnOnce() -> Fut,
     ) -> Result<F>
     where
         Fut: std::future::Future<
@@ -458,7 +460,10 @@ impl Client {
         F: DeserializeOwned,
     {
         use progenitor_client::Error as G;
-        let (call, context) = with_call(retry, fut);
+        // The generated future is made here, not by the caller: passed in as
+        // a value, it would be stored twice in this future (as the argument
+        // and inside the call scope), and so in every future awaiting it.
+        let (call, context) = with_call(retry, call());
         let result = call.await;
         let record = context.take_record();
         let success = record.status.is_some_and(|s| (200..300).contains(&s));
@@ -479,7 +484,9 @@ impl Client {
             (Err(G::InvalidResponsePayload(bytes, err)), None) if success => {
                 decode_success(operation, &bytes, record.status, Some(err))
             }
-            (Err(e), _) => Err(Error::from_generated(e, &record)
+            // Boxed: this future is held by every facade call's future, which
+            // would otherwise grow by its size for a path only errors take.
+            (Err(e), _) => Err(Box::pin(Error::from_generated(e, &record))
                 .await
                 .with_operation(operation)),
         }

@@ -555,7 +555,7 @@ impl Databases {
         }
         let body: ListBody = self
             .client
-            .run("listDatabases", Retry::Auto, b.send())
+            .run("listDatabases", Retry::Auto, || b.send())
             .await?;
         Ok(DatabasePage {
             databases: body.databases,
@@ -618,14 +618,12 @@ impl Databases {
         let g = self.client.generated();
         let b: CreatedBody = self
             .client
-            .run(
-                "createDatabase",
-                retry,
+            .run("createDatabase", retry, || {
                 g.create_database()
                     .organization_slug(&org)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.database)
     }
@@ -673,14 +671,12 @@ impl Databases {
         let g = self.client.generated();
         let b: DatabaseBody = self
             .client
-            .run(
-                "getDatabase",
-                Retry::Auto,
+            .run("getDatabase", Retry::Auto, || {
                 g.get_database()
                     .organization_slug(&org)
                     .database_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.database)
     }
@@ -696,14 +692,12 @@ impl Databases {
         }
         let b: Body = self
             .client
-            .run(
-                "deleteDatabase",
-                Retry::Auto,
+            .run("deleteDatabase", Retry::Auto, || {
                 g.delete_database()
                     .organization_slug(&org)
                     .database_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.database)
     }
@@ -724,14 +718,12 @@ impl Databases {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "getDatabaseConfiguration",
-                Retry::Auto,
+            .run("getDatabaseConfiguration", Retry::Auto, || {
                 g.get_database_configuration()
                     .organization_slug(&org)
                     .database_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -746,15 +738,13 @@ impl Databases {
         let body: types::DatabaseConfigurationInput = to_input("configuration", update)?;
         let g = self.client.generated();
         self.client
-            .run(
-                "updateDatabaseConfiguration",
-                Retry::Auto,
+            .run("updateDatabaseConfiguration", Retry::Auto, || {
                 g.update_database_configuration()
                     .organization_slug(&org)
                     .database_name(name)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -796,7 +786,7 @@ impl Databases {
         }
         let body: Body = self
             .client
-            .run("getDatabaseUsage", Retry::Auto, b.send())
+            .run("getDatabaseUsage", Retry::Auto, || b.send())
             .await?;
         Ok(body.database)
     }
@@ -807,14 +797,12 @@ impl Databases {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "getDatabaseStats",
-                Retry::Auto,
+            .run("getDatabaseStats", Retry::Auto, || {
                 g.get_database_stats()
                     .organization_slug(&org)
                     .database_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -850,7 +838,7 @@ impl Databases {
         }
         let jwt: JwtBody = self
             .client
-            .run("createDatabaseToken", Retry::Never, b.send())
+            .run("createDatabaseToken", Retry::Never, || b.send())
             .await?;
         Ok(jwt.jwt)
     }
@@ -861,14 +849,12 @@ impl Databases {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "invalidateDatabaseTokens",
-                Retry::Never,
+            .run("invalidateDatabaseTokens", Retry::Never, || {
                 g.invalidate_database_tokens()
                     .organization_slug(&org)
                     .database_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 

@@ -125,11 +125,9 @@ impl Groups {
         }
         let b: Body = self
             .client
-            .run(
-                "listGroups",
-                Retry::Auto,
-                g.list_groups().organization_slug(&org).send(),
-            )
+            .run("listGroups", Retry::Auto, || {
+                g.list_groups().organization_slug(&org).send()
+            })
             .await?;
         Ok(b.groups)
     }
@@ -143,11 +141,9 @@ impl Groups {
         let g = self.client.generated();
         let b: GroupBody = self
             .client
-            .run(
-                "createGroup",
-                Retry::Never,
-                g.create_group().organization_slug(&org).body(body).send(),
-            )
+            .run("createGroup", Retry::Never, || {
+                g.create_group().organization_slug(&org).body(body).send()
+            })
             .await?;
         Ok(b.group)
     }
@@ -159,14 +155,12 @@ impl Groups {
         let g = self.client.generated();
         let b: GroupBody = self
             .client
-            .run(
-                "getGroup",
-                Retry::Auto,
+            .run("getGroup", Retry::Auto, || {
                 g.get_group()
                     .organization_slug(&org)
                     .group_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.group)
     }
@@ -178,14 +172,12 @@ impl Groups {
         let g = self.client.generated();
         let b: GroupBody = self
             .client
-            .run(
-                "deleteGroup",
-                Retry::Auto,
+            .run("deleteGroup", Retry::Auto, || {
                 g.delete_group()
                     .organization_slug(&org)
                     .group_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.group)
     }
@@ -196,14 +188,12 @@ impl Groups {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "getGroupConfiguration",
-                Retry::Auto,
+            .run("getGroupConfiguration", Retry::Auto, || {
                 g.get_group_configuration()
                     .organization_slug(&org)
                     .group_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -220,15 +210,13 @@ impl Groups {
         };
         let g = self.client.generated();
         self.client
-            .run(
-                "updateGroupConfiguration",
-                Retry::Auto,
+            .run("updateGroupConfiguration", Retry::Auto, || {
                 g.update_group_configuration()
                     .organization_slug(&org)
                     .group_name(name)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -242,15 +230,13 @@ impl Groups {
         };
         let g = self.client.generated();
         self.client
-            .run(
-                "transferGroup",
-                Retry::Never,
+            .run("transferGroup", Retry::Never, || {
                 g.transfer_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -261,14 +247,12 @@ impl Groups {
         let g = self.client.generated();
         let b: GroupBody = self
             .client
-            .run(
-                "unarchiveGroup",
-                Retry::Never,
+            .run("unarchiveGroup", Retry::Never, || {
                 g.unarchive_group()
                     .organization_slug(&org)
                     .group_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.group)
     }
@@ -281,15 +265,13 @@ impl Groups {
         let g = self.client.generated();
         let b: GroupBody = self
             .client
-            .run(
-                "addLocationToGroup",
-                Retry::Never,
+            .run("addLocationToGroup", Retry::Never, || {
                 g.add_location_to_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .location(location)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.group)
     }
@@ -302,15 +284,13 @@ impl Groups {
         let g = self.client.generated();
         let b: GroupBody = self
             .client
-            .run(
-                "removeLocationFromGroup",
-                Retry::Auto,
+            .run("removeLocationFromGroup", Retry::Auto, || {
                 g.remove_location_from_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .location(location)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.group)
     }
@@ -321,14 +301,12 @@ impl Groups {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "updateGroupDatabases",
-                Retry::Never,
+            .run("updateGroupDatabases", Retry::Never, || {
                 g.update_group_databases()
                     .organization_slug(&org)
                     .group_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 
@@ -352,7 +330,7 @@ impl Groups {
         }
         let jwt: JwtBody = self
             .client
-            .run("createGroupToken", Retry::Never, b.send())
+            .run("createGroupToken", Retry::Never, || b.send())
             .await?;
         Ok(jwt.jwt)
     }
@@ -363,14 +341,12 @@ impl Groups {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "invalidateGroupTokens",
-                Retry::Never,
+            .run("invalidateGroupTokens", Retry::Never, || {
                 g.invalidate_group_tokens()
                     .organization_slug(&org)
                     .group_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 }

@@ -87,14 +87,12 @@ impl Instances {
         }
         let b: Body = self
             .client
-            .run(
-                "listDatabaseInstances",
-                Retry::Auto,
+            .run("listDatabaseInstances", Retry::Auto, || {
                 g.list_database_instances()
                     .organization_slug(&org)
                     .database_name(&self.database)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.instances)
     }
@@ -111,15 +109,13 @@ impl Instances {
         }
         let b: Body = self
             .client
-            .run(
-                "getDatabaseInstance",
-                Retry::Auto,
+            .run("getDatabaseInstance", Retry::Auto, || {
                 g.get_database_instance()
                     .organization_slug(&org)
                     .database_name(&self.database)
                     .instance_name(name)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.instance)
     }

@@ -94,13 +94,11 @@ impl Invites {
         }
         let b: Body = self
             .client
-            .run(
-                "listOrganizationInvitesV2",
-                Retry::Auto,
+            .run("listOrganizationInvitesV2", Retry::Auto, || {
                 g.list_organization_invites_v2()
                     .organization_slug(&org)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.invites)
     }
@@ -125,14 +123,12 @@ impl Invites {
         }
         let b: Body = self
             .client
-            .run(
-                "inviteOrganizationMemberV2",
-                Retry::Never,
+            .run("inviteOrganizationMemberV2", Retry::Never, || {
                 g.invite_organization_member_v2()
                     .organization_slug(&org)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.invited)
     }
@@ -143,14 +139,12 @@ impl Invites {
         let org = self.org()?;
         let g = self.client.generated();
         self.client
-            .run(
-                "deleteOrganizationInviteByEmailV2",
-                Retry::Auto,
+            .run("deleteOrganizationInviteByEmailV2", Retry::Auto, || {
                 g.delete_organization_invite_by_email_v2()
                     .organization_slug(&org)
                     .email(email)
-                    .send(),
-            )
+                    .send()
+            })
             .await
     }
 }

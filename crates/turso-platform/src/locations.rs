@@ -38,7 +38,7 @@ impl Locations {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run("listLocations", Retry::Auto, g.list_locations().send())
+            .run("listLocations", Retry::Auto, || g.list_locations().send())
             .await?;
         Ok(b.locations
             .into_iter()

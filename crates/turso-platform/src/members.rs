@@ -67,11 +67,9 @@ impl Members {
         let g = self.client.generated();
         let b: MembersBody = self
             .client
-            .run(
-                "listOrganizationMembers",
-                Retry::Auto,
-                g.list_organization_members().organization_slug(&org).send(),
-            )
+            .run("listOrganizationMembers", Retry::Auto, || {
+                g.list_organization_members().organization_slug(&org).send()
+            })
             .await?;
         Ok(b.members)
     }
@@ -83,14 +81,12 @@ impl Members {
         let g = self.client.generated();
         let b: MemberBody = self
             .client
-            .run(
-                "getOrganizationMember",
-                Retry::Auto,
+            .run("getOrganizationMember", Retry::Auto, || {
                 g.get_organization_member()
                     .organization_slug(&org)
                     .username(username)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.member)
     }
@@ -110,14 +106,12 @@ impl Members {
         let g = self.client.generated();
         let b: AddedBody = self
             .client
-            .run(
-                "addOrganizationMember",
-                Retry::Never,
+            .run("addOrganizationMember", Retry::Never, || {
                 g.add_organization_member()
                     .organization_slug(&org)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(Member {
             username: b.member,
@@ -141,15 +135,13 @@ impl Members {
         let g = self.client.generated();
         let b: MemberBody = self
             .client
-            .run(
-                "updateMemberRole",
-                Retry::Auto,
+            .run("updateMemberRole", Retry::Auto, || {
                 g.update_member_role()
                     .organization_slug(&org)
                     .username(username)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.member)
     }
@@ -165,14 +157,12 @@ impl Members {
         }
         let b: Removed = self
             .client
-            .run(
-                "removeOrganizationMember",
-                Retry::Auto,
+            .run("removeOrganizationMember", Retry::Auto, || {
                 g.remove_organization_member()
                     .organization_slug(&org)
                     .username(username)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.member)
     }

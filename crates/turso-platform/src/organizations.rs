@@ -213,11 +213,9 @@ impl Organizations {
     pub async fn list(&self) -> Result<Vec<Organization>> {
         let g = self.client.generated();
         self.client
-            .run(
-                "listOrganizations",
-                Retry::Auto,
-                g.list_organizations().send(),
-            )
+            .run("listOrganizations", Retry::Auto, || {
+                g.list_organizations().send()
+            })
             .await
     }
 
@@ -227,11 +225,9 @@ impl Organizations {
         let g = self.client.generated();
         let b: OrgBody = self
             .client
-            .run(
-                "getOrganization",
-                Retry::Auto,
-                g.get_organization().organization_slug(&org).send(),
-            )
+            .run("getOrganization", Retry::Auto, || {
+                g.get_organization().organization_slug(&org).send()
+            })
             .await?;
         Ok(b.organization)
     }
@@ -243,14 +239,12 @@ impl Organizations {
         let g = self.client.generated();
         let b: OrgBody = self
             .client
-            .run(
-                "updateOrganization",
-                Retry::Auto,
+            .run("updateOrganization", Retry::Auto, || {
                 g.update_organization()
                     .organization_slug(&org)
                     .body(body)
-                    .send(),
-            )
+                    .send()
+            })
             .await?;
         Ok(b.organization)
     }
@@ -261,11 +255,9 @@ impl Organizations {
         let g = self.client.generated();
         let b: UsageBody = self
             .client
-            .run(
-                "getOrganizationUsage",
-                Retry::Auto,
-                g.get_organization_usage().organization_slug(&org).send(),
-            )
+            .run("getOrganizationUsage", Retry::Auto, || {
+                g.get_organization_usage().organization_slug(&org).send()
+            })
             .await?;
         Ok(b.organization)
     }

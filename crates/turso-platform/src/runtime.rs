@@ -10,6 +10,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures::FutureExt;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -351,7 +352,7 @@ impl Transport {
     /// attempt is made by `attempt`.
     async fn send<A, Fut>(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         call: &CallInfo<'_>,
         record: Option<&Mutex<CallRecord>>,
         attempt: impl Fn(reqwest::Request) -> Fut,
@@ -364,100 +365,138 @@ impl Transport {
         let start = Instant::now();
         let deadline = policy.deadline.map(|d| start + d);
         let method = request.method().clone();
+        // The request to send next; kept only while another attempt may follow.
+        let mut next = Some(request);
         let mut number: u32 = 0;
+        // Values are scoped in blocks on purpose: whatever is in scope at an
+        // `.await` is stored in this future (even once moved out), and requests
+        // are large.
         loop {
             number += 1;
-            let (to_send, spare) = if number < policy.max_attempts {
-                match request.try_clone() {
-                    Some(copy) => (copy, Some(request)),
-                    None => (request, None),
-                }
-            } else {
-                (request, None)
-            };
-            let span = tracing::info_span!(
-                "turso_platform.request",
-                operation = call.operation,
-                method = %method,
-                path = call.path,
-                attempt = number,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            // Without a subscriber the span is disabled: skip the wrapper (which
-            // would only move the request future once more) and the recording.
-            let traced = !span.is_disabled();
-            let sent_at = Instant::now();
-            let outcome = if !traced {
-                attempt(to_send).await
-            } else {
-                attempt(to_send).instrument(span.clone()).await
-            };
-            let elapsed = sent_at.elapsed();
-            if traced {
-                span.record("duration_ms", elapsed.as_millis() as u64);
-            }
-
-            let (transient, retry_after, status) = match &outcome {
-                Outcome::Answer(answer) => {
-                    let status = answer.status();
-                    if traced {
-                        span.record("status", status.as_u16());
+            let pending = {
+                let Some(request) = next.take() else {
+                    // Unreachable: the loop only goes on with a request to send.
+                    return Outcome::TimedOut;
+                };
+                let to_send = if number < policy.max_attempts {
+                    match request.try_clone() {
+                        Some(copy) => {
+                            next = Some(request);
+                            copy
+                        }
+                        None => request,
                     }
-                    (
-                        retryable_status(status) && call.may_retry,
-                        parse_retry_after(answer.headers()),
-                        Some(status.as_u16()),
-                    )
-                }
-                // A connection that could not be opened never delivered the
-                // request: safe to repeat for every operation.
-                Outcome::Failed(e) => (
-                    e.is_connect() || (call.may_retry && !e.is_builder()),
-                    None,
-                    None,
-                ),
-                Outcome::TimedOut => (call.may_retry, None, None),
+                } else {
+                    request
+                };
+                attempt(to_send)
             };
-            if let Some(rec) = record
-                && let Ok(mut r) = rec.lock()
-            {
-                r.status = status;
-                r.retry_after = retry_after;
-                r.attempts = number;
-            }
-            let _enter = span.enter();
-            match &outcome {
-                Outcome::Answer(a) => tracing::debug!(status = a.status().as_u16(), "response"),
-                Outcome::Failed(e) => tracing::debug!(error = %e.to_string(), "request failed"),
-                Outcome::TimedOut => tracing::debug!("request timed out"),
-            }
-            let Some(next) = spare.filter(|_| transient) else {
-                return outcome;
-            };
-            let mut delay = policy.backoff(number);
-            if let Some(ra) = retry_after {
-                if ra > policy.retry_after_cap {
-                    tracing::debug!(
-                        retry_after_s = ra.as_secs_f64(),
-                        "Retry-After exceeds the cap; not retrying"
-                    );
-                    return outcome;
+            let delay = {
+                let span = tracing::info_span!(
+                    "turso_platform.request",
+                    operation = call.operation,
+                    method = %method,
+                    path = call.path,
+                    attempt = number,
+                    status = tracing::field::Empty,
+                    duration_ms = tracing::field::Empty,
+                );
+                // Without a subscriber the span is disabled: skip the wrapper and
+                // the recording.
+                let traced = !span.is_disabled();
+                let sent_at = Instant::now();
+                let outcome = if !traced {
+                    pending.await
+                } else {
+                    pending.instrument(span.clone()).await
+                };
+                let decision = self.after_attempt(
+                    &outcome, call, record, &span, traced, number, sent_at, deadline,
+                );
+                match decision {
+                    Some(delay) if next.is_some() => delay,
+                    _ => return outcome,
                 }
-                delay = delay.max(ra);
-            }
-            if let Some(deadline) = deadline
-                && Instant::now() + delay >= deadline
-            {
-                tracing::debug!("retry deadline reached; not retrying");
-                return outcome;
-            }
-            tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
-            drop(_enter);
-            drop(outcome);
-            tokio::time::sleep(delay).await;
-            request = next;
+            };
+            // Boxed for the same reason as the attempt (retries are rare).
+            Box::pin(tokio::time::sleep(delay)).await;
         }
+    }
+
+    /// Records and traces an attempt's outcome, and decides whether to try
+    /// again: the delay before the next attempt, or `None` to stop here.
+    #[allow(clippy::too_many_arguments)]
+    fn after_attempt<A: Answer>(
+        &self,
+        outcome: &Outcome<A>,
+        call: &CallInfo<'_>,
+        record: Option<&Mutex<CallRecord>>,
+        span: &tracing::Span,
+        traced: bool,
+        number: u32,
+        sent_at: Instant,
+        deadline: Option<Instant>,
+    ) -> Option<Duration> {
+        if traced {
+            span.record("duration_ms", sent_at.elapsed().as_millis() as u64);
+        }
+        let (transient, retry_after, status) = match outcome {
+            Outcome::Answer(answer) => {
+                let status = answer.status();
+                if traced {
+                    span.record("status", status.as_u16());
+                }
+                (
+                    retryable_status(status) && call.may_retry,
+                    parse_retry_after(answer.headers()),
+                    Some(status.as_u16()),
+                )
+            }
+            // A connection that could not be opened never delivered the
+            // request: safe to repeat for every operation.
+            Outcome::Failed(e) => (
+                e.is_connect() || (call.may_retry && !e.is_builder()),
+                None,
+                None,
+            ),
+            Outcome::TimedOut => (call.may_retry, None, None),
+        };
+        if let Some(rec) = record
+            && let Ok(mut r) = rec.lock()
+        {
+            r.status = status;
+            r.retry_after = retry_after;
+            r.attempts = number;
+        }
+        let _enter = span.enter();
+        match outcome {
+            Outcome::Answer(a) => tracing::debug!(status = a.status().as_u16(), "response"),
+            Outcome::Failed(e) => tracing::debug!(error = %e.to_string(), "request failed"),
+            Outcome::TimedOut => tracing::debug!("request timed out"),
+        }
+        if !transient {
+            return None;
+        }
+        let policy = &self.retry;
+        let mut delay = policy.backoff(number);
+        if let Some(ra) = retry_after {
+            if ra > policy.retry_after_cap {
+                tracing::debug!(
+                    retry_after_s = ra.as_secs_f64(),
+                    "Retry-After exceeds the cap; not retrying"
+                );
+                return None;
+            }
+            delay = delay.max(ra);
+        }
+        if let Some(deadline) = deadline
+            && Instant::now() + delay >= deadline
+        {
+            tracing::debug!("retry deadline reached; not retrying");
+            return None;
+        }
+        tracing::debug!(delay_ms = delay.as_millis() as u64, "retrying");
+        Some(delay)
     }
 
     /// Sends a facade call's request: each attempt reads the whole answer within
@@ -472,15 +511,16 @@ impl Transport {
     ) -> reqwest::Result<reqwest::Response> {
         let timeout = self.request_timeout;
         let outcome = self
-            .send(request, call, Some(&ctx.record), |request| async move {
-                let answer = crate::deadline::within(timeout, async {
-                    read_answer(client.execute(request).await?).await
-                });
-                match answer.await {
-                    Ok(Ok(answer)) => Outcome::Answer(answer),
-                    Ok(Err(e)) => Outcome::Failed(e),
-                    Err(crate::deadline::Elapsed) => Outcome::TimedOut,
-                }
+            .send(request, call, Some(&ctx.record), |request| {
+                // `execute` takes the request at once and returns a small future,
+                // so the futures below do not hold the (large) request.
+                let sending = client.execute(request);
+                crate::deadline::within(timeout, async move { read_answer(sending.await?).await })
+                    .map(|answer| match answer {
+                        Ok(Ok(answer)) => Outcome::Answer(answer),
+                        Ok(Err(e)) => Outcome::Failed(e),
+                        Err(crate::deadline::Elapsed) => Outcome::TimedOut,
+                    })
             })
             .await;
         let mut record = ctx.record.lock().unwrap_or_else(|e| e.into_inner());
@@ -666,11 +706,11 @@ impl RequestHooks for Transport {
                         *request.timeout_mut() = Some(t);
                     }
                     let outcome = self
-                        .send(request, &call, None, |request| async move {
-                            match client.execute(request).await {
+                        .send(request, &call, None, |request| {
+                            client.execute(request).map(|result| match result {
                                 Ok(response) => Outcome::Answer(response),
                                 Err(e) => Outcome::Failed(e),
-                            }
+                            })
                         })
                         .await;
                     match outcome {

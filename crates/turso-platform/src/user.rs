@@ -52,7 +52,9 @@ impl UserHandle {
         let g = self.client.generated();
         let b: Body = self
             .client
-            .run("getCurrentUser", Retry::Auto, g.get_current_user().send())
+            .run("getCurrentUser", Retry::Auto, || {
+                g.get_current_user().send()
+            })
             .await?;
         Ok(b.user)
     }
