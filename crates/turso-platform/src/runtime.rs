@@ -350,76 +350,75 @@ impl Transport {
 
     /// Sends `request`, retrying transient failures when `may_retry`; each
     /// attempt is made by `attempt`.
-    async fn send<A, Fut>(
-        &self,
+    ///
+    /// A plain function returning an `async move` block rather than an
+    /// `async fn`: an `async fn` stores its arguments twice (as arguments, and
+    /// again as locals), and the request is large.
+    fn send<'a, A, Fut>(
+        &'a self,
         request: reqwest::Request,
-        call: &CallInfo<'_>,
-        record: Option<&Mutex<CallRecord>>,
-        attempt: impl Fn(reqwest::Request) -> Fut,
-    ) -> Outcome<A>
+        call: &'a CallInfo<'a>,
+        record: Option<&'a Mutex<CallRecord>>,
+        attempt: impl Fn(reqwest::Request) -> Fut + 'a,
+    ) -> impl std::future::Future<Output = Outcome<A>> + 'a
     where
-        A: Answer,
-        Fut: std::future::Future<Output = Outcome<A>>,
+        A: Answer + 'a,
+        Fut: std::future::Future<Output = Outcome<A>> + 'a,
     {
-        let policy = &self.retry;
-        let start = Instant::now();
-        let deadline = policy.deadline.map(|d| start + d);
-        let method = request.method().clone();
-        // The request to send next; kept only while another attempt may follow.
-        let mut next = Some(request);
-        let mut number: u32 = 0;
-        // Values are scoped in blocks on purpose: whatever is in scope at an
-        // `.await` is stored in this future (even once moved out), and requests
-        // are large.
-        loop {
-            number += 1;
-            let pending = {
-                let Some(request) = next.take() else {
-                    // Unreachable: the loop only goes on with a request to send.
-                    return Outcome::TimedOut;
+        let mut request = request;
+        async move {
+            let policy = &self.retry;
+            let start = Instant::now();
+            let deadline = policy.deadline.map(|d| start + d);
+            let method = request.method().clone();
+            let mut number: u32 = 0;
+            // Values are scoped in blocks on purpose: whatever is in scope at an
+            // `.await` is stored in this future (even once moved out), and requests
+            // are large.
+            loop {
+                number += 1;
+                // The copy for a later attempt is made before this one is sent.
+                let spare = if number < policy.max_attempts {
+                    request.try_clone()
+                } else {
+                    None
                 };
-                let to_send = if number < policy.max_attempts {
-                    match request.try_clone() {
-                        Some(copy) => {
-                            next = Some(request);
-                            copy
+                let delay = {
+                    let span = tracing::info_span!(
+                        "turso_platform.request",
+                        operation = call.operation,
+                        method = %method,
+                        path = call.path,
+                        attempt = number,
+                        status = tracing::field::Empty,
+                        duration_ms = tracing::field::Empty,
+                    );
+                    // Without a subscriber the span is disabled: skip the wrapper and
+                    // the recording.
+                    let traced = !span.is_disabled();
+                    let sent_at = Instant::now();
+                    // Awaited where it is made: a future bound to a name first is
+                    // stored twice in this one.
+                    let outcome = if !traced {
+                        attempt(request).await
+                    } else {
+                        attempt(request).instrument(span.clone()).await
+                    };
+                    let decision = self.after_attempt(
+                        &outcome, call, record, &span, traced, number, sent_at, deadline,
+                    );
+                    match (decision, spare) {
+                        (Some(delay), Some(spare)) => {
+                            request = spare;
+                            delay
                         }
-                        None => request,
+                        _ => return outcome,
                     }
-                } else {
-                    request
                 };
-                attempt(to_send)
-            };
-            let delay = {
-                let span = tracing::info_span!(
-                    "turso_platform.request",
-                    operation = call.operation,
-                    method = %method,
-                    path = call.path,
-                    attempt = number,
-                    status = tracing::field::Empty,
-                    duration_ms = tracing::field::Empty,
-                );
-                // Without a subscriber the span is disabled: skip the wrapper and
-                // the recording.
-                let traced = !span.is_disabled();
-                let sent_at = Instant::now();
-                let outcome = if !traced {
-                    pending.await
-                } else {
-                    pending.instrument(span.clone()).await
-                };
-                let decision = self.after_attempt(
-                    &outcome, call, record, &span, traced, number, sent_at, deadline,
-                );
-                match decision {
-                    Some(delay) if next.is_some() => delay,
-                    _ => return outcome,
-                }
-            };
-            // Boxed for the same reason as the attempt (retries are rare).
-            Box::pin(tokio::time::sleep(delay)).await;
+                // Boxed: retries are rare, and a timer held inline would make this
+                // future larger for every call.
+                Box::pin(tokio::time::sleep(delay)).await;
+            }
         }
     }
 
@@ -499,30 +498,16 @@ impl Transport {
         Some(delay)
     }
 
-    /// Sends a facade call's request: each attempt reads the whole answer within
-    /// the request timeout, kept by [`crate::deadline`] rather than by a runtime
-    /// timer per request.
-    async fn send_facade_call(
+    /// What a facade call hands the generated client once its attempts are
+    /// over: for an answer the facade decodes itself, the response marked
+    /// [`Handled`] (its body kept in the call's record); for other answers, the
+    /// response with its body again; for a timeout, a marked stand-in.
+    fn finish_facade_call(
         &self,
-        client: &reqwest::Client,
-        request: reqwest::Request,
+        outcome: Outcome<ReadAnswer>,
         call: &CallInfo<'_>,
         ctx: &CallContext,
     ) -> reqwest::Result<reqwest::Response> {
-        let timeout = self.request_timeout;
-        let outcome = self
-            .send(request, call, Some(&ctx.record), |request| {
-                // `execute` takes the request at once and returns a small future,
-                // so the futures below do not hold the (large) request.
-                let sending = client.execute(request);
-                crate::deadline::within(timeout, async move { read_answer(sending.await?).await })
-                    .map(|answer| match answer {
-                        Ok(Ok(answer)) => Outcome::Answer(answer),
-                        Ok(Err(e)) => Outcome::Failed(e),
-                        Err(crate::deadline::Elapsed) => Outcome::TimedOut,
-                    })
-            })
-            .await;
         let mut record = ctx.record.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Outcome::Answer(mut answer)
@@ -535,7 +520,7 @@ impl Transport {
             Outcome::Answer(answer) => Ok(answer.into_response()),
             Outcome::Failed(e) => Err(e),
             Outcome::TimedOut => {
-                record.timed_out_after = timeout;
+                record.timed_out_after = self.request_timeout;
                 Ok(handled())
             }
         }
@@ -618,41 +603,49 @@ impl ReadAnswer {
 /// the size kept for error messages. The response itself is kept (its body
 /// spent) so that, for answers the facade decodes, it can serve as the
 /// generated client's stand-in without being rebuilt.
-async fn read_answer(mut response: reqwest::Response) -> reqwest::Result<ReadAnswer> {
-    let limit = if response.status().is_success() {
-        usize::MAX
-    } else {
-        crate::error::MAX_ERROR_BODY
-    };
-    let mut first: Option<Bytes> = None;
-    let mut more: Vec<u8> = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        match &first {
-            // Most answers arrive in one chunk: keep it without copying.
-            None => first = Some(chunk),
-            Some(head) => {
-                if more.is_empty() {
-                    more.extend_from_slice(head);
+///
+/// A function returning an `async move` block, so that the response is stored
+/// once in the future (an `async fn` would store its argument twice).
+fn read_answer(
+    response: reqwest::Response,
+) -> impl std::future::Future<Output = reqwest::Result<ReadAnswer>> {
+    let mut response = response;
+    async move {
+        let limit = if response.status().is_success() {
+            usize::MAX
+        } else {
+            crate::error::MAX_ERROR_BODY
+        };
+        let mut first: Option<Bytes> = None;
+        let mut more: Vec<u8> = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            match &first {
+                // Most answers arrive in one chunk: keep it without copying.
+                None => first = Some(chunk),
+                Some(head) => {
+                    if more.is_empty() {
+                        more.extend_from_slice(head);
+                    }
+                    more.extend_from_slice(&chunk);
                 }
-                more.extend_from_slice(&chunk);
+            }
+            let read = if more.is_empty() {
+                first.as_ref().map_or(0, Bytes::len)
+            } else {
+                more.len()
+            };
+            if read >= limit {
+                break;
             }
         }
-        let read = if more.is_empty() {
-            first.as_ref().map_or(0, Bytes::len)
+        let mut body = if more.is_empty() {
+            first.unwrap_or_default()
         } else {
-            more.len()
+            Bytes::from(more)
         };
-        if read >= limit {
-            break;
-        }
+        body.truncate(limit);
+        Ok(ReadAnswer { response, body })
     }
-    let mut body = if more.is_empty() {
-        first.unwrap_or_default()
-    } else {
-        Bytes::from(more)
-    };
-    body.truncate(limit);
-    Ok(ReadAnswer { response, body })
 }
 
 /// A stand-in response marked [`Handled`], for an attempt that produced no
@@ -696,7 +689,29 @@ impl RequestHooks for Transport {
                 json_success: meta.is_some_and(|m| m.json_success),
             };
             match &ctx {
-                Some(ctx) => self.send_facade_call(client, request, &call, ctx).await,
+                // A facade call: each attempt reads the whole answer within the
+                // request timeout, kept by `crate::deadline` rather than by a
+                // runtime timer per request. (Inline rather than in an async
+                // helper: each async layer copies its child future once more.)
+                Some(ctx) => {
+                    let timeout = self.request_timeout;
+                    let outcome = self
+                        .send(request, &call, Some(&ctx.record), |request| {
+                            // `execute` takes the request at once and returns a
+                            // small future: the futures below do not hold it.
+                            let sending = client.execute(request);
+                            crate::deadline::within(timeout, async move {
+                                read_answer(sending.await?).await
+                            })
+                            .map(|answer| match answer {
+                                Ok(Ok(answer)) => Outcome::Answer(answer),
+                                Ok(Err(e)) => Outcome::Failed(e),
+                                Err(crate::deadline::Elapsed) => Outcome::TimedOut,
+                            })
+                        })
+                        .await;
+                    self.finish_facade_call(outcome, &call, ctx)
+                }
                 // A call made through `Client::generated`: the generated client
                 // reads the answer itself, so reqwest's timeout bounds it.
                 None => {
