@@ -313,6 +313,13 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
     let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| gen_err(format!("progenitor produced invalid Rust: {e}")))?;
     let operations = effective_operation_count(&effective.document);
+    if box_response_decoding(&mut client) == 0 {
+        return Err(gen_err(
+            "found no `ResponseValue::from_response(..).await` to box: progenitor changed; \
+             revisit `box_response_decoding`"
+                .to_string(),
+        ));
+    }
     let stripped = strip_api_version_header(&mut client);
     if stripped != operations {
         return Err(gen_err(format!(
@@ -346,6 +353,51 @@ fn effective_operation_count(doc: &Value) -> usize {
                 .filter(|op| op.get("operationId").is_some())
                 .count()
         })
+}
+
+/// Boxes the futures that decode answers (`ResponseValue::from_response(..)`)
+/// where the generated calls await them, and returns how many it boxed.
+///
+/// Why: a future is as large as the largest thing it holds across an
+/// `.await`, and in progenitor's calls that is the answer decoding (the
+/// response, stored twice by `async fn`s, and its body collector), about half
+/// of every call's future. The facade never runs it for the answers it decodes
+/// itself (see `hooks::Handled`), yet every call's future, and every future
+/// awaiting one, carried its size and was copied with it. Boxed, it costs an
+/// allocation only on the paths that decode.
+fn box_response_decoding(file: &mut syn::File) -> usize {
+    struct Boxer(usize);
+
+    fn is_from_response(expr: &syn::Expr) -> bool {
+        let syn::Expr::Call(call) = expr else {
+            return false;
+        };
+        let syn::Expr::Path(path) = call.func.as_ref() else {
+            return false;
+        };
+        let segments: Vec<String> = path
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        segments.ends_with(&["ResponseValue".to_string(), "from_response".to_string()])
+    }
+
+    impl syn::visit_mut::VisitMut for Boxer {
+        fn visit_expr_await_mut(&mut self, awaited: &mut syn::ExprAwait) {
+            syn::visit_mut::visit_expr_await_mut(self, awaited);
+            if is_from_response(&awaited.base) {
+                let base = &awaited.base;
+                *awaited.base = syn::parse_quote!(::std::boxed::Box::pin(#base));
+                self.0 += 1;
+            }
+        }
+    }
+
+    let mut boxer = Boxer(0);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut boxer, file);
+    boxer.0
 }
 
 /// Removes the `api-version` header progenitor adds to every request (and the
@@ -479,12 +531,13 @@ fn extra_items(type_names: &[syn::Ident]) -> proc_macro2::TokenStream {
             /// The default sends each request once with the `reqwest::Client`;
             /// an implementation can add authentication, retries and tracing.
             pub trait RequestHooks: Send + Sync + 'static {
-                /// Sends `request` for the operation `info`, returning the response.
+                /// Sends `request` for the operation `operation_id` (progenitor's
+                /// snake_case name), returning the response.
                 fn exec<'a>(
                     &'a self,
                     client: &'a reqwest::Client,
                     request: reqwest::Request,
-                    info: &'a progenitor_client::OperationInfo,
+                    operation_id: &'static str,
                 ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
             }
 
@@ -537,15 +590,18 @@ fn extra_items(type_names: &[syn::Ident]) -> proc_macro2::TokenStream {
                     }
                 }
 
-                async fn exec(
+                // A plain function rather than an `async fn`: the request goes
+                // straight into the hooks' (boxed) future, instead of being
+                // stored, twice, in a future that every generated call holds.
+                fn exec(
                     &self,
                     request: reqwest::Request,
                     info: &progenitor_client::OperationInfo,
-                ) -> reqwest::Result<reqwest::Response> {
+                ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
                     use progenitor_client::ClientInfo;
                     match &self.inner().0 {
-                        Some(hooks) => hooks.exec(self.client(), request, info).await,
-                        None => self.client().execute(request).await,
+                        Some(hooks) => hooks.exec(self.client(), request, info.operation_id),
+                        None => Box::pin(self.client().execute(request)),
                     }
                 }
             }
@@ -637,6 +693,33 @@ mod tests {
         let code = quote!(#file).to_string();
         assert!(code.contains("let header_map"), "{code}");
         assert!(code.contains("with_capacity (0usize)"), "{code}");
+    }
+
+    #[test]
+    fn boxes_every_awaited_answer_decoding() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send() {
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    404u16 => Err(Error::ErrorResponse(
+                        ResponseValue::from_response(response).await?,
+                    )),
+                    _ => Ok(ResponseValue::empty(response)),
+                }
+            }
+        };
+        assert_eq!(box_response_decoding(&mut file), 2);
+        let code = quote!(#file).to_string();
+        assert_eq!(
+            code.matches("Box :: pin (ResponseValue :: from_response")
+                .count(),
+            2,
+            "{code}"
+        );
+        assert!(
+            code.contains("Ok (ResponseValue :: empty (response))"),
+            "{code}"
+        );
     }
 
     #[test]

@@ -11104,7 +11104,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11202,18 +11204,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -11297,11 +11307,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -11385,11 +11400,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -11471,7 +11491,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11586,7 +11608,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11665,7 +11689,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11759,7 +11785,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11916,18 +11944,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12046,18 +12082,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12142,11 +12186,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12232,7 +12281,10 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12298,7 +12350,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12388,11 +12442,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12476,11 +12535,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12564,11 +12628,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12650,7 +12719,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12764,7 +12835,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12875,11 +12948,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -12964,11 +13042,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13068,18 +13151,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13179,18 +13270,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13275,7 +13374,10 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13435,18 +13537,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13532,7 +13642,10 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13576,7 +13689,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13617,7 +13732,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13683,11 +13800,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -13787,7 +13909,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13850,7 +13974,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13930,7 +14056,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13996,7 +14124,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14059,7 +14189,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14122,7 +14254,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14224,18 +14358,26 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -14319,11 +14461,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -14407,11 +14554,16 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -14529,25 +14681,36 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -14591,7 +14754,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14632,7 +14797,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14725,7 +14892,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14786,7 +14955,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14849,7 +15020,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14930,7 +15103,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15021,7 +15196,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15084,7 +15261,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15186,7 +15365,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15268,7 +15449,10 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
+                            ::std::boxed::Box::pin(
+                                    ResponseValue::from_response(response),
+                                )
+                                .await?,
                         ),
                     )
                 }
@@ -15312,7 +15496,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15334,12 +15520,13 @@ pub mod hooks {
     /// The default sends each request once with the `reqwest::Client`;
     /// an implementation can add authentication, retries and tracing.
     pub trait RequestHooks: Send + Sync + 'static {
-        /// Sends `request` for the operation `info`, returning the response.
+        /// Sends `request` for the operation `operation_id` (progenitor's
+        /// snake_case name), returning the response.
         fn exec<'a>(
             &'a self,
             client: &'a reqwest::Client,
             request: reqwest::Request,
-            info: &'a progenitor_client::OperationInfo,
+            operation_id: &'static str,
         ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
     }
     /// The client's inner value: the hooks it sends requests through.
@@ -15384,15 +15571,15 @@ pub mod hooks {
                 _ => Ok(()),
             }
         }
-        async fn exec(
+        fn exec(
             &self,
             request: reqwest::Request,
             info: &progenitor_client::OperationInfo,
-        ) -> reqwest::Result<reqwest::Response> {
+        ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
             use progenitor_client::ClientInfo;
             match &self.inner().0 {
-                Some(hooks) => hooks.exec(self.client(), request, info).await,
-                None => self.client().execute(request).await,
+                Some(hooks) => hooks.exec(self.client(), request, info.operation_id),
+                None => Box::pin(self.client().execute(request)),
             }
         }
     }

@@ -669,17 +669,17 @@ impl RequestHooks for Transport {
         &'a self,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
-        info: &'a progenitor_client::OperationInfo,
+        operation_id: &'static str,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         Box::pin(async move {
-            let meta = OPERATIONS.get(info.operation_id);
+            let meta = OPERATIONS.get(operation_id);
             let headers = request.headers_mut();
             headers.insert(AUTHORIZATION, self.authorization.clone());
             headers.insert(USER_AGENT, self.user_agent.clone());
             let ctx = CALL.try_with(|c| c.clone()).ok();
             let retry = ctx.as_ref().map_or(Retry::Auto, |c| c.retry);
             let call = CallInfo {
-                operation: meta.map_or(info.operation_id, |m| m.id.as_str()),
+                operation: meta.map_or(operation_id, |m| m.id.as_str()),
                 path: meta.map_or("", |m| m.path.as_str()),
                 may_retry: match retry {
                     Retry::Auto => idempotent_method(request.method()),
