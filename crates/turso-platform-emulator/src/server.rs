@@ -164,12 +164,12 @@ fn origin(req: &Request<Body>) -> &'static str {
     let ua = req
         .headers()
         .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if ua.contains("cli") {
+        .map_or(&[][..], |v| v.as_bytes());
+    // Compared in place, case-insensitively: this runs for every request.
+    let mentions = |word: &[u8]| ua.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    if mentions(b"cli") {
         "cli"
-    } else if ua.contains("mozilla") {
+    } else if mentions(b"mozilla") {
         "web"
     } else {
         "api"
@@ -323,5 +323,32 @@ pub(crate) async fn serve(
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_agent(agent: Option<&str>) -> Request<Body> {
+        let mut req = Request::new(Body::empty());
+        if let Some(a) = agent {
+            req.headers_mut()
+                .insert(header::USER_AGENT, HeaderValue::from_str(a).unwrap());
+        }
+        req
+    }
+
+    #[test]
+    fn tells_the_origin_from_the_user_agent() {
+        assert_eq!(origin(&with_agent(Some("turso-cli/1.0.3"))), "cli");
+        assert_eq!(origin(&with_agent(Some("Turso-CLI"))), "cli");
+        assert_eq!(
+            origin(&with_agent(Some("Mozilla/5.0 (X11; Linux x86_64)"))),
+            "web"
+        );
+        assert_eq!(origin(&with_agent(Some("turso-platform-rs/0.1.0"))), "api");
+        assert_eq!(origin(&with_agent(Some(""))), "api");
+        assert_eq!(origin(&with_agent(None)), "api");
     }
 }
