@@ -378,8 +378,10 @@ impl Transport {
             loop {
                 number += 1;
                 // The copy for a later attempt is made before this one is sent.
+                // Boxed: it waits here through the attempt, and requests are
+                // large (only calls that may be retried make one).
                 let spare = if number < policy.max_attempts {
-                    request.try_clone()
+                    request.try_clone().map(Box::new)
                 } else {
                     None
                 };
@@ -409,7 +411,7 @@ impl Transport {
                     );
                     match (decision, spare) {
                         (Some(delay), Some(spare)) => {
-                            request = spare;
+                            request = *spare;
                             delay
                         }
                         _ => return outcome,
