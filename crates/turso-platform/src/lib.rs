@@ -10,7 +10,8 @@
 //!   [`Locations`], [`ApiTokens`], [`AuditLogs`], [`UserHandle`], [`Billing`];
 //!   uploads in [`UploadDatabase`]; database and group tokens in [`TokenRequest`].
 //! - [`Error`] / [`ErrorKind`]: one error type.
-//! - [`RetryPolicy`]: retries; everything runtime-related lives in one module.
+//! - [`RetryPolicy`]: retries. The runtime concerns live in one module,
+//!   `runtime`, and request deadlines in `deadline`.
 //! - [`validate`]: the local input checks.
 //!
 //! # The `api-version` header
