@@ -357,8 +357,8 @@ impl Transport {
     fn send<'a, A, Fut>(
         &'a self,
         request: reqwest::Request,
-        call: &'a CallInfo<'a>,
-        record: Option<&'a Mutex<CallRecord>>,
+        call: CallInfo,
+        ctx: Option<Arc<CallContext>>,
         attempt: impl Fn(reqwest::Request) -> Fut + 'a,
     ) -> impl std::future::Future<Output = Outcome<A>> + 'a
     where
@@ -406,8 +406,9 @@ impl Transport {
                     } else {
                         attempt(request).instrument(span.clone()).await
                     };
+                    let record = ctx.as_ref().map(|c| &c.record);
                     let decision = self.after_attempt(
-                        &outcome, call, record, &span, traced, number, sent_at, deadline,
+                        &outcome, &call, record, &span, traced, number, sent_at, deadline,
                     );
                     match (decision, spare) {
                         (Some(delay), Some(spare)) => {
@@ -430,7 +431,7 @@ impl Transport {
     fn after_attempt<A: Answer>(
         &self,
         outcome: &Outcome<A>,
-        call: &CallInfo<'_>,
+        call: &CallInfo,
         record: Option<&Mutex<CallRecord>>,
         span: &tracing::Span,
         traced: bool,
@@ -507,7 +508,7 @@ impl Transport {
     fn finish_facade_call(
         &self,
         outcome: Outcome<ReadAnswer>,
-        call: &CallInfo<'_>,
+        call: &CallInfo,
         ctx: &CallContext,
     ) -> reqwest::Result<reqwest::Response> {
         let mut record = ctx.record.lock().unwrap_or_else(|e| e.into_inner());
@@ -530,11 +531,12 @@ impl Transport {
 }
 
 /// What the transport knows of the operation a request belongs to.
-struct CallInfo<'a> {
+#[derive(Clone, Copy)]
+struct CallInfo {
     /// The spec's operationId.
-    operation: &'a str,
+    operation: &'static str,
     /// The spec's path template.
-    path: &'a str,
+    path: &'static str,
     /// Whether a failed attempt may be repeated.
     may_retry: bool,
     /// Whether a successful answer is a JSON document.
@@ -667,79 +669,78 @@ fn handled() -> reqwest::Response {
 }
 
 impl RequestHooks for Transport {
+    /// A plain function that boxes the retry loop's future with a closure
+    /// finishing the call, rather than an `async` block around it: every async
+    /// layer stores (and copies) its child future once more, and the box stays
+    /// small enough for the allocator's fast path.
     fn exec<'a>(
         &'a self,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
         operation_id: &'static str,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        Box::pin(async move {
-            let meta = OPERATIONS.get(operation_id);
-            let headers = request.headers_mut();
-            headers.insert(AUTHORIZATION, self.authorization.clone());
-            headers.insert(USER_AGENT, self.user_agent.clone());
-            let ctx = CALL.try_with(|c| c.clone()).ok();
-            let retry = ctx.as_ref().map_or(Retry::Auto, |c| c.retry);
-            let call = CallInfo {
-                operation: meta.map_or(operation_id, |m| m.id.as_str()),
-                path: meta.map_or("", |m| m.path.as_str()),
-                may_retry: match retry {
-                    Retry::Auto => idempotent_method(request.method()),
-                    Retry::Idempotent => true,
-                    Retry::Never => false,
-                },
-                json_success: meta.is_some_and(|m| m.json_success),
-            };
-            match &ctx {
-                // A facade call: each attempt reads the whole answer within the
-                // request timeout, kept by `crate::deadline` rather than by a
-                // runtime timer per request. (Inline rather than in an async
-                // helper: each async layer copies its child future once more.)
-                Some(ctx) => {
-                    let timeout = self.request_timeout;
-                    let outcome = self
-                        .send(request, &call, Some(&ctx.record), |request| {
-                            // `execute` takes the request at once and returns a
-                            // small future: the futures below do not hold it.
-                            let sending = client.execute(request);
-                            crate::deadline::within(timeout, async move {
-                                read_answer(sending.await?).await
-                            })
-                            .map(|answer| match answer {
-                                Ok(Ok(answer)) => Outcome::Answer(answer),
-                                Ok(Err(e)) => Outcome::Failed(e),
-                                Err(crate::deadline::Elapsed) => Outcome::TimedOut,
-                            })
-                        })
-                        .await;
-                    self.finish_facade_call(outcome, &call, ctx)
-                }
-                // A call made through `Client::generated`: the generated client
-                // reads the answer itself, so reqwest's timeout bounds it.
-                None => {
-                    if let Some(t) = self.request_timeout
-                        && request.timeout().is_none()
-                    {
-                        *request.timeout_mut() = Some(t);
-                    }
-                    let outcome = self
-                        .send(request, &call, None, |request| {
-                            client.execute(request).map(|result| match result {
-                                Ok(response) => Outcome::Answer(response),
-                                Err(e) => Outcome::Failed(e),
-                            })
-                        })
-                        .await;
-                    match outcome {
-                        Outcome::Answer(response) => Ok(response),
-                        Outcome::Failed(e) => Err(e),
-                        // Never produced without a deadline of our own; keep the
-                        // answer types total anyway.
-                        Outcome::TimedOut => Ok(handled()),
-                    }
-                }
+        let meta: Option<&'static OperationMeta> = OPERATIONS.get(operation_id);
+        let headers = request.headers_mut();
+        headers.insert(AUTHORIZATION, self.authorization.clone());
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        // Called while the generated call is polled, inside its call scope.
+        let ctx = CALL.try_with(|c| c.clone()).ok();
+        let retry = ctx.as_ref().map_or(Retry::Auto, |c| c.retry);
+        let call = CallInfo {
+            operation: meta.map_or(operation_id, |m| m.id.as_str()),
+            path: meta.map_or("", |m| m.path.as_str()),
+            may_retry: match retry {
+                Retry::Auto => idempotent_method(request.method()),
+                Retry::Idempotent => true,
+                Retry::Never => false,
+            },
+            json_success: meta.is_some_and(|m| m.json_success),
+        };
+        match ctx {
+            // A facade call: each attempt reads the whole answer within the
+            // request timeout, kept by `crate::deadline` rather than by a
+            // runtime timer per request.
+            Some(ctx) => {
+                let timeout = self.request_timeout;
+                let attempts = self.send(request, call, Some(ctx.clone()), move |request| {
+                    // `execute` takes the request at once and returns a small
+                    // future: the futures below do not hold it.
+                    let sending = client.execute(request);
+                    crate::deadline::within(
+                        timeout,
+                        async move { read_answer(sending.await?).await },
+                    )
+                    .map(|answer| match answer {
+                        Ok(Ok(answer)) => Outcome::Answer(answer),
+                        Ok(Err(e)) => Outcome::Failed(e),
+                        Err(crate::deadline::Elapsed) => Outcome::TimedOut,
+                    })
+                });
+                Box::pin(attempts.map(move |outcome| self.finish_facade_call(outcome, &call, &ctx)))
             }
-        })
+            // A call made through `Client::generated`: the generated client
+            // reads the answer itself, so reqwest's timeout bounds it.
+            None => {
+                if let Some(t) = self.request_timeout
+                    && request.timeout().is_none()
+                {
+                    *request.timeout_mut() = Some(t);
+                }
+                let attempts = self.send(request, call, None, move |request| {
+                    client.execute(request).map(|result| match result {
+                        Ok(response) => Outcome::Answer(response),
+                        Err(e) => Outcome::Failed(e),
+                    })
+                });
+                Box::pin(attempts.map(|outcome| match outcome {
+                    Outcome::Answer(response) => Ok(response),
+                    Outcome::Failed(e) => Err(e),
+                    // Never produced without a deadline of our own; keep the
+                    // answer types total anyway.
+                    Outcome::TimedOut => Ok(handled()),
+                }))
+            }
+        }
     }
 }
 
