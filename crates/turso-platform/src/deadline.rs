@@ -87,8 +87,8 @@ impl<F: Future> Future for Within<F> {
 /// A deadline registered with the watchdog; dropping it removes the deadline.
 enum Registration {
     Watchdog {
-        /// The watchdog it was registered with (the task may move threads).
-        dog: &'static Watchdog,
+        /// Names the watchdog it was registered with, too (the task may have
+        /// moved to another thread since).
         key: Key,
         waker: Waker,
     },
@@ -101,7 +101,6 @@ impl Registration {
     fn new(at: Instant, waker: &Waker) -> Registration {
         match watchdog() {
             Some(dog) => Registration::Watchdog {
-                dog,
                 key: dog.register(at, waker),
                 waker: waker.clone(),
             },
@@ -113,13 +112,9 @@ impl Registration {
     /// Keeps the registered waker current if the task now polls with another.
     fn refresh(&mut self, waker: &Waker) {
         match self {
-            Registration::Watchdog {
-                dog,
-                key,
-                waker: known,
-            } => {
+            Registration::Watchdog { key, waker: known } => {
                 if !known.will_wake(waker) {
-                    dog.update(*key, waker);
+                    owner(key).update(*key, waker);
                     *known = waker.clone();
                 }
             }
@@ -131,16 +126,24 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Registration::Watchdog { dog, key, .. } = self {
-            dog.cancel(*key);
+        if let Registration::Watchdog { key, .. } = self {
+            owner(key).cancel(*key);
         }
     }
 }
 
-/// A deadline and a number unique among deadlines that fall on the same instant.
+/// A deadline and a number unique among deadlines that fall on the same
+/// instant, whose remainder by [`WATCHDOGS`] is the watchdog that keeps it.
 type Key = (Instant, u64);
 
+/// The watchdog that keeps `key`.
+fn owner(key: &Key) -> &'static Watchdog {
+    &WATCHDOG[(key.1 % WATCHDOGS as u64) as usize]
+}
+
 struct Watchdog {
+    /// Its place in [`WATCHDOG`].
+    index: u64,
     state: Mutex<State>,
     wake: Condvar,
 }
@@ -162,17 +165,12 @@ struct State {
 /// thread, started on first use and asleep while it has nothing to watch.
 const WATCHDOGS: usize = 4;
 
-static WATCHDOG: [Watchdog; WATCHDOGS] = [const {
-    Watchdog {
-        state: Mutex::new(State {
-            deadlines: BTreeMap::new(),
-            next_id: 0,
-            latest: None,
-            wakes_at: None,
-        }),
-        wake: Condvar::new(),
-    }
-}; WATCHDOGS];
+static WATCHDOG: [Watchdog; WATCHDOGS] = [
+    Watchdog::new(0),
+    Watchdog::new(1),
+    Watchdog::new(2),
+    Watchdog::new(3),
+];
 
 /// This thread's watchdog, its thread started on first use; `None` if that
 /// thread could not be started.
@@ -201,6 +199,19 @@ fn watchdog() -> Option<&'static Watchdog> {
 }
 
 impl Watchdog {
+    const fn new(index: u64) -> Watchdog {
+        Watchdog {
+            index,
+            state: Mutex::new(State {
+                deadlines: BTreeMap::new(),
+                next_id: 0,
+                latest: None,
+                wakes_at: None,
+            }),
+            wake: Condvar::new(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // Nothing panics while holding the lock; if something ever did, the
         // map is still consistent, so carry on with it.
@@ -209,7 +220,13 @@ impl Watchdog {
 
     fn register(&self, at: Instant, waker: &Waker) -> Key {
         let mut state = self.lock();
-        let key = (at, state.next_id);
+        // Unique per watchdog and naming it (see `owner`); wrapping keeps the
+        // remainder, and would take centuries at any request rate anyway.
+        let id = state
+            .next_id
+            .wrapping_mul(WATCHDOGS as u64)
+            .wrapping_add(self.index);
+        let key = (at, id);
         state.next_id = state.next_id.wrapping_add(1);
         state.deadlines.insert(key, waker.clone());
         state.latest = state.latest.max(Some(at));
@@ -336,7 +353,7 @@ mod tests {
         let here = mine();
         assert_eq!(here, mine(), "a thread keeps its watchdog");
         let others: std::collections::HashSet<_> = (0..WATCHDOGS)
-            .map(|_| std::thread::spawn(move || mine()).join().unwrap())
+            .map(|_| std::thread::spawn(mine).join().unwrap())
             .collect();
         assert!(others.len() > 1, "threads share out the watchdogs");
     }
