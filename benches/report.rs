@@ -10,6 +10,10 @@
 //! 2. emulator throughput for a read-heavy mix at concurrency 1, 8 and 32;
 //! 3. regeneration: `generate` (render) and `check`, in-process.
 //!
+//! The overhead ratios are paired: each run measures both sides back to back,
+//! and the report gives the median of the runs' own ratios with the lowest and
+//! highest run.
+//!
 //! This target keeps the system allocator: a counting allocator would add
 //! contended atomic operations to every allocation and so penalise whichever
 //! side allocates more. It never asserts on timings. `BENCH_REPEAT` (default

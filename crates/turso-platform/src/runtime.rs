@@ -167,7 +167,8 @@ pub(crate) struct CallRecord {
     /// The number of attempts made.
     pub(crate) attempts: u32,
     /// The body of a successful JSON answer, read by the transport for the
-    /// facade to decode (the generated client gets a stand-in, see [`handled`]).
+    /// facade to decode (the generated client gets the response back marked
+    /// `Handled`, see `Transport::finish_facade_call`).
     pub(crate) body: Option<Bytes>,
     /// Set when the last attempt ran out of time: the request timeout.
     pub(crate) timed_out_after: Option<Duration>,
@@ -657,7 +658,7 @@ fn read_answer(
 /// looking at it, and `Client::run` takes the outcome from the call's record.
 ///
 /// Answers the facade decodes are marked the same way (see
-/// `send_facade_call`). Why: the facade decodes every answer into its own,
+/// `Transport::finish_facade_call`). Why: the facade decodes every answer into its own,
 /// more lenient types. Left to itself the generated client would first decode
 /// progenitor's types, which the facade would then have to re-encode and decode
 /// again: three passes over every answer where one will do.
