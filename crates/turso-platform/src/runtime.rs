@@ -658,10 +658,10 @@ fn read_answer(
 /// looking at it, and `Client::run` takes the outcome from the call's record.
 ///
 /// Answers the facade decodes are marked the same way (see
-/// `Transport::finish_facade_call`). Why: the facade decodes every answer into its own,
-/// more lenient types. Left to itself the generated client would first decode
-/// progenitor's types, which the facade would then have to re-encode and decode
-/// again: three passes over every answer where one will do.
+/// `Transport::finish_facade_call`). Why: the facade decodes every answer into
+/// its own, more lenient types. Left to itself the generated client would first
+/// decode progenitor's types, which the facade would then have to re-encode and
+/// decode again: three passes over every answer where one will do.
 fn handled() -> reqwest::Response {
     let mut stand_in = http::Response::new(Bytes::new());
     *stand_in.status_mut() = StatusCode::REQUEST_TIMEOUT;
