@@ -473,8 +473,8 @@ impl Client {
             (Ok(_) | Err(G::Custom(_) | G::InvalidResponsePayload(..)), Some(body)) => {
                 decode_success(operation, body, record.status, None)
             }
-            (Err(G::Custom(_)), None) if record.timed_out_after.is_some() => {
-                Err(Error::timed_out(record.timed_out_after).with_operation(operation))
+            (Err(G::Custom(_)), None) if record.timed_out => {
+                Err(Error::timed_out(self.transport().request_timeout).with_operation(operation))
             }
             (Ok(rv), None) => {
                 crate::model::bridge(&rv.into_inner()).map_err(|e| e.with_operation(operation))

@@ -349,16 +349,8 @@ impl Error {
 
 /// Reads at most the first [`MAX_ERROR_BODY`] bytes of an error answer's body
 /// (what a read error left out is simply missing).
-pub(crate) async fn read_limited(mut response: reqwest::Response) -> Vec<u8> {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        body.extend_from_slice(&chunk);
-        if body.len() >= MAX_ERROR_BODY {
-            body.truncate(MAX_ERROR_BODY);
-            break;
-        }
-    }
-    body
+async fn read_limited(response: reqwest::Response) -> bytes::Bytes {
+    crate::runtime::read_up_to(response, MAX_ERROR_BODY).await.1
 }
 
 /// Maps an error status (and the service's message) to a kind.

@@ -170,8 +170,8 @@ pub(crate) struct CallRecord {
     /// facade to decode (the generated client gets the response back marked
     /// `Handled`, see `Transport::finish_facade_call`).
     pub(crate) body: Option<Bytes>,
-    /// Set when the last attempt ran out of time: the request timeout.
-    pub(crate) timed_out_after: Option<Duration>,
+    /// Whether the last attempt ran out of time (the client's request timeout).
+    pub(crate) timed_out: bool,
 }
 
 pub(crate) struct CallContext {
@@ -524,7 +524,7 @@ impl Transport {
             Outcome::Answer(answer) => Ok(answer.into_response()),
             Outcome::Failed(e) => Err(e),
             Outcome::TimedOut => {
-                record.timed_out_after = self.request_timeout;
+                record.timed_out = true;
                 Ok(handled())
             }
         }
@@ -604,28 +604,40 @@ impl ReadAnswer {
     }
 }
 
-/// Reads an answer's body in full: a successful one whole, an error's up to
-/// the size kept for error messages. The response itself is kept (its body
-/// spent) so that, for answers the facade decodes, it can serve as the
-/// generated client's stand-in without being rebuilt.
+/// How much of an answer's body a facade call reads: a successful one whole,
+/// an error's up to the size kept for error messages.
+fn body_limit(status: StatusCode) -> usize {
+    if status.is_success() {
+        usize::MAX
+    } else {
+        crate::error::MAX_ERROR_BODY
+    }
+}
+
+/// Reads a response's body up to `limit` bytes (the rest is left unread), and
+/// gives back the response (its body spent), the body read and the read error
+/// that stopped it early, if one did.
 ///
 /// A function returning an `async move` block, so that the response is stored
-/// once in the future (an `async fn` would store its argument twice).
-fn read_answer(
+/// once in the future (an `async fn` would store its argument twice): this
+/// runs inside every facade call's future.
+pub(crate) fn read_up_to(
     response: reqwest::Response,
-) -> impl std::future::Future<Output = reqwest::Result<ReadAnswer>> {
+    limit: usize,
+) -> impl std::future::Future<Output = (reqwest::Response, Bytes, Option<reqwest::Error>)> {
     let mut response = response;
     async move {
-        let limit = if response.status().is_success() {
-            usize::MAX
-        } else {
-            crate::error::MAX_ERROR_BODY
-        };
+        // Most answers arrive in one chunk: `first` keeps it without copying;
+        // `more` gathers the chunks of longer ones.
         let mut first: Option<Bytes> = None;
         let mut more: Vec<u8> = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => return (response, assemble(first, more, limit), None),
+                Err(e) => return (response, assemble(first, more, limit), Some(e)),
+            };
             match &first {
-                // Most answers arrive in one chunk: keep it without copying.
                 None => first = Some(chunk),
                 Some(head) => {
                     if more.is_empty() {
@@ -640,17 +652,21 @@ fn read_answer(
                 more.len()
             };
             if read >= limit {
-                break;
+                return (response, assemble(first, more, limit), None);
             }
         }
-        let mut body = if more.is_empty() {
-            first.unwrap_or_default()
-        } else {
-            Bytes::from(more)
-        };
-        body.truncate(limit);
-        Ok(ReadAnswer { response, body })
     }
+}
+
+/// The body `read_up_to` read, at most `limit` bytes of it.
+fn assemble(first: Option<Bytes>, more: Vec<u8>, limit: usize) -> Bytes {
+    let mut body = if more.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(more)
+    };
+    body.truncate(limit);
+    body
 }
 
 /// A stand-in response marked [`Handled`], for an attempt that produced no
@@ -707,13 +723,16 @@ impl RequestHooks for Transport {
                     // `execute` takes the request at once and returns a small
                     // future: the futures below do not hold it.
                     let sending = client.execute(request);
-                    crate::deadline::within(
-                        timeout,
-                        async move { read_answer(sending.await?).await },
-                    )
+                    crate::deadline::within(timeout, async move {
+                        let response = sending.await?;
+                        let limit = body_limit(response.status());
+                        reqwest::Result::Ok(read_up_to(response, limit).await)
+                    })
                     .map(|answer| match answer {
-                        Ok(Ok(answer)) => Outcome::Answer(answer),
-                        Ok(Err(e)) => Outcome::Failed(e),
+                        Ok(Ok((response, body, None))) => {
+                            Outcome::Answer(ReadAnswer { response, body })
+                        }
+                        Ok(Ok((_, _, Some(e))) | Err(e)) => Outcome::Failed(e),
                         Err(crate::deadline::Elapsed) => Outcome::TimedOut,
                     })
                 });
