@@ -23,13 +23,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use serde_json::{Value, json};
 use turso_platform::{Client, CreateDatabase, CreateGroup};
 use turso_platform_benches::{Samples, median_of, micros, repeats, section};
 use turso_platform_emulator::Emulator;
 
 #[path = "common.rs"]
 mod common;
+#[path = "sequence.rs"]
+mod sequence;
 use common::{ORG, client_builder};
 const SEQUENCES_SEQUENTIAL: usize = 200;
 const CONCURRENCY: usize = 32;
@@ -49,39 +50,9 @@ enum Sender {
 impl Sender {
     async fn sequence(&self, unique: &str) {
         match self {
-            Sender::Facade(client) => {
-                let dbs = client.organization(ORG).databases();
-                dbs.get("bench-fixed").await.expect("read");
-                client
-                    .organization(ORG)
-                    .groups()
-                    .list()
-                    .await
-                    .expect("list");
-                dbs.create(&CreateDatabase::new(unique, "bench"))
-                    .await
-                    .expect("create");
-                dbs.delete(unique).await.expect("delete");
-            }
+            Sender::Facade(client) => sequence::through_facade(client, ORG, unique).await,
             Sender::Bare { http, base, token } => {
-                let send = |req: reqwest::RequestBuilder| async move {
-                    let resp = req.bearer_auth(token).send().await.expect("bare request");
-                    assert!(
-                        resp.status().is_success(),
-                        "bare request failed: {}",
-                        resp.status()
-                    );
-                    resp.json::<Value>().await.expect("bare body")
-                };
-                let dbs = format!("{base}/v1/organizations/{ORG}/databases");
-                send(http.get(format!("{dbs}/bench-fixed"))).await;
-                send(http.get(format!("{base}/v1/organizations/{ORG}/groups"))).await;
-                send(
-                    http.post(&dbs)
-                        .json(&json!({"name": unique, "group": "bench"})),
-                )
-                .await;
-                send(http.delete(format!("{dbs}/{unique}"))).await;
+                sequence::bare(http, base, token, ORG, unique).await
             }
         }
     }
@@ -342,16 +313,19 @@ async fn main() {
     let emu = Emulator::start().await.expect("emulator starts");
     let client = client_builder(&emu).build().expect("client");
     let groups = client.organization(ORG).groups();
-    for g in ["bench", "mix"] {
+    for g in [sequence::GROUP, "mix"] {
         groups
             .create(&CreateGroup::new(g, "aws-us-east-1"))
             .await
             .expect("group");
     }
     let dbs = client.organization(ORG).databases();
-    dbs.create(&CreateDatabase::new("bench-fixed", "bench"))
-        .await
-        .expect("db");
+    dbs.create(&CreateDatabase::new(
+        sequence::FIXED_DATABASE,
+        sequence::GROUP,
+    ))
+    .await
+    .expect("db");
     for i in 0..20 {
         dbs.create(&CreateDatabase::new(format!("mix-{i}"), "mix"))
             .await

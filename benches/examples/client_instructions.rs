@@ -8,8 +8,10 @@
 //! performance section for the commands). Run it twice per mode, with `N=1`
 //! and `N=201`, and divide the difference by 200 to cancel start-up costs.
 
-use serde_json::{Value, json};
 use turso_platform::{Client, CreateDatabase, CreateGroup, RetryPolicy};
+
+#[path = "../sequence.rs"]
+mod sequence;
 
 const ORG: &str = "acme";
 
@@ -35,46 +37,20 @@ async fn main() {
     // The fixtures may exist from an earlier run; either way they exist after.
     let _ = client
         .groups()
-        .create(&CreateGroup::new("bench", "aws-us-east-1"))
+        .create(&CreateGroup::new(sequence::GROUP, "aws-us-east-1"))
         .await;
     let _ = client
         .databases()
-        .create(&CreateDatabase::new("bench-fixed", "bench"))
+        .create(&CreateDatabase::new(
+            sequence::FIXED_DATABASE,
+            sequence::GROUP,
+        ))
         .await;
     for i in 0..n {
         let unique = format!("{mode}-{}-{i}", std::process::id());
         match mode.as_str() {
-            "facade" => {
-                let dbs = client.organization(ORG).databases();
-                dbs.get("bench-fixed").await.expect("read");
-                client
-                    .organization(ORG)
-                    .groups()
-                    .list()
-                    .await
-                    .expect("list");
-                dbs.create(&CreateDatabase::new(&unique, "bench"))
-                    .await
-                    .expect("create");
-                dbs.delete(&unique).await.expect("delete");
-            }
-            "bare" => {
-                let token = &token;
-                let send = |req: reqwest::RequestBuilder| async move {
-                    let resp = req.bearer_auth(token).send().await.expect("request");
-                    assert!(resp.status().is_success(), "{}", resp.status());
-                    resp.json::<Value>().await.expect("body")
-                };
-                let dbs = format!("{base}/v1/organizations/{ORG}/databases");
-                send(http.get(format!("{dbs}/bench-fixed"))).await;
-                send(http.get(format!("{base}/v1/organizations/{ORG}/groups"))).await;
-                send(
-                    http.post(&dbs)
-                        .json(&json!({"name": unique, "group": "bench"})),
-                )
-                .await;
-                send(http.delete(format!("{dbs}/{unique}"))).await;
-            }
+            "facade" => sequence::through_facade(&client, ORG, &unique).await,
+            "bare" => sequence::bare(&http, &base, &token, ORG, &unique).await,
             other => panic!("MODE must be facade or bare, not {other:?}"),
         }
     }
