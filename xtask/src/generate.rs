@@ -341,7 +341,8 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
     Ok(out)
 }
 
-/// The number of operations in an OpenAPI document.
+/// The number of operations in an OpenAPI document: its path items' entries
+/// under one of the HTTP [`METHODS`], as [`preflight`] counts them.
 fn effective_operation_count(doc: &Value) -> usize {
     doc.get("paths")
         .and_then(Value::as_object)
@@ -349,9 +350,8 @@ fn effective_operation_count(doc: &Value) -> usize {
             paths
                 .values()
                 .filter_map(Value::as_object)
-                .flat_map(|item| item.values())
-                .filter(|op| op.get("operationId").is_some())
-                .count()
+                .map(|item| METHODS.iter().filter(|m| item.contains_key(**m)).count())
+                .sum()
         })
 }
 
