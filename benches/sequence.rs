@@ -30,9 +30,22 @@ pub async fn through_facade(client: &Client, org: &str, unique: &str) {
 
 /// The same requests through a bare `reqwest::Client`, each answer decoded
 /// into a `serde_json::Value`.
+///
+/// The requests the facade sends, with the same headers (`Accept` and
+/// the facade's `User-Agent`), so that the server does the same work for
+/// both and the comparison measures the client alone.
 pub async fn bare(http: &reqwest::Client, base: &str, token: &str, org: &str, unique: &str) {
     let send = |req: reqwest::RequestBuilder| async move {
-        let resp = req.bearer_auth(token).send().await.expect("bare request");
+        let resp = req
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(
+                reqwest::header::USER_AGENT,
+                turso_platform::DEFAULT_USER_AGENT,
+            )
+            .send()
+            .await
+            .expect("bare request");
         assert!(
             resp.status().is_success(),
             "bare request failed: {}",
