@@ -14,14 +14,13 @@
 //! A watchdog sleeps until the earliest deadline it knows of. Every request
 //! of a client gets the same timeout, so a new deadline is nearly always later
 //! than the one the watchdog already sleeps until: registering it takes a lock
-//! and a map insert, and no system call. A request that ends early removes its
+//! and a free slot, and no system call. A request that ends early removes its
 //! deadline; the watchdog then at worst wakes once for nothing and goes back to
 //! sleep. Being a plain thread that only calls [`Waker::wake`], it works under
 //! any runtime, and with clients shared across runtimes (common in test suites),
 //! which a timer bound to one runtime would not.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,13 +66,18 @@ impl<F: Future> Future for Within<F> {
         let Some(at) = *this.at else {
             return Poll::Pending;
         };
-        if Instant::now() >= at {
-            *this.registration = None;
-            return Poll::Ready(Err(Elapsed));
-        }
         match this.registration {
+            // The first time it waits: `at` was set a moment ago, so the clock
+            // is not read again. A deadline already past would still be met:
+            // the watchdog is woken for it and wakes this future at once.
             None => *this.registration = Some(Registration::new(at, cx.waker())),
-            Some(r) => r.refresh(cx.waker()),
+            Some(r) => {
+                if Instant::now() >= at {
+                    *this.registration = None;
+                    return Poll::Ready(Err(Elapsed));
+                }
+                r.refresh(cx.waker());
+            }
         }
         if let Some(Registration::Fallback(sleep)) = this.registration
             && sleep.as_mut().poll(cx).is_ready()
@@ -87,9 +91,10 @@ impl<F: Future> Future for Within<F> {
 /// A deadline registered with the watchdog; dropping it removes the deadline.
 enum Registration {
     Watchdog {
-        /// Names the watchdog it was registered with, too (the task may have
-        /// moved to another thread since).
-        key: Key,
+        /// The watchdog it was registered with (the task may have moved to
+        /// another thread since) and its slot there.
+        dog: &'static Watchdog,
+        slot: usize,
         waker: Waker,
     },
     /// Used only when the watchdog thread could not be started (then the
@@ -101,7 +106,8 @@ impl Registration {
     fn new(at: Instant, waker: &Waker) -> Registration {
         match watchdog() {
             Some(dog) => Registration::Watchdog {
-                key: dog.register(at, waker),
+                dog,
+                slot: dog.register(at, waker),
                 waker: waker.clone(),
             },
             // Without a watchdog thread, a runtime timer does the job.
@@ -112,9 +118,13 @@ impl Registration {
     /// Keeps the registered waker current if the task now polls with another.
     fn refresh(&mut self, waker: &Waker) {
         match self {
-            Registration::Watchdog { key, waker: known } => {
+            Registration::Watchdog {
+                dog,
+                slot,
+                waker: known,
+            } => {
                 if !known.will_wake(waker) {
-                    owner(key).update(*key, waker);
+                    dog.update(*slot, waker);
                     *known = waker.clone();
                 }
             }
@@ -126,37 +136,38 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Registration::Watchdog { key, .. } = self {
-            owner(key).cancel(*key);
+        if let Registration::Watchdog { dog, slot, .. } = self {
+            dog.cancel(*slot);
         }
     }
 }
 
-/// A deadline and a number unique among deadlines that fall on the same
-/// instant, whose remainder by [`WATCHDOGS`] is the watchdog that keeps it.
-type Key = (Instant, u64);
-
-/// The watchdog that keeps `key`.
-fn owner(key: &Key) -> &'static Watchdog {
-    &WATCHDOG[(key.1 % WATCHDOGS as u64) as usize]
-}
-
 struct Watchdog {
-    /// Its place in [`WATCHDOG`].
-    index: u64,
     state: Mutex<State>,
     wake: Condvar,
 }
 
+/// The deadlines of one watchdog, in slots: registering and removing one is a
+/// constant-time step under the lock (every request does both), and only the
+/// watchdog, which looks seldom, goes through them all.
 struct State {
-    /// The deadlines of bounded futures still pending, earliest first.
-    deadlines: BTreeMap<Key, Waker>,
-    next_id: u64,
+    /// A deadline per slot, `None` where the slot is free. A slot is freed
+    /// only by its registration (when its future finishes or is dropped), so
+    /// a registration's slot stays its own while it lives.
+    slots: Vec<Option<Deadline>>,
+    /// Free slots, reused last freed first.
+    free: Vec<usize>,
     /// The latest deadline ever registered.
     latest: Option<Instant>,
     /// When the watchdog thread looks again; `None` while it waits for a first
     /// deadline (or is busy waking futures and will look before it sleeps).
     wakes_at: Option<Instant>,
+}
+
+struct Deadline {
+    at: Instant,
+    /// Taken when the deadline passes and the future is woken.
+    waker: Option<Waker>,
 }
 
 /// How many watchdogs share the deadlines. Each thread registers with one of
@@ -165,12 +176,7 @@ struct State {
 /// thread, started on first use and asleep while it has nothing to watch.
 const WATCHDOGS: usize = 4;
 
-static WATCHDOG: [Watchdog; WATCHDOGS] = [
-    Watchdog::new(0),
-    Watchdog::new(1),
-    Watchdog::new(2),
-    Watchdog::new(3),
-];
+static WATCHDOG: [Watchdog; WATCHDOGS] = [const { Watchdog::new() }; WATCHDOGS];
 
 /// This thread's watchdog, its thread started on first use; `None` if that
 /// thread could not be started.
@@ -199,12 +205,11 @@ fn watchdog() -> Option<&'static Watchdog> {
 }
 
 impl Watchdog {
-    const fn new(index: u64) -> Watchdog {
+    const fn new() -> Watchdog {
         Watchdog {
-            index,
             state: Mutex::new(State {
-                deadlines: BTreeMap::new(),
-                next_id: 0,
+                slots: Vec::new(),
+                free: Vec::new(),
                 latest: None,
                 wakes_at: None,
             }),
@@ -214,37 +219,54 @@ impl Watchdog {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // Nothing panics while holding the lock; if something ever did, the
-        // map is still consistent, so carry on with it.
+        // slots are still consistent, so carry on with them.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn register(&self, at: Instant, waker: &Waker) -> Key {
+    /// Registers a deadline; returns its slot.
+    fn register(&self, at: Instant, waker: &Waker) -> usize {
         let mut state = self.lock();
-        // Unique per watchdog and naming it (see `owner`); wrapping keeps the
-        // remainder, and would take centuries at any request rate anyway.
-        let id = state
-            .next_id
-            .wrapping_mul(WATCHDOGS as u64)
-            .wrapping_add(self.index);
-        let key = (at, id);
-        state.next_id = state.next_id.wrapping_add(1);
-        state.deadlines.insert(key, waker.clone());
+        let deadline = Some(Deadline {
+            at,
+            waker: Some(waker.clone()),
+        });
+        let slot = match state.free.pop() {
+            Some(slot) => {
+                state.slots[slot] = deadline;
+                slot
+            }
+            None => {
+                state.slots.push(deadline);
+                state.slots.len() - 1
+            }
+        };
         state.latest = state.latest.max(Some(at));
         // Only a deadline earlier than the watchdog's next look needs it awake.
         if state.wakes_at.is_none_or(|wakes_at| at < wakes_at) {
             self.wake.notify_one();
         }
-        key
+        slot
     }
 
-    fn update(&self, key: Key, waker: &Waker) {
-        if let Some(known) = self.lock().deadlines.get_mut(&key) {
+    fn update(&self, slot: usize, waker: &Waker) {
+        let mut state = self.lock();
+        // A deadline already passed keeps no waker: its future sees the time
+        // when polled.
+        if let Some(Some(Deadline {
+            waker: Some(known), ..
+        })) = state.slots.get_mut(slot)
+        {
             known.clone_from(waker);
         }
     }
 
-    fn cancel(&self, key: Key) {
-        self.lock().deadlines.remove(&key);
+    fn cancel(&self, slot: usize) {
+        let mut state = self.lock();
+        if let Some(deadline) = state.slots.get_mut(slot)
+            && deadline.take().is_some()
+        {
+            state.free.push(slot);
+        }
     }
 
     /// The watchdog thread: wakes every future whose deadline has passed, then
@@ -254,10 +276,16 @@ impl Watchdog {
         loop {
             let now = Instant::now();
             let mut due = Vec::new();
-            while let Some(entry) = state.deadlines.first_entry()
-                && entry.key().0 <= now
-            {
-                due.push(entry.remove());
+            let mut earliest: Option<Instant> = None;
+            for deadline in state.slots.iter_mut().flatten() {
+                if deadline.waker.is_none() {
+                    continue;
+                }
+                if deadline.at <= now {
+                    due.extend(deadline.waker.take());
+                } else {
+                    earliest = Some(earliest.map_or(deadline.at, |e| e.min(deadline.at)));
+                }
             }
             if !due.is_empty() {
                 // Wake outside the lock: a waker may run arbitrary code.
@@ -273,10 +301,7 @@ impl Watchdog {
             // that and its registration need not wake the watchdog. Without
             // this, short requests (gone before the watchdog looks) would find
             // it waiting indefinitely, and wake it, every time.
-            let next = match state.deadlines.first_key_value() {
-                Some((key, _)) => Some(key.0),
-                None => state.latest.filter(|latest| *latest > now),
-            };
+            let next = earliest.or(state.latest.filter(|latest| *latest > now));
             state.wakes_at = next;
             state = match next {
                 Some(at) => match self
@@ -316,13 +341,54 @@ mod tests {
         assert_eq!(out, Err(Elapsed));
     }
 
+    #[tokio::test]
+    async fn stops_a_future_whose_deadline_passed_before_it_waited() {
+        // The first poll does not read the clock again: the watchdog catches
+        // a deadline that is already past.
+        let out = within(Some(Duration::ZERO), std::future::pending::<()>()).await;
+        assert_eq!(out, Err(Elapsed));
+    }
+
+    #[test]
+    fn reuses_the_slots_of_finished_deadlines() {
+        let mut cx = Context::from_waker(Waker::noop());
+        let slots = || watchdog().map(|dog| dog.lock().slots.len()).unwrap();
+        let bounded = || {
+            Box::pin(within(
+                Some(Duration::from_secs(600)),
+                std::future::pending::<()>(),
+            ))
+        };
+        // Each test runs on a thread of its own, so this watchdog is shared
+        // only with the threads dealt the same one: take a first registration
+        // to have a slot free, then check that the next ones reuse it.
+        let mut first = bounded();
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        drop(first);
+        let before = slots();
+        for _ in 0..100 {
+            let mut again = bounded();
+            assert!(again.as_mut().poll(&mut cx).is_pending());
+        }
+        // Without reuse there would be 100 more; other tests running at the
+        // same time hold a few at most.
+        assert!(slots() < before + 50, "{} slots, {before} before", slots());
+    }
+
     /// How many deadlines more than 300 s away are registered (no other test
     /// registers such long ones).
     fn far_deadlines() -> usize {
         let far = Instant::now() + Duration::from_secs(300);
         WATCHDOG
             .iter()
-            .map(|dog| dog.lock().deadlines.keys().filter(|k| k.0 > far).count())
+            .map(|dog| {
+                dog.lock()
+                    .slots
+                    .iter()
+                    .flatten()
+                    .filter(|d| d.at > far)
+                    .count()
+            })
             .sum()
     }
 

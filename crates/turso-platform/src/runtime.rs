@@ -399,7 +399,7 @@ impl Transport {
                     // Without a subscriber the span is disabled: skip the wrapper and
                     // the recording.
                     let traced = !span.is_disabled();
-                    let sent_at = Instant::now();
+                    let sent_at = traced.then(Instant::now);
                     // Awaited where it is made: a future bound to a name first is
                     // stored twice in this one.
                     let outcome = if !traced {
@@ -437,10 +437,10 @@ impl Transport {
         span: &tracing::Span,
         traced: bool,
         number: u32,
-        sent_at: Instant,
+        sent_at: Option<Instant>,
         deadline: Option<Instant>,
     ) -> Option<Duration> {
-        if traced {
+        if let Some(sent_at) = sent_at {
             span.record("duration_ms", sent_at.elapsed().as_millis() as u64);
         }
         let (transient, retry_after, status) = match outcome {
