@@ -349,44 +349,50 @@ impl Transport {
         v
     }
 
-    /// Sends `request`, retrying transient failures when `may_retry`; each
-    /// attempt is made by `attempt`.
+    /// Sends `request`, retrying transient failures when `may_retry`: each
+    /// attempt hands a request to `execute` (reqwest's `Client::execute`),
+    /// and `attempt` turns what that returns into the attempt's outcome.
     ///
-    /// A plain function returning an `async move` block rather than an
-    /// `async fn`: an `async fn` stores its arguments twice (as arguments, and
-    /// again as locals), and the request is large.
-    fn send<'a, A, Fut>(
+    /// The first request is handed over at once, before the returned future
+    /// exists: the future then holds reqwest's small pending request rather
+    /// than the (large) request itself, and the request is not copied into it
+    /// and out again. A plain function returning an `async move` block rather
+    /// than an `async fn` for the same reason: an `async fn` stores its
+    /// arguments twice (as arguments, and again as locals).
+    fn send<'a, A, P, Fut>(
         &'a self,
         request: reqwest::Request,
         call: CallInfo,
         ctx: Option<Arc<CallContext>>,
-        attempt: impl Fn(reqwest::Request) -> Fut + 'a,
+        execute: impl Fn(reqwest::Request) -> P + 'a,
+        attempt: impl Fn(P) -> Fut + 'a,
     ) -> impl std::future::Future<Output = Outcome<A>> + 'a
     where
         A: Answer + 'a,
+        P: 'a,
         Fut: std::future::Future<Output = Outcome<A>> + 'a,
     {
-        let mut request = request;
+        let policy = &self.retry;
+        let start = Instant::now();
+        let method = request.method().clone();
+        // The copy for a later attempt is made before the request is handed
+        // over. Boxed: it waits through the attempt, and requests are large
+        // (only calls that may be retried make one).
+        let spare = if policy.max_attempts > 1 {
+            request.try_clone().map(Box::new)
+        } else {
+            None
+        };
+        let first = execute(request);
         async move {
-            let policy = &self.retry;
-            let start = Instant::now();
             let deadline = policy.deadline.map(|d| start + d);
-            let method = request.method().clone();
+            let (mut pending, mut spare) = (first, spare);
             let mut number: u32 = 0;
             // Values are scoped in blocks on purpose: whatever is in scope at an
-            // `.await` is stored in this future (even once moved out), and requests
-            // are large.
+            // `.await` is stored in this future (even once moved out).
             loop {
                 number += 1;
-                // The copy for a later attempt is made before this one is sent.
-                // Boxed: it waits here through the attempt, and requests are
-                // large (only calls that may be retried make one).
-                let spare = if number < policy.max_attempts {
-                    request.try_clone().map(Box::new)
-                } else {
-                    None
-                };
-                let delay = {
+                let (delay, next) = {
                     let span = tracing::info_span!(
                         "turso_platform.request",
                         operation = call.operation,
@@ -403,25 +409,31 @@ impl Transport {
                     // Awaited where it is made: a future bound to a name first is
                     // stored twice in this one.
                     let outcome = if !traced {
-                        attempt(request).await
+                        attempt(pending).await
                     } else {
-                        attempt(request).instrument(span.clone()).await
+                        attempt(pending).instrument(span.clone()).await
                     };
                     let record = ctx.as_ref().map(|c| &c.record);
                     let decision = self.after_attempt(
                         &outcome, &call, record, &span, traced, number, sent_at, deadline,
                     );
-                    match (decision, spare) {
-                        (Some(delay), Some(spare)) => {
-                            request = *spare;
-                            delay
+                    match (decision, spare.take()) {
+                        (Some(delay), Some(next)) => {
+                            // The copy for the attempt after that one.
+                            if number + 1 < policy.max_attempts {
+                                spare = next.try_clone().map(Box::new);
+                            }
+                            (delay, next)
                         }
                         _ => return outcome,
                     }
                 };
                 // Boxed: retries are rare, and a timer held inline would make this
-                // future larger for every call.
+                // future larger for every call. The next request is handed over
+                // only after the wait, so that reqwest's own timeout (on calls
+                // through `Client::generated`) does not count the wait.
                 Box::pin(tokio::time::sleep(delay)).await;
+                pending = execute(*next);
             }
         }
     }
@@ -719,23 +731,26 @@ impl RequestHooks for Transport {
             // runtime timer per request.
             Some(ctx) => {
                 let timeout = self.request_timeout;
-                let attempts = self.send(request, call, Some(ctx.clone()), move |request| {
-                    // `execute` takes the request at once and returns a small
-                    // future: the futures below do not hold it.
-                    let sending = client.execute(request);
-                    crate::deadline::within(timeout, async move {
-                        let response = sending.await?;
-                        let limit = body_limit(response.status());
-                        reqwest::Result::Ok(read_up_to(response, limit).await)
-                    })
-                    .map(|answer| match answer {
-                        Ok(Ok((response, body, None))) => {
-                            Outcome::Answer(ReadAnswer { response, body })
-                        }
-                        Ok(Ok((_, _, Some(e))) | Err(e)) => Outcome::Failed(e),
-                        Err(crate::deadline::Elapsed) => Outcome::TimedOut,
-                    })
-                });
+                let attempts = self.send(
+                    request,
+                    call,
+                    Some(ctx.clone()),
+                    |request| client.execute(request),
+                    move |sending| {
+                        crate::deadline::within(timeout, async move {
+                            let response = sending.await?;
+                            let limit = body_limit(response.status());
+                            reqwest::Result::Ok(read_up_to(response, limit).await)
+                        })
+                        .map(|answer| match answer {
+                            Ok(Ok((response, body, None))) => {
+                                Outcome::Answer(ReadAnswer { response, body })
+                            }
+                            Ok(Ok((_, _, Some(e))) | Err(e)) => Outcome::Failed(e),
+                            Err(crate::deadline::Elapsed) => Outcome::TimedOut,
+                        })
+                    },
+                );
                 Box::pin(attempts.map(move |outcome| self.finish_facade_call(outcome, &call, &ctx)))
             }
             // A call made through `Client::generated`: the generated client
@@ -746,12 +761,18 @@ impl RequestHooks for Transport {
                 {
                     *request.timeout_mut() = Some(t);
                 }
-                let attempts = self.send(request, call, None, move |request| {
-                    client.execute(request).map(|result| match result {
-                        Ok(response) => Outcome::Answer(response),
-                        Err(e) => Outcome::Failed(e),
-                    })
-                });
+                let attempts = self.send(
+                    request,
+                    call,
+                    None,
+                    |request| client.execute(request),
+                    |sending| {
+                        sending.map(|result| match result {
+                            Ok(response) => Outcome::Answer(response),
+                            Err(e) => Outcome::Failed(e),
+                        })
+                    },
+                );
                 Box::pin(attempts.map(|outcome| match outcome {
                     Outcome::Answer(response) => Ok(response),
                     Outcome::Failed(e) => Err(e),
