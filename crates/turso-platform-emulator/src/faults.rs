@@ -23,6 +23,11 @@ pub enum Fault {
     },
     /// Close the connection without sending any HTTP response.
     DropConnection,
+    /// Handle the request as usual (its effects happen), then close the
+    /// connection instead of sending the answer: an answer lost on its way
+    /// back, after which a client cannot know whether its request was carried
+    /// out.
+    LoseAnswer,
     /// Sleep this long, then handle the request normally.
     Latency(Duration),
 }
@@ -49,6 +54,11 @@ impl Fault {
         Fault::DropConnection
     }
 
+    /// Carry out the request, then drop the connection instead of answering.
+    pub fn lose_answer() -> Fault {
+        Fault::LoseAnswer
+    }
+
     /// Delay the request by `d`, then proceed.
     pub fn latency(d: Duration) -> Fault {
         Fault::Latency(d)
@@ -64,6 +74,7 @@ impl fmt::Display for Fault {
             } => write!(f, "{status}:{s}"),
             Fault::Status { status, .. } => write!(f, "{status}"),
             Fault::DropConnection => write!(f, "drop"),
+            Fault::LoseAnswer => write!(f, "lose"),
             Fault::Latency(d) => write!(f, "latency:{}ms", d.as_millis()),
         }
     }
@@ -172,6 +183,9 @@ fn parse_fault(spec: &str, item: &str) -> Result<Fault, FaultParseError> {
     if item == "drop" {
         return Ok(Fault::DropConnection);
     }
+    if item == "lose" {
+        return Ok(Fault::LoseAnswer);
+    }
     if let Some(d) = item.strip_prefix("latency:") {
         return parse_duration(d)
             .map(Fault::Latency)
@@ -204,7 +218,8 @@ impl FromStr for FaultPlan {
 
     /// Syntax: `op=fault,fault;op2=fault` where `op` is an operationId or `*`
     /// (any Platform operation) and a fault is `503`, `429:1` (status with
-    /// `Retry-After` seconds), `drop` or `latency:200ms`.
+    /// `Retry-After` seconds), `drop`, `lose` (carry out, then drop the
+    /// connection instead of answering) or `latency:200ms`.
     fn from_str(spec: &str) -> Result<FaultPlan, FaultParseError> {
         let mut plan = FaultPlan::new();
         for entry in spec.split(';').map(str::trim).filter(|e| !e.is_empty()) {
@@ -236,7 +251,7 @@ mod tests {
 
     #[test]
     fn parses_the_documented_syntax() {
-        let plan: FaultPlan = "getDatabase=503,503;*=429:1,drop,latency:200ms"
+        let plan: FaultPlan = "getDatabase=503,503;*=429:1,drop,latency:200ms,lose"
             .parse()
             .expect("valid spec");
         let expected = FaultPlan::new()
@@ -245,6 +260,7 @@ mod tests {
                 Fault::rate_limited(1),
                 Fault::drop_connection(),
                 Fault::latency(Duration::from_millis(200)),
+                Fault::lose_answer(),
             ]);
         assert_eq!(plan, expected);
     }

@@ -122,6 +122,12 @@ impl Emulator {
         *lock(&self.shared.faults) = faults;
     }
 
+    /// The faults not injected yet: empty once every scheduled fault has met
+    /// its request, which a test can check to know its faults were exercised.
+    pub fn faults_left(&self) -> FaultPlan {
+        lock(&self.shared.faults).clone()
+    }
+
     /// The bytes `/v1/upload` stored for a database, if any.
     pub fn uploaded_file(&self, organization: &str, database: &str) -> Option<Vec<u8>> {
         let state = lock(&self.shared.state);

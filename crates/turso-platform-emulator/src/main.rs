@@ -34,7 +34,7 @@ struct Args {
     /// Domain of database hostnames.
     #[arg(long, default_value = "turso.emulator")]
     database_domain: String,
-    /// Fault schedule, e.g. `getDatabase=503,503;*=429:1,drop,latency:200ms` (repeatable).
+    /// Fault schedule, e.g. `getDatabase=503,503;*=429:1,drop,lose,latency:200ms` (repeatable).
     #[arg(long = "fault")]
     faults: Vec<FaultPlan>,
     /// Send responses that violate the spec as they are (still logged) instead of as 500s.

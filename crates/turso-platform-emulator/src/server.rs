@@ -87,38 +87,63 @@ pub(crate) fn error_response(e: &ApiError, retry_after: Option<u64>) -> Response
     resp
 }
 
-/// Apply the next scheduled fault for `op`, if any. `Some` is the response
-/// to send instead of handling the request.
+/// What the next scheduled fault for a request asks of its handler.
+pub(crate) enum Injected {
+    /// No fault: handle the request.
+    Nothing,
+    /// Send this instead of handling the request.
+    Answer(Response),
+    /// Handle the request, then drop the connection instead of answering
+    /// (with [`lose_answer`]).
+    LoseAnswer(Option<ConnKill>),
+}
+
+/// Apply the next scheduled fault for `op`, if any.
 pub(crate) async fn apply_fault(
     shared: &Shared,
     op: &str,
     platform: bool,
     kill: Option<ConnKill>,
-) -> Option<Response> {
-    let fault = lock(&shared.faults).next_for(op, platform)?;
+) -> Injected {
+    let Some(fault) = lock(&shared.faults).next_for(op, platform) else {
+        return Injected::Nothing;
+    };
     match fault {
         Fault::Status {
             status,
             retry_after,
         } => {
             let e = ApiError::new(status, format!("emulated fault: status {status} for {op}"));
-            Some(error_response(&e, retry_after))
+            Injected::Answer(error_response(&e, retry_after))
         }
         Fault::Latency(d) => {
             tokio::time::sleep(d).await;
-            None
+            Injected::Nothing
         }
-        Fault::DropConnection => {
-            if let Some(kill) = kill {
-                kill.0.notify_one();
-                // The connection task drops this request's future right away.
-                std::future::pending::<()>().await;
-            }
-            Some(error_response(
-                &ApiError::new(500, "emulated fault: connection drop unavailable here"),
-                None,
-            ))
-        }
+        Fault::DropConnection => Injected::Answer(drop_connection(kill).await),
+        Fault::LoseAnswer => Injected::LoseAnswer(kill),
+    }
+}
+
+/// Closes the request's connection without an answer; only answers (a 500)
+/// where the connection cannot be closed from here.
+async fn drop_connection(kill: Option<ConnKill>) -> Response {
+    if let Some(kill) = kill {
+        kill.0.notify_one();
+        // The connection task drops this request's future right away.
+        std::future::pending::<()>().await;
+    }
+    error_response(
+        &ApiError::new(500, "emulated fault: connection drop unavailable here"),
+        None,
+    )
+}
+
+/// Sends `answer`, unless the request's fault asked for it to be lost.
+pub(crate) async fn lose_answer(injected: Injected, answer: Response) -> Response {
+    match injected {
+        Injected::LoseAnswer(kill) => drop_connection(kill).await,
+        _ => answer,
     }
 }
 
@@ -183,11 +208,23 @@ async fn handle_platform(
     req: Request<Body>,
 ) -> Response {
     let kill = req.extensions().get::<ConnKill>().cloned();
-    if let Some(resp) = apply_fault(&shared, op, true, kill).await {
+    let injected = match apply_fault(&shared, op, true, kill).await {
         // Fault answers are error-shaped by construction; send them as they are.
-        return resp;
-    }
-    let reply = run(&shared, op, path, req).await;
+        Injected::Answer(resp) => return resp,
+        other => other,
+    };
+    let answer = answer(&shared, op, path, req).await;
+    lose_answer(injected, answer).await
+}
+
+/// Handles a Platform request and checks the answer against the spec.
+async fn answer(
+    shared: &Shared,
+    op: &str,
+    path: Result<Path<HashMap<String, String>>, PathRejection>,
+    req: Request<Body>,
+) -> Response {
+    let reply = run(shared, op, path, req).await;
     let (status, body) = match reply {
         Ok(r) => (r.status, r.body),
         Err(e) => (e.status, Some(json!({ "error": e.message }))),

@@ -66,13 +66,15 @@ pub(crate) async fn handle(shared: Arc<Shared>, host: String, req: Request<Body>
         return error_response(&ApiError::new(405, "method not allowed"), None);
     }
     let kill = req.extensions().get::<crate::server::ConnKill>().cloned();
-    if let Some(resp) = crate::server::apply_fault(&shared, "upload", false, kill).await {
-        return resp;
-    }
-    match upload(&shared, &host, req).await {
+    let injected = match crate::server::apply_fault(&shared, "upload", false, kill).await {
+        crate::server::Injected::Answer(resp) => return resp,
+        other => other,
+    };
+    let answer = match upload(&shared, &host, req).await {
         Ok(size) => json_response(200, &json!({"message": "upload complete", "size": size})),
         Err(e) => error_response(&e, None),
-    }
+    };
+    crate::server::lose_answer(injected, answer).await
 }
 
 async fn upload(shared: &Shared, host: &str, req: Request<Body>) -> Result<u64, ApiError> {

@@ -1,10 +1,11 @@
-//! Fault injection: status codes with Retry-After, 5xx, dropped connections, latency.
+//! Fault injection: status codes with Retry-After, 5xx, dropped connections,
+//! lost answers, latency.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::Api;
+use common::{Api, database, group};
 use turso_platform_emulator::{Emulator, Fault, FaultPlan};
 
 #[tokio::test]
@@ -74,6 +75,35 @@ async fn dropped_connection_is_a_connection_error() {
         .await
         .expect("next request works");
     assert_eq!(ok.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_carried_out_but_never_arrives() {
+    let emu = Emulator::start().await.expect("starts");
+    let api = Api::new(&emu);
+    group(&api, "default", "aws-us-east-1").await;
+    database(&api, "doomed", "default").await;
+    emu.set_faults(FaultPlan::new().on("deleteDatabase", [Fault::lose_answer()]));
+    let url = format!("{}/v1/organizations/acme/databases/doomed", emu.base_url());
+    let client = reqwest::Client::new();
+    let err = client
+        .delete(&url)
+        .bearer_auth(emu.token())
+        .send()
+        .await
+        .expect_err("no answer");
+    assert!(err.status().is_none(), "{err}");
+    // The delete happened all the same: asking again finds nothing to delete.
+    assert_eq!(
+        api.get("/v1/organizations/acme/databases/doomed").await.0,
+        404
+    );
+    assert_eq!(
+        api.delete("/v1/organizations/acme/databases/doomed")
+            .await
+            .0,
+        404
+    );
 }
 
 #[tokio::test]

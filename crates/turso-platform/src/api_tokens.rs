@@ -169,12 +169,15 @@ impl ApiTokens {
             token: String,
         }
         let g = self.client.generated();
-        let b: Body = self
+        let revoked = self
             .client
             .run("revokeAPIToken", Retry::Auto, || {
                 g.revoke_api_token().token_name(name).send()
             })
-            .await?;
+            .await;
+        let b = crate::Client::deleted_if_lost(revoked, || Body {
+            token: name.to_string(),
+        })?;
         Ok(b.token)
     }
 
@@ -228,7 +231,7 @@ impl ApiTokens {
             token: String,
         }
         let g = self.client.generated();
-        let b: Body = self
+        let revoked = self
             .client
             .run("revokeOrganizationAPIToken", Retry::Auto, || {
                 g.revoke_organization_api_token()
@@ -236,7 +239,10 @@ impl ApiTokens {
                     .token_id(id)
                     .send()
             })
-            .await?;
+            .await;
+        let b = crate::Client::deleted_if_lost(revoked, || Body {
+            token: id.to_string(),
+        })?;
         Ok(b.token)
     }
 }

@@ -474,7 +474,9 @@ impl Client {
                 decode_success(operation, body, record.status, None)
             }
             (Err(G::Custom(_)), None) if record.timed_out => {
-                Err(Error::timed_out(self.transport().request_timeout).with_operation(operation))
+                Err(Error::timed_out(self.transport().request_timeout)
+                    .with_operation(operation)
+                    .with_lost_answer(record.answer_lost))
             }
             (Ok(rv), None) => {
                 crate::model::bridge(&rv.into_inner()).map_err(|e| e.with_operation(operation))
@@ -488,7 +490,18 @@ impl Client {
             // would otherwise grow by its size for a path only errors take.
             (Err(e), _) => Err(Box::pin(Error::from_generated(e, &record))
                 .await
-                .with_operation(operation)),
+                .with_operation(operation)
+                .with_lost_answer(record.answer_lost)),
+        }
+    }
+
+    /// The answer `gone` makes for a delete that found nothing to delete after
+    /// an attempt whose answer was lost: that attempt most likely deleted it,
+    /// which is what the caller asked for. Other results pass through.
+    pub(crate) fn deleted_if_lost<F>(result: Result<F>, gone: impl FnOnce() -> F) -> Result<F> {
+        match result {
+            Err(e) if e.is_not_found() && e.after_lost_answer() => Ok(gone()),
+            other => other,
         }
     }
 

@@ -690,7 +690,7 @@ impl Databases {
         struct Body {
             database: String,
         }
-        let b: Body = self
+        let deleted = self
             .client
             .run("deleteDatabase", Retry::Auto, || {
                 g.delete_database()
@@ -698,7 +698,10 @@ impl Databases {
                     .database_name(name)
                     .send()
             })
-            .await?;
+            .await;
+        let b = crate::Client::deleted_if_lost(deleted, || Body {
+            database: name.to_string(),
+        })?;
         Ok(b.database)
     }
 

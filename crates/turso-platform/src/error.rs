@@ -110,6 +110,8 @@ struct Inner {
     code: Option<String>,
     status: Option<u16>,
     operation: Option<&'static str>,
+    /// See [`Error::after_lost_answer`].
+    lost_answer: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -122,6 +124,7 @@ impl Error {
                 code: None,
                 status: None,
                 operation: None,
+                lost_answer: false,
                 source: None,
             }),
         }
@@ -145,6 +148,12 @@ impl Error {
         if self.inner.operation.is_none() {
             self.inner.operation = Some(operation);
         }
+        self
+    }
+
+    /// Marks the error as coming after an attempt whose answer was lost.
+    pub(crate) fn with_lost_answer(mut self, lost: bool) -> Self {
+        self.inner.lost_answer |= lost;
         self
     }
 
@@ -200,6 +209,23 @@ impl Error {
             ErrorKind::RateLimited { retry_after } => *retry_after,
             _ => None,
         }
+    }
+
+    /// True when an earlier attempt of this call may have been carried out by
+    /// the service although its answer never arrived (the connection broke
+    /// after the request was sent, or the attempt timed out), and the call was
+    /// retried. Then an [`ErrorKind::NotFound`] from a delete most likely
+    /// means that the earlier attempt deleted it.
+    ///
+    /// The deletes that can tell what they would have answered treat that case
+    /// as success ([`crate::Databases::delete`], [`crate::Members::remove`],
+    /// [`crate::Invites::delete`], [`crate::ApiTokens::revoke`] and
+    /// [`crate::ApiTokens::revoke_for_organization`]); the others
+    /// ([`crate::Groups::delete`], [`crate::Groups::remove_location`]) answer
+    /// with the deleted resource, which is gone, so they return the error and
+    /// leave the decision to this flag.
+    pub fn after_lost_answer(&self) -> bool {
+        self.inner.lost_answer
     }
 
     /// True for [`ErrorKind::NotFound`].
@@ -262,6 +288,7 @@ impl Error {
                 code,
                 status: Some(status),
                 operation: None,
+                lost_answer: false,
                 source: None,
             }),
         }
@@ -455,6 +482,11 @@ impl fmt::Display for Error {
             }
             _ => {}
         }
+        if self.inner.lost_answer {
+            f.write_str(
+                " (after an attempt whose answer was lost, which the service may have carried out)",
+            )?;
+        }
         Ok(())
     }
 }
@@ -474,6 +506,9 @@ impl fmt::Debug for Error {
         }
         if let Some(c) = &self.inner.code {
             d.field("code", c);
+        }
+        if self.inner.lost_answer {
+            d.field("after_lost_answer", &true);
         }
         d.finish()
     }

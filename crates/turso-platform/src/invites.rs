@@ -138,13 +138,15 @@ impl Invites {
         validate::segment("email", email)?;
         let org = self.org()?;
         let g = self.client.generated();
-        self.client
+        let deleted = self
+            .client
             .run("deleteOrganizationInviteByEmailV2", Retry::Auto, || {
                 g.delete_organization_invite_by_email_v2()
                     .organization_slug(&org)
                     .email(email)
                     .send()
             })
-            .await
+            .await;
+        crate::Client::deleted_if_lost(deleted, || ())
     }
 }

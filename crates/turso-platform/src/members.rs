@@ -155,7 +155,7 @@ impl Members {
         struct Removed {
             member: String,
         }
-        let b: Removed = self
+        let removed = self
             .client
             .run("removeOrganizationMember", Retry::Auto, || {
                 g.remove_organization_member()
@@ -163,7 +163,10 @@ impl Members {
                     .username(username)
                     .send()
             })
-            .await?;
+            .await;
+        let b = crate::Client::deleted_if_lost(removed, || Removed {
+            member: username.to_string(),
+        })?;
         Ok(b.member)
     }
 }

@@ -31,6 +31,13 @@ use crate::client::Token;
 /// A `Retry-After` header is honoured up to [`RetryPolicy::retry_after_cap`]; a
 /// longer wait is not attempted and the rate-limit error is returned instead.
 ///
+/// An attempt whose answer never arrives (the connection broke after the
+/// request was sent, the attempt timed out, a gateway timed out) may still have
+/// been carried out. A delete retried after one and answered "not found" has
+/// most likely been done by that attempt, so the deletes that can tell what
+/// they would have answered report success; see
+/// [`crate::Error::after_lost_answer`].
+///
 /// ```
 /// use std::time::Duration;
 /// use turso_platform::RetryPolicy;
@@ -172,6 +179,10 @@ pub(crate) struct CallRecord {
     pub(crate) body: Option<Bytes>,
     /// Whether the last attempt ran out of time (the client's request timeout).
     pub(crate) timed_out: bool,
+    /// Whether the call was retried after an attempt that the service may have
+    /// carried out although its answer never arrived (see
+    /// [`crate::Error::after_lost_answer`]).
+    pub(crate) answer_lost: bool,
 }
 
 pub(crate) struct CallContext {
@@ -419,6 +430,11 @@ impl Transport {
                     );
                     match (decision, spare.take()) {
                         (Some(delay), Some(next)) => {
+                            if outcome.may_have_been_carried_out()
+                                && let Some(Ok(mut record)) = record.map(Mutex::lock)
+                            {
+                                record.answer_lost = true;
+                            }
                             // The copy for the attempt after that one.
                             if number + 1 < policy.max_attempts {
                                 spare = next.try_clone().map(Box::new);
@@ -563,6 +579,20 @@ enum Outcome<A> {
     /// The attempt's deadline passed (facade calls only: other calls carry
     /// reqwest's own timeout, which fails as [`Outcome::Failed`]).
     TimedOut,
+}
+
+impl<A: Answer> Outcome<A> {
+    /// Whether the service may have carried the request out without the
+    /// client learning so: the connection broke after the request was sent,
+    /// the attempt timed out, or a gateway timed out waiting for the service.
+    fn may_have_been_carried_out(&self) -> bool {
+        match self {
+            Outcome::Answer(answer) => answer.status() == StatusCode::GATEWAY_TIMEOUT,
+            // A connection that could not be opened never carried the request.
+            Outcome::Failed(e) => !e.is_connect() && !e.is_builder(),
+            Outcome::TimedOut => true,
+        }
+    }
 }
 
 /// An answer as far as retrying is concerned.

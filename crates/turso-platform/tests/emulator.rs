@@ -590,6 +590,121 @@ async fn retries_reads_under_faults() {
 }
 
 #[tokio::test]
+async fn a_retried_delete_whose_first_answer_was_lost_succeeds() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    c.databases()
+        .create(&CreateDatabase::new("db1", "default"))
+        .await
+        .unwrap();
+    c.members().add("bob", Role::Member).await.unwrap();
+    c.invites()
+        .create(&InviteRequest::email("dana@example.com", Role::Viewer))
+        .await
+        .unwrap();
+    c.api_tokens()
+        .create("laptop", &CreateApiToken::unrestricted())
+        .await
+        .unwrap();
+    let org_token = c
+        .api_tokens()
+        .create("ci", &CreateApiToken::organization("acme"))
+        .await
+        .unwrap();
+    // Each delete is carried out, its answer lost, and the retry finds
+    // nothing left to delete: the call still reports what it deleted.
+    emu.set_faults(
+        FaultPlan::new()
+            .on("deleteDatabase", [Fault::lose_answer()])
+            .on("removeOrganizationMember", [Fault::lose_answer()])
+            .on("deleteOrganizationInviteByEmailV2", [Fault::lose_answer()])
+            .on("revokeAPIToken", [Fault::lose_answer()])
+            .on("revokeOrganizationAPIToken", [Fault::lose_answer()])
+            .on("deleteGroup", [Fault::lose_answer()]),
+    );
+    assert_eq!(c.databases().delete("db1").await.unwrap(), "db1");
+    assert!(c.databases().get("db1").await.unwrap_err().is_not_found());
+    assert_eq!(c.members().remove("bob").await.unwrap(), "bob");
+    assert!(c.members().get("bob").await.unwrap_err().is_not_found());
+    c.invites().delete("dana@example.com").await.unwrap();
+    assert!(c.invites().list().await.unwrap().is_empty());
+    assert_eq!(c.api_tokens().revoke("laptop").await.unwrap(), "laptop");
+    assert!(
+        !c.api_tokens()
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.name == "laptop")
+    );
+    assert_eq!(
+        c.api_tokens()
+            .revoke_for_organization(&org_token.id)
+            .await
+            .unwrap(),
+        org_token.id
+    );
+    assert!(
+        !c.api_tokens()
+            .list_for_organization()
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.id == org_token.id)
+    );
+    // A group delete answers with the deleted group, which is gone: the
+    // NotFound comes back, marked as following a lost answer.
+    let e = c.groups().delete("default").await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(e.after_lost_answer(), "{e:?}");
+    assert!(e.to_string().contains("answer was lost"), "{e}");
+    assert!(c.groups().get("default").await.unwrap_err().is_not_found());
+    assert!(emu.faults_left().is_empty());
+    no_violations(&emu);
+}
+
+#[tokio::test]
+async fn a_delete_of_nothing_is_not_found_and_a_lost_answer_without_retry_is_an_error() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    // Nothing was lost: a delete of a database that does not exist fails.
+    let e = c.databases().delete("nope").await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(!e.after_lost_answer(), "{e:?}");
+    // A 503 means the service did not carry the request out: the NotFound of
+    // the retry is a real one.
+    emu.set_faults(FaultPlan::new().on("deleteDatabase", [Fault::status(503)]));
+    let e = c.databases().delete("nope").await.unwrap_err();
+    assert!(e.is_not_found() && !e.after_lost_answer(), "{e:?}");
+
+    // Without retries the lost answer is the caller's to handle: a transport
+    // error, although the database is gone.
+    let once = Client::builder()
+        .token(emu.token())
+        .base_url(emu.base_url())
+        .organization(emu.organization())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    once.databases()
+        .create(&CreateDatabase::new("db2", "default"))
+        .await
+        .unwrap();
+    emu.set_faults(FaultPlan::new().on("deleteDatabase", [Fault::lose_answer()]));
+    let e = once.databases().delete("db2").await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Transport, "{e}");
+    assert!(!e.after_lost_answer(), "{e:?}");
+    assert!(
+        once.databases()
+            .get("db2")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    no_violations(&emu);
+}
+
+#[tokio::test]
 async fn does_not_retry_unsafe_operations() {
     let (emu, c) = start().await;
     group(&c, "default").await;

@@ -187,6 +187,28 @@ async fn a_timed_out_read_is_retried_and_a_create_is_not() {
 }
 
 #[tokio::test]
+async fn a_delete_retried_after_a_timeout_or_a_gateway_timeout_that_finds_nothing_succeeds() {
+    let mock = Mock::start().await;
+    let retry = RetryPolicy::default().base_delay(Duration::from_millis(5));
+    let c = impatient_client(&mock, retry);
+    let not_found = || Reply::json(404, r#"{"error":"database not found"}"#);
+    // The first attempt may have deleted it: its answer never came.
+    mock.push(Reply::Stall(200, r#"{"database":"db1"}"#.to_string()));
+    mock.push(not_found());
+    assert_eq!(c.databases().delete("db1").await.unwrap(), "db1");
+    // A gateway gave up waiting for the service, which may have carried it out.
+    mock.push(Reply::json(504, r#"{"error":"gateway timeout"}"#));
+    mock.push(not_found());
+    assert_eq!(c.databases().delete("db1").await.unwrap(), "db1");
+    // A 502 is taken as not carried out: the 404 of the retry stands.
+    mock.push(Reply::json(502, r#"{"error":"bad gateway"}"#));
+    mock.push(not_found());
+    let e = c.databases().delete("db1").await.unwrap_err();
+    assert!(e.is_not_found() && !e.after_lost_answer(), "{e:?}");
+    assert_eq!(mock.seen().len(), 6);
+}
+
+#[tokio::test]
 async fn a_stalled_error_answer_times_out_too() {
     let mock = Mock::start().await;
     mock.push(Reply::Stall(
