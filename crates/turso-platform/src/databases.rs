@@ -631,7 +631,9 @@ impl Databases {
     /// Creates the database unless it exists. "Already exists" (a 409, or the
     /// live service's 400) is success when the existing database is in the
     /// requested group, and an [`ErrorKind::AlreadyExists`] error naming the
-    /// other group otherwise. Safe to retry, so transient failures are retried.
+    /// other group otherwise. Safe to retry, so transient failures are retried;
+    /// when an attempt's answer was lost and the retry finds the database, the
+    /// result is [`Ensured::Created`], since that attempt most likely created it.
     pub async fn create_if_missing(
         &self,
         database: &CreateDatabase,
@@ -647,18 +649,23 @@ impl Databases {
                     }
                     Err(g) => return Err(g),
                 };
-                if existing.group == database.group {
-                    Ok(Ensured::Existing(existing.into()))
-                } else {
-                    Err(Error::new(
+                if existing.group != database.group {
+                    return Err(Error::new(
                         ErrorKind::AlreadyExists,
                         format!(
                             "database {:?} already exists in group {:?}, not in the requested group {:?}",
                             database.name, existing.group, database.group
                         ),
                     )
-                    .with_operation("createDatabase"))
+                    .with_operation("createDatabase"));
                 }
+                // After an attempt whose answer was lost, that attempt most
+                // likely created it.
+                Ok(if e.after_lost_answer() {
+                    Ensured::Created(existing.into())
+                } else {
+                    Ensured::Existing(existing.into())
+                })
             }
             Err(e) => Err(e),
         }

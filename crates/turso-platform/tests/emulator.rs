@@ -590,13 +590,24 @@ async fn retries_reads_under_faults() {
 }
 
 #[tokio::test]
-async fn a_retried_delete_whose_first_answer_was_lost_succeeds() {
+async fn a_retried_call_whose_first_answer_was_lost_succeeds() {
     let (emu, c) = start().await;
     group(&c, "default").await;
-    c.databases()
-        .create(&CreateDatabase::new("db1", "default"))
+    // An idempotent create whose answer is lost: the retry finds the
+    // database, created by this call.
+    emu.set_faults(FaultPlan::new().on("createDatabase", [Fault::lose_answer()]));
+    let ensured = c
+        .databases()
+        .create_if_missing(&CreateDatabase::new("db1", "default"))
         .await
         .unwrap();
+    assert!(ensured.was_created(), "{ensured:?}");
+    let again = c
+        .databases()
+        .create_if_missing(&CreateDatabase::new("db1", "default"))
+        .await
+        .unwrap();
+    assert!(!again.was_created(), "{again:?}");
     c.members().add("bob", Role::Member).await.unwrap();
     c.invites()
         .create(&InviteRequest::email("dana@example.com", Role::Viewer))
