@@ -40,6 +40,14 @@
 //!   in the other (an enum value added is harmless in a request, breaking in a
 //!   response). A change inside a component schema is reported at every operation
 //!   using it.
+//! - Validation keywords (`pattern`, `minLength`/`maxLength`, `minimum`/`maximum`,
+//!   `multipleOf`, `minItems`/`maxItems`, `uniqueItems`, `minProperties`/`maxProperties`)
+//!   are judged by whether the constraint got tighter or looser: tighter breaks
+//!   requests, looser breaks responses, because the generated SDK decodes constrained
+//!   values into validating newtypes. A change that cannot be ordered (a new `pattern`)
+//!   is breaking in both directions, as is a changed `discriminator.propertyName`.
+//!   A property becoming `readOnly` breaks requests; becoming `writeOnly` breaks
+//!   responses.
 //! - Output is sorted by path, then rule id; identical `(id, operation, path)`
 //!   triples are reported once.
 //!
@@ -53,6 +61,7 @@
 
 mod bodies;
 mod components;
+mod constraints;
 mod context;
 mod model;
 mod operations;

@@ -7,6 +7,12 @@
 //! schema), `request-body` / `response-body` (the root schema of a body) and
 //! `request-property` / `response-property` (anything nested in a body schema:
 //! properties, array items, map values, `allOf`/`oneOf`/`anyOf` members).
+//!
+//! Validation keywords (`maxLength`, `pattern`, `minimum`...) are judged by whether the
+//! constraint got tighter or looser, and by direction: tighter breaks requests, looser
+//! breaks responses (the generated SDK validates constrained values when decoding). A
+//! change that cannot be ordered (a new `pattern`) takes the breaking rule of its
+//! direction.
 
 use crate::model::Severity;
 
@@ -53,6 +59,12 @@ macro_rules! catalogue {
                     description: concat!("An allOf member was added to ", $rwhat, " (compared by position): requests must satisfy more constraints.") },
                 Rule { id: concat!($rp, "-all-of-removed"), severity: Severity::NonBreaking,
                     description: concat!("An allOf member was removed from ", $rwhat, " (compared by position): the server accepts more.") },
+                Rule { id: concat!($rp, "-constraint-tightened"), severity: Severity::Breaking,
+                    description: concat!("A validation keyword of ", $rwhat, " got stricter (a bound added or moved inward, `uniqueItems` turned on) or changed in a way that cannot be ordered (`pattern`, `multipleOf`): requests valid before are rejected.") },
+                Rule { id: concat!($rp, "-constraint-loosened"), severity: Severity::NonBreaking,
+                    description: concat!("A validation keyword of ", $rwhat, " was relaxed or removed: the server accepts more.") },
+                Rule { id: concat!($rp, "-discriminator-changed"), severity: Severity::Breaking,
+                    description: concat!("The `discriminator.propertyName` of ", $rwhat, " was added, removed or changed: alternatives are told apart by another property, and the tagging of the generated Rust enum changes.") },
             )*
             $(
                 Rule { id: concat!($sp, "-type-changed"), severity: Severity::Breaking,
@@ -77,6 +89,12 @@ macro_rules! catalogue {
                     description: concat!("An allOf member was added to ", $swhat, " (compared by position): the server sends more.") },
                 Rule { id: concat!($sp, "-all-of-removed"), severity: Severity::Breaking,
                     description: concat!("An allOf member was removed from ", $swhat, " (compared by position): clients lose guarantees.") },
+                Rule { id: concat!($sp, "-constraint-tightened"), severity: Severity::NonBreaking,
+                    description: concat!("A validation keyword of ", $swhat, " got stricter (a bound added or moved inward, `uniqueItems` turned on): the server sends less variety.") },
+                Rule { id: concat!($sp, "-constraint-loosened"), severity: Severity::Breaking,
+                    description: concat!("A validation keyword of ", $swhat, " was relaxed or removed, or changed in a way that cannot be ordered (`pattern`, `multipleOf`): tolerant clients accept the new values, but the generated Rust SDK (progenitor/typify) turns constrained strings and numbers into validating newtypes that refuse, when decoding, values outside the old constraint.") },
+                Rule { id: concat!($sp, "-discriminator-changed"), severity: Severity::Breaking,
+                    description: concat!("The `discriminator.propertyName` of ", $swhat, " was added, removed or changed: alternatives are told apart by another property, and the tagging of the generated Rust enum changes.") },
             )*
         ];
     };
@@ -109,6 +127,8 @@ catalogue! {
         "request-property-removed" => Breaking, "A request property was removed.";
         "request-property-became-required" => Breaking, "A request property became required.";
         "request-property-became-optional" => NonBreaking, "A request property became optional.";
+        "request-property-became-read-only" => Breaking, "A request property became readOnly: clients sending it are refused, or what they send is ignored.";
+        "request-property-became-not-read-only" => NonBreaking, "A request property is no longer readOnly: clients may now send it.";
         "response-success-status-added" => Info, "A success (2xx) response status was added.";
         "response-success-status-removed" => Breaking, "A success (2xx) response status was removed: clients expecting it fail.";
         "response-error-status-added" => NonBreaking, "A non-success (not 2xx, including `default`) response status was documented.";
@@ -119,6 +139,8 @@ catalogue! {
         "response-property-removed" => Breaking, "A response property was removed.";
         "response-property-became-required" => Breaking, "A response property became required: wire-compatible, but the generated field changes from Option<T> to T.";
         "response-property-became-optional" => Breaking, "A response property became optional: clients relying on it fail, and the generated field becomes Option<T>.";
+        "response-property-became-write-only" => Breaking, "A response property became writeOnly: the server stops sending it.";
+        "response-property-became-not-write-only" => NonBreaking, "A response property is no longer writeOnly: the server sends it again.";
         "security-added" => Breaking, "Security requirements were added where there were none (root level, or effective for one operation).";
         "security-removed" => NonBreaking, "All security requirements were removed (root level, or effective for one operation).";
         "security-changed" => Breaking, "Security requirements changed (root level, or effective for one operation).";
@@ -181,6 +203,22 @@ mod tests {
         assert_eq!(
             rule("response-body-became-nullable").map(|r| r.severity),
             Some(Severity::Breaking)
+        );
+        assert_eq!(
+            rule("request-body-constraint-tightened").map(|r| r.severity),
+            Some(Severity::Breaking)
+        );
+        assert_eq!(
+            rule("response-property-constraint-tightened").map(|r| r.severity),
+            Some(Severity::NonBreaking)
+        );
+        assert_eq!(
+            rule("response-body-constraint-loosened").map(|r| r.severity),
+            Some(Severity::Breaking)
+        );
+        assert_eq!(
+            rule("request-parameter-constraint-loosened").map(|r| r.severity),
+            Some(Severity::NonBreaking)
         );
         assert!(rule("no-such-rule").is_none());
     }

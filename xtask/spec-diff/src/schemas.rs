@@ -8,14 +8,25 @@
 //! A pair of schemas already being compared higher up the walk (a recursive schema)
 //! is not compared again, and the walk stops at [`MAX_DEPTH`].
 //!
-//! Not compared: validation keywords other than `enum` (`minLength`, `pattern`,
-//! `maximum`...), `readOnly`/`writeOnly`, `required` names without a matching
-//! property, boolean `additionalProperties`, `discriminator`.
+//! At every node the walk compares deprecation, nullability, the type (type, format,
+//! enum-ness: when it changed nothing below is compared), enum values, the validation
+//! keywords listed in [`crate::constraints`] (tighter or looser, judged by direction)
+//! and `discriminator.propertyName`. A validation keyword or discriminator change is
+//! located at the keyword (`.../properties/name/maxLength`), so that several keywords
+//! changing at one node are each reported. On properties it also compares presence,
+//! `required`, and the flag that takes a property out of its direction: `readOnly` in
+//! requests, `writeOnly` in responses (the other flag changes nothing there).
+//!
+//! Not compared: `required` names without a matching property, boolean
+//! `additionalProperties`, `discriminator.mapping`, `not`, `default`, `example`, the
+//! JSON Schema 2019 numeric form of `exclusiveMinimum`/`exclusiveMaximum`, and
+//! `readOnly`/`writeOnly` on anything but a property.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use crate::constraints::{self, Shift};
 use crate::context::{Ctx, OpRef, empty_map};
 use crate::resolve::escape;
 
@@ -281,6 +292,8 @@ impl<'a> Walker<'_, 'a> {
             }
         }
 
+        self.constraints(o, n, loc, subject, prefix);
+        self.discriminator(o, n, loc, subject, prefix);
         self.properties(o, n, loc, depth);
 
         if let (Some(old_items), Some(new_items)) = (o.get("items"), n.get("items")) {
@@ -382,10 +395,111 @@ impl<'a> Walker<'_, 'a> {
                             format!("{subject} became optional"),
                         );
                     }
+                    self.access(old_schema, new_schema, &ploc, &subject);
                     self.node(old_schema, new_schema, &ploc, &subject, false, depth + 1);
                 }
                 (None, None) => {}
             }
+        }
+    }
+
+    /// Reports each validation keyword that changed, as tightened or loosened for the
+    /// direction of the walk.
+    fn constraints(
+        &mut self,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        loc: &str,
+        subject: &str,
+        prefix: &str,
+    ) {
+        let request = self.area.is_request();
+        for change in constraints::changes(o, n) {
+            let tightened = match change.shift {
+                Shift::Tighter => true,
+                Shift::Looser => false,
+                // Some old values are now refused and some new ones appear: breaking
+                // either way, so take the rule that is breaking in this direction.
+                Shift::Unordered => request,
+            };
+            let suffix = if tightened { "tightened" } else { "loosened" };
+            let emitted = self.emit(
+                &format!("{prefix}-constraint-{suffix}"),
+                &join(loc, change.keyword),
+                format!("`{}` of {subject} {}", change.keyword, change.detail),
+            );
+            if !request && !tightened {
+                emitted.sdk_note = Some(
+                    "tolerant clients accept the new values, but the generated Rust SDK turns \
+                     constrained strings and numbers into validating newtypes that refuse, \
+                     when decoding, values outside the old constraint"
+                        .to_owned(),
+                );
+            }
+        }
+    }
+
+    /// Reports a `discriminator.propertyName` that was added, removed or changed: the
+    /// property telling `oneOf`/`anyOf` alternatives apart, hence the tagging of the
+    /// generated enum.
+    fn discriminator(
+        &mut self,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        loc: &str,
+        subject: &str,
+        prefix: &str,
+    ) {
+        let (old, new) = (discriminator_name(o), discriminator_name(n));
+        let message = match (old, new) {
+            (Some(old), Some(new)) if old != new => {
+                format!("`discriminator.propertyName` of {subject} changed from `{old}` to `{new}`")
+            }
+            (None, Some(new)) => {
+                format!("`discriminator.propertyName` `{new}` was added to {subject}")
+            }
+            (Some(old), None) => {
+                format!("`discriminator.propertyName` `{old}` was removed from {subject}")
+            }
+            _ => return,
+        };
+        self.emit(
+            &format!("{prefix}-discriminator-changed"),
+            &join(loc, "discriminator"),
+            message,
+        );
+    }
+
+    /// Reports a property leaving or rejoining the payloads of the walk's direction:
+    /// `readOnly` properties are not sent in requests, `writeOnly` ones not received in
+    /// responses. The flags are read on the resolved schemas (siblings of a `$ref` are
+    /// ignored, as elsewhere).
+    fn access(&mut self, old: &'a Value, new: &'a Value, ploc: &str, subject: &str) {
+        // Unresolved references are reported once, by the document scan.
+        let (Ok(old), Ok(new)) = (self.ctx.old.resolve(old), self.ctx.new.resolve(new)) else {
+            return;
+        };
+        let read = |schema: &Value, key: &str| schema.as_object().is_some_and(|s| flag(s, key));
+        let (key, became, became_not, meaning) = if self.area.is_request() {
+            (
+                "readOnly",
+                "request-property-became-read-only",
+                "request-property-became-not-read-only",
+                "the server no longer accepts it in requests",
+            )
+        } else {
+            (
+                "writeOnly",
+                "response-property-became-write-only",
+                "response-property-became-not-write-only",
+                "the server no longer sends it",
+            )
+        };
+        let (was, is) = (read(old, key), read(new, key));
+        if !was && is {
+            self.emit(became, ploc, format!("{subject} became `{key}`: {meaning}"));
+        } else if was && !is {
+            self.emit(became_not, ploc, format!("{subject} is no longer `{key}`"));
         }
     }
 
@@ -449,6 +563,11 @@ impl<'a> Walker<'_, 'a> {
             }
         }
     }
+}
+
+/// The `propertyName` of the schema's `discriminator`, when it has one.
+fn discriminator_name(schema: &Map<String, Value>) -> Option<&str> {
+    schema.get("discriminator")?.get("propertyName")?.as_str()
 }
 
 fn flag(schema: &Map<String, Value>, key: &str) -> bool {

@@ -492,6 +492,61 @@ fn request_map_values_type_changed() -> Scenario {
     )
 }
 
+fn request_property_became_read_only() -> Scenario {
+    request_property(
+        object(json!({"id": {"type": "string"}}), &[]),
+        object(json!({"id": {"type": "string", "readOnly": true}}), &[]),
+        vec![("request-property-became-read-only", B, Some("createDb"))],
+    )
+}
+
+fn request_property_became_not_read_only() -> Scenario {
+    let s = request_property_became_read_only();
+    scenario(
+        s.new,
+        s.old,
+        vec![("request-property-became-not-read-only", N, Some("createDb"))],
+    )
+}
+
+fn request_property_constraints_each_reported() -> Scenario {
+    // Three keywords change at one node: each is a change of its own.
+    request_property(
+        object(
+            json!({"name": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[a-z]+$"}}),
+            &["name"],
+        ),
+        object(
+            json!({"name": {"type": "string", "minLength": 3, "maxLength": 32, "pattern": "^[a-z0-9-]+$"}}),
+            &["name"],
+        ),
+        vec![
+            ("request-property-constraint-tightened", B, Some("createDb")),
+            ("request-property-constraint-tightened", B, Some("createDb")),
+            ("request-property-constraint-tightened", B, Some("createDb")),
+        ],
+    )
+}
+
+fn request_parameter_maximum_became_exclusive() -> Scenario {
+    let limit = |schema: Value| json!([{"name": "limit", "in": "query", "schema": schema}]);
+    scenario(
+        with_params(limit(json!({"type": "integer", "maximum": 100}))),
+        with_params(limit(
+            json!({"type": "integer", "maximum": 100, "exclusiveMaximum": true}),
+        )),
+        vec![("request-parameter-constraint-tightened", B, Some("listDbs"))],
+    )
+}
+
+fn constraint_not_compared_when_type_changed() -> Scenario {
+    request_property(
+        object(json!({"size": {"type": "string", "maxLength": 8}}), &[]),
+        object(json!({"size": {"type": "integer", "maximum": 8}}), &[]),
+        vec![("request-property-type-changed", B, Some("createDb"))],
+    )
+}
+
 // ---------------------------------------------------------------- responses
 
 fn with_responses(responses: Value) -> Value {
@@ -604,6 +659,117 @@ fn response_property_became_optional() -> Scenario {
         s.new,
         s.old,
         vec![("response-property-became-optional", B, Some("listDbs"))],
+    )
+}
+
+fn response_property_became_write_only() -> Scenario {
+    response_property(
+        object(json!({"password": {"type": "string"}}), &[]),
+        object(
+            json!({"password": {"type": "string", "writeOnly": true}}),
+            &[],
+        ),
+        vec![("response-property-became-write-only", B, Some("listDbs"))],
+    )
+}
+
+fn response_property_became_not_write_only() -> Scenario {
+    let s = response_property_became_write_only();
+    scenario(
+        s.new,
+        s.old,
+        vec![(
+            "response-property-became-not-write-only",
+            N,
+            Some("listDbs"),
+        )],
+    )
+}
+
+/// One component schema used as both request and response body of `updateDb`.
+fn shared_request_response(database: Value) -> Value {
+    doc_with(
+        json!({"/v1/dbs/{name}": {"patch": {
+            "operationId": "updateDb",
+            "parameters": [path_param("name")],
+            "requestBody": json_body(json!({"$ref": "#/components/schemas/Database"})),
+            "responses": response(json!({"$ref": "#/components/schemas/Database"}))
+        }}}),
+        json!({"schemas": {
+            "Database": database,
+            "Id": {"type": "string", "readOnly": true},
+            "Secret": {"type": "string", "writeOnly": true}
+        }}),
+    )
+}
+
+fn access_flags_matter_in_their_direction_only() -> Scenario {
+    // `id` becomes readOnly (through a `$ref`), `token` writeOnly: each breaks one
+    // direction and is nothing in the other.
+    scenario(
+        shared_request_response(object(
+            json!({"id": {"type": "string"}, "token": {"type": "string"}}),
+            &[],
+        )),
+        shared_request_response(object(
+            json!({"id": {"$ref": "#/components/schemas/Id"},
+                "token": {"$ref": "#/components/schemas/Secret"}}),
+            &[],
+        )),
+        vec![
+            ("request-property-became-read-only", B, Some("updateDb")),
+            ("response-property-became-write-only", B, Some("updateDb")),
+        ],
+    )
+}
+
+fn constraint_loosened_in_shared_schema() -> Scenario {
+    // The same relaxation is harmless in the request and breaking in the response.
+    let database = |max: u32| {
+        object(
+            json!({"name": {"type": "string", "maxLength": max}}),
+            &["name"],
+        )
+    };
+    scenario(
+        shared_request_response(database(32)),
+        shared_request_response(database(64)),
+        vec![
+            ("request-property-constraint-loosened", N, Some("updateDb")),
+            ("response-property-constraint-loosened", B, Some("updateDb")),
+        ],
+    )
+}
+
+fn response_pattern_changed() -> Scenario {
+    // Not ordered: the stricter severity of the response direction (loosened).
+    response_property(
+        object(
+            json!({"hostname": {"type": "string", "pattern": "^[a-z]+\\.turso\\.io$"}}),
+            &[],
+        ),
+        object(
+            json!({"hostname": {"type": "string", "pattern": "^[a-z]+\\.turso\\.tech$"}}),
+            &[],
+        ),
+        vec![("response-property-constraint-loosened", B, Some("listDbs"))],
+    )
+}
+
+fn response_discriminator_changed() -> Scenario {
+    let event = |tag: &str| {
+        json!({
+            "oneOf": [
+                {"type": "object", "properties": {"kind": {"type": "string"}, "type": {"type": "string"}}},
+                {"type": "object", "properties": {"kind": {"type": "string"}, "type": {"type": "string"}, "at": {"type": "string"}}}
+            ],
+            "discriminator": {"propertyName": tag}
+        })
+    };
+    response_property(
+        event("type"),
+        event("kind"),
+        vec![("response-body-discriminator-changed", B, Some("listDbs"))],
     )
 }
 
@@ -833,6 +999,11 @@ scenarios!(
     request_property_became_optional,
     request_property_type_changed_deep,
     request_map_values_type_changed,
+    request_property_became_read_only,
+    request_property_became_not_read_only,
+    request_property_constraints_each_reported,
+    request_parameter_maximum_became_exclusive,
+    constraint_not_compared_when_type_changed,
     response_success_status_added,
     response_error_status_added,
     response_default_status_added,
@@ -845,6 +1016,12 @@ scenarios!(
     response_property_became_required,
     response_property_became_optional,
     response_property_type_changed_in_error_response,
+    response_property_became_write_only,
+    response_property_became_not_write_only,
+    access_flags_matter_in_their_direction_only,
+    constraint_loosened_in_shared_schema,
+    response_pattern_changed,
+    response_discriminator_changed,
     security_added,
     security_removed,
     security_changed,
@@ -882,6 +1059,16 @@ fn placed(prefix: &str, schema: Value) -> Value {
         _ => json!({"operationId": "op", "responses": response(nested())}),
     };
     one("/t", "post", operation)
+}
+
+/// A oneOf of two objects, told apart by the property `tag`.
+fn tagged(tag: &str) -> Value {
+    let variant = |extra: &str| {
+        json!({"type": "object", "properties": {
+            "kind": {"type": "string"}, "type": {"type": "string"}, extra: {"type": "string"}
+        }})
+    };
+    json!({"oneOf": [variant("a"), variant("b")], "discriminator": {"propertyName": tag}})
 }
 
 /// (id suffix, old schema, new schema, request severity, response severity)
@@ -946,6 +1133,27 @@ fn mutations() -> Vec<(&'static str, Value, Value, Severity, Severity)> {
         ("variant-removed", one_of_two, one_of_one, B, N),
         ("all-of-added", all_of_one.clone(), all_of_two.clone(), B, N),
         ("all-of-removed", all_of_two, all_of_one, N, B),
+        (
+            "constraint-tightened",
+            json!({"type": "string", "maxLength": 64}),
+            json!({"type": "string", "maxLength": 32}),
+            B,
+            N,
+        ),
+        (
+            "constraint-loosened",
+            json!({"type": "string", "maxLength": 32}),
+            json!({"type": "string"}),
+            N,
+            B,
+        ),
+        (
+            "discriminator-changed",
+            tagged("kind"),
+            tagged("type"),
+            B,
+            B,
+        ),
     ]
 }
 
@@ -978,11 +1186,22 @@ fn schema_rules_in_every_place_and_direction() {
         let report = run(&s);
         let change = &report.changes[0];
         assert_eq!(change.id, id);
-        if id.ends_with("enum-value-added") {
+        if id.ends_with("enum-value-added") || id.ends_with("constraint-loosened") {
             assert_eq!(
                 change.sdk_note.is_some(),
                 id.starts_with("response"),
                 "{id}"
+            );
+        }
+        if id.contains("-constraint-") {
+            assert!(change.path.ends_with("/maxLength"), "{id}: {}", change.path);
+            assert!(change.message.starts_with("`maxLength` of "), "{id}");
+        }
+        if id.ends_with("discriminator-changed") {
+            assert!(
+                change.path.ends_with("/discriminator"),
+                "{id}: {}",
+                change.path
             );
         }
     }
@@ -1059,6 +1278,144 @@ fn paths_locate_changes_inside_operations() {
     assert!(report.changes[0].message.contains("new document"));
 }
 
+/// (id, path, message) of every change, in report order.
+fn located(report: &Report) -> Vec<(&str, &str, &str)> {
+    report
+        .changes
+        .iter()
+        .map(|c| (c.id.as_str(), c.path.as_str(), c.message.as_str()))
+        .collect()
+}
+
+#[test]
+fn constraint_changes_name_keyword_values_and_path() {
+    const NAME: &str = "POST /v1/dbs requestBody/content/application~1json/schema/properties/name";
+    let report = run(&request_property_constraints_each_reported());
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "request-property-constraint-tightened",
+                format!("{NAME}/maxLength").as_str(),
+                "`maxLength` of property `name` lowered from 64 to 32"
+            ),
+            (
+                "request-property-constraint-tightened",
+                format!("{NAME}/minLength").as_str(),
+                "`minLength` of property `name` raised from 1 to 3"
+            ),
+            (
+                "request-property-constraint-tightened",
+                format!("{NAME}/pattern").as_str(),
+                "`pattern` of property `name` changed from `^[a-z]+$` to `^[a-z0-9-]+$`"
+            ),
+        ]
+    );
+    assert!(report.changes.iter().all(|c| c.sdk_note.is_none()));
+
+    let report = run(&request_parameter_maximum_became_exclusive());
+    assert_eq!(
+        located(&report),
+        [(
+            "request-parameter-constraint-tightened",
+            "GET /v1/dbs parameters/query/limit/schema/maximum",
+            "`maximum` of query parameter `limit` became exclusive (100)"
+        )]
+    );
+
+    let report = run(&response_pattern_changed());
+    let change = &report.changes[0];
+    assert_eq!(
+        change.path,
+        "GET /v1/dbs responses/200/content/application~1json/schema/properties/hostname/pattern"
+    );
+    assert!(
+        change
+            .message
+            .starts_with("`pattern` of property `hostname` changed from")
+    );
+    let note = change.sdk_note.as_deref().unwrap_or_default();
+    assert!(note.contains("validating newtypes"), "{note}");
+}
+
+#[test]
+fn constraint_severity_follows_direction_in_a_shared_schema() {
+    let report = run(&constraint_loosened_in_shared_schema());
+    let by_id = |id: &str| {
+        report
+            .changes
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    let request = by_id("request-property-constraint-loosened");
+    assert_eq!(request.severity, N);
+    assert_eq!(
+        request.path,
+        "PATCH /v1/dbs/{name} requestBody/content/application~1json/schema/properties/name/maxLength"
+    );
+    assert_eq!(
+        request.message,
+        "`maxLength` of property `name` raised from 32 to 64"
+    );
+    assert!(request.sdk_note.is_none());
+    let response = by_id("response-property-constraint-loosened");
+    assert_eq!(response.severity, B);
+    assert_eq!(
+        response.path,
+        "PATCH /v1/dbs/{name} responses/200/content/application~1json/schema/properties/name/maxLength"
+    );
+    assert!(response.sdk_note.is_some());
+}
+
+#[test]
+fn access_flags_are_located_at_the_property() {
+    let report = run(&access_flags_matter_in_their_direction_only());
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "request-property-became-read-only",
+                "PATCH /v1/dbs/{name} requestBody/content/application~1json/schema/properties/id",
+                "property `id` became `readOnly`: the server no longer accepts it in requests"
+            ),
+            (
+                "response-property-became-write-only",
+                "PATCH /v1/dbs/{name} responses/200/content/application~1json/schema/properties/token",
+                "property `token` became `writeOnly`: the server no longer sends it"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn discriminator_changes_are_located_at_the_keyword() {
+    let report = run(&response_discriminator_changed());
+    assert_eq!(
+        located(&report),
+        [(
+            "response-body-discriminator-changed",
+            "GET /v1/dbs responses/200/content/application~1json/schema/discriminator",
+            "`discriminator.propertyName` of the `200` response body changed from `type` to `kind`"
+        )]
+    );
+    let removed = {
+        let mut untagged = tagged("kind");
+        if let Some(map) = untagged.as_object_mut() {
+            map.remove("discriminator");
+        }
+        run(&scenario(
+            placed("request-body", tagged("kind")),
+            placed("request-body", untagged),
+            vec![("request-body-discriminator-changed", B, Some("op"))],
+        ))
+    };
+    assert_eq!(
+        removed.changes[0].message,
+        "`discriminator.propertyName` `kind` was removed from the request body"
+    );
+}
+
 #[test]
 fn recursive_schemas_terminate_and_report_each_level_once() {
     let components = |leaf: &str| {
@@ -1099,6 +1456,15 @@ fn odd_input_never_panics() {
             "security": {"a": 1}
         }}}, "security": "x", "components": {"schemas": []}}),
         json!({"paths": {"/a": {"$ref": "#/paths/~1a"}}}),
+        json!({"paths": {"/a": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {
+                "properties": {"x": {"readOnly": "yes", "writeOnly": 1, "maxLength": "8", "pattern": [],
+                    "minimum": {}, "exclusiveMinimum": "no", "multipleOf": "2", "uniqueItems": 0}},
+                "discriminator": 5, "oneOf": []}}}},
+            "responses": {"200": {"content": {"application/json": {"schema": {
+                "properties": {"x": {"$ref": "#/nope", "writeOnly": true}},
+                "discriminator": {"propertyName": 7}, "maxItems": -1, "minItems": 1e300}}}}}
+        }}}}),
         json!({"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
             "schema": {"type": "object", "properties": {"x": {"$ref": "#/paths/~1a/get/responses/200/content/application~1json/schema"}},
                 "enum": 5, "nullable": "yes", "deprecated": 1, "oneOf": [1, null], "additionalProperties": {"$ref": "#"}}
