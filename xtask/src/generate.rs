@@ -97,7 +97,7 @@ pub fn apply_patches_collecting(
     Ok((doc, failures))
 }
 
-const METHODS: &[&str] = &[
+pub(crate) const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
@@ -328,8 +328,14 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
              `strip_api_version_header`"
         )));
     }
+    let table = crate::operations::rows(&client, &effective.document).map_err(|e| {
+        gen_err(format!(
+            "{e}: progenitor's output and the spec disagree; revisit `operations`"
+        ))
+    })?;
     let type_names = public_type_names(&client);
-    let extra = extra_items(&type_names);
+    let mut extra = extra_items(&type_names);
+    extra.extend(crate::operations::tokens(&table));
     let mut file = client;
     let extra: syn::File =
         syn::parse2(extra).map_err(|e| gen_err(format!("xtask produced invalid Rust: {e}")))?;
@@ -511,7 +517,8 @@ fn public_type_names(file: &syn::File) -> Vec<syn::Ident> {
 
 /// Items the xtask adds next to progenitor's output: the hooks bridge that
 /// lets the facade take over sending (auth, retries, tracing) without
-/// editing generated code, and a registry of every type's JSON Schema.
+/// editing generated code, and a registry of every type's JSON Schema (the
+/// table of operations comes from [`crate::operations`]).
 fn extra_items(type_names: &[syn::Ident]) -> proc_macro2::TokenStream {
     let names = type_names.iter().map(|n| n.to_string());
     let idents = type_names.iter().map(|n| format_ident!("{}", n));

@@ -16426,3 +16426,374 @@ pub fn round_trip(
         _ => None,
     }
 }
+/// Every operation of the spec, as the generated client names it.
+pub mod operations {
+    /// One operation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Operation {
+        /// The builder method, e.g. `get_database`: the name
+        /// [`crate::hooks::RequestHooks::exec`] receives.
+        pub name: &'static str,
+        /// The spec's operationId, e.g. `getDatabase`.
+        pub id: &'static str,
+        /// The HTTP method, upper case.
+        pub method: &'static str,
+        /// The path template.
+        pub path: &'static str,
+        /// Whether a successful (2xx) answer carries a JSON body.
+        pub json_success: bool,
+    }
+    /// Every operation, sorted by [`Operation::name`].
+    pub const OPERATIONS: &[Operation] = &[
+        Operation {
+            name: "add_location_to_group",
+            id: "addLocationToGroup",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
+            json_success: true,
+        },
+        Operation {
+            name: "add_organization_member",
+            id: "addOrganizationMember",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/members",
+            json_success: true,
+        },
+        Operation {
+            name: "create_api_token",
+            id: "createAPIToken",
+            method: "POST",
+            path: "/v1/auth/api-tokens/{tokenName}",
+            json_success: true,
+        },
+        Operation {
+            name: "create_database",
+            id: "createDatabase",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/databases",
+            json_success: true,
+        },
+        Operation {
+            name: "create_database_token",
+            id: "createDatabaseToken",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/tokens",
+            json_success: true,
+        },
+        Operation {
+            name: "create_group",
+            id: "createGroup",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups",
+            json_success: true,
+        },
+        Operation {
+            name: "create_group_token",
+            id: "createGroupToken",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/tokens",
+            json_success: true,
+        },
+        Operation {
+            name: "delete_database",
+            id: "deleteDatabase",
+            method: "DELETE",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}",
+            json_success: true,
+        },
+        Operation {
+            name: "delete_group",
+            id: "deleteGroup",
+            method: "DELETE",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}",
+            json_success: true,
+        },
+        Operation {
+            name: "delete_organization_invite_by_email_v2",
+            id: "deleteOrganizationInviteByEmailV2",
+            method: "DELETE",
+            path: "/v2/organizations/{organizationSlug}/invites/{email}",
+            json_success: false,
+        },
+        Operation {
+            name: "get_current_user",
+            id: "getCurrentUser",
+            method: "GET",
+            path: "/v1/user",
+            json_success: true,
+        },
+        Operation {
+            name: "get_database",
+            id: "getDatabase",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}",
+            json_success: true,
+        },
+        Operation {
+            name: "get_database_configuration",
+            id: "getDatabaseConfiguration",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration",
+            json_success: true,
+        },
+        Operation {
+            name: "get_database_instance",
+            id: "getDatabaseInstance",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances/{instanceName}",
+            json_success: true,
+        },
+        Operation {
+            name: "get_database_stats",
+            id: "getDatabaseStats",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/stats",
+            json_success: true,
+        },
+        Operation {
+            name: "get_database_usage",
+            id: "getDatabaseUsage",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/usage",
+            json_success: true,
+        },
+        Operation {
+            name: "get_group",
+            id: "getGroup",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}",
+            json_success: true,
+        },
+        Operation {
+            name: "get_group_configuration",
+            id: "getGroupConfiguration",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/configuration",
+            json_success: true,
+        },
+        Operation {
+            name: "get_organization",
+            id: "getOrganization",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}",
+            json_success: true,
+        },
+        Operation {
+            name: "get_organization_member",
+            id: "getOrganizationMember",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/members/{username}",
+            json_success: true,
+        },
+        Operation {
+            name: "get_organization_subscription",
+            id: "getOrganizationSubscription",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/subscription",
+            json_success: true,
+        },
+        Operation {
+            name: "get_organization_usage",
+            id: "getOrganizationUsage",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/usage",
+            json_success: true,
+        },
+        Operation {
+            name: "invalidate_database_tokens",
+            id: "invalidateDatabaseTokens",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/rotate",
+            json_success: false,
+        },
+        Operation {
+            name: "invalidate_group_tokens",
+            id: "invalidateGroupTokens",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/rotate",
+            json_success: false,
+        },
+        Operation {
+            name: "invite_organization_member_v2",
+            id: "inviteOrganizationMemberV2",
+            method: "POST",
+            path: "/v2/organizations/{organizationSlug}/invites",
+            json_success: true,
+        },
+        Operation {
+            name: "list_api_tokens",
+            id: "listAPITokens",
+            method: "GET",
+            path: "/v1/auth/api-tokens",
+            json_success: true,
+        },
+        Operation {
+            name: "list_database_instances",
+            id: "listDatabaseInstances",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances",
+            json_success: true,
+        },
+        Operation {
+            name: "list_databases",
+            id: "listDatabases",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/databases",
+            json_success: true,
+        },
+        Operation {
+            name: "list_groups",
+            id: "listGroups",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/groups",
+            json_success: true,
+        },
+        Operation {
+            name: "list_locations",
+            id: "listLocations",
+            method: "GET",
+            path: "/v1/locations",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organization_api_tokens",
+            id: "listOrganizationAPITokens",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/api-tokens",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organization_audit_logs",
+            id: "listOrganizationAuditLogs",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/audit-logs",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organization_invites_v2",
+            id: "listOrganizationInvitesV2",
+            method: "GET",
+            path: "/v2/organizations/{organizationSlug}/invites",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organization_invoices",
+            id: "listOrganizationInvoices",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/invoices",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organization_members",
+            id: "listOrganizationMembers",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/members",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organization_plans",
+            id: "listOrganizationPlans",
+            method: "GET",
+            path: "/v1/organizations/{organizationSlug}/plans",
+            json_success: true,
+        },
+        Operation {
+            name: "list_organizations",
+            id: "listOrganizations",
+            method: "GET",
+            path: "/v1/organizations",
+            json_success: true,
+        },
+        Operation {
+            name: "remove_location_from_group",
+            id: "removeLocationFromGroup",
+            method: "DELETE",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
+            json_success: true,
+        },
+        Operation {
+            name: "remove_organization_member",
+            id: "removeOrganizationMember",
+            method: "DELETE",
+            path: "/v1/organizations/{organizationSlug}/members/{username}",
+            json_success: true,
+        },
+        Operation {
+            name: "revoke_api_token",
+            id: "revokeAPIToken",
+            method: "DELETE",
+            path: "/v1/auth/api-tokens/{tokenName}",
+            json_success: true,
+        },
+        Operation {
+            name: "revoke_organization_api_token",
+            id: "revokeOrganizationAPIToken",
+            method: "DELETE",
+            path: "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
+            json_success: true,
+        },
+        Operation {
+            name: "transfer_group",
+            id: "transferGroup",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/transfer",
+            json_success: true,
+        },
+        Operation {
+            name: "unarchive_group",
+            id: "unarchiveGroup",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/unarchive",
+            json_success: true,
+        },
+        Operation {
+            name: "update_database_configuration",
+            id: "updateDatabaseConfiguration",
+            method: "PATCH",
+            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration",
+            json_success: true,
+        },
+        Operation {
+            name: "update_group_configuration",
+            id: "updateGroupConfiguration",
+            method: "PATCH",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/configuration",
+            json_success: true,
+        },
+        Operation {
+            name: "update_group_databases",
+            id: "updateGroupDatabases",
+            method: "POST",
+            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/update",
+            json_success: false,
+        },
+        Operation {
+            name: "update_member_role",
+            id: "updateMemberRole",
+            method: "PATCH",
+            path: "/v1/organizations/{organizationSlug}/members/{username}",
+            json_success: true,
+        },
+        Operation {
+            name: "update_organization",
+            id: "updateOrganization",
+            method: "PATCH",
+            path: "/v1/organizations/{organizationSlug}",
+            json_success: true,
+        },
+        Operation {
+            name: "validate_api_token",
+            id: "validateAPIToken",
+            method: "GET",
+            path: "/v1/auth/validate",
+            json_success: true,
+        },
+    ];
+    /// The operation the generated client names `name`.
+    pub fn by_name(name: &str) -> Option<&'static Operation> {
+        OPERATIONS
+            .binary_search_by(|op| op.name.cmp(name))
+            .ok()
+            .and_then(|i| OPERATIONS.get(i))
+    }
+}
