@@ -10,9 +10,9 @@
 //! 2. emulator throughput for a read-heavy mix at concurrency 1, 8 and 32;
 //! 3. regeneration: `generate` (render) and `check`, in-process.
 //!
-//! The overhead ratios of medians are paired: each run measures both sides
-//! back to back, and the report gives the median of the runs' own ratios with
-//! the lowest and highest run. The p99 is taken over all runs' samples.
+//! The overhead ratios are paired: each run measures both sides back to back,
+//! and the report gives the median of the runs' own ratios with the lowest and
+//! highest run.
 //!
 //! This target keeps the system allocator: a counting allocator would add
 //! contended atomic operations to every allocation and so penalise whichever
@@ -71,7 +71,8 @@ fn unique_name() -> String {
 
 /// One sequence at a time, facade and bare interleaved in blocks of `block`
 /// sequences (in alternating order) so that both meet the same conditions on
-/// a noisy machine; returns the (facade, bare) samples.
+/// a noisy machine; returns the (facade, bare) samples. With blocks, each
+/// block runs one sequence more, first, which warms up and is not kept.
 ///
 /// With blocks of one, each sequence runs right after one of the other side,
 /// whose code and data have just taken the processor's first-level caches:
@@ -87,12 +88,16 @@ async fn sequential(facade: &Sender, bare: &Sender, block: usize) -> (Samples, S
             [bare, facade]
         };
         for sender in order {
-            for _ in 0..block {
+            // In blocks, the first sequence of each (which finds the other
+            // side's code and data in the caches) warms up and is not kept.
+            let warm_up = usize::from(block > 1);
+            for i in 0..block + warm_up {
                 let name = unique_name();
                 let started = Instant::now();
                 sender.sequence(&name).await;
                 let elapsed = started.elapsed();
                 match sender {
+                    _ if i < warm_up => {}
                     Sender::Facade(_) => f.push(elapsed),
                     Sender::Bare { .. } => b.push(elapsed),
                 }
@@ -108,11 +113,15 @@ async fn concurrent(sender: &Sender) -> Samples {
             let sender = sender.clone();
             tokio::spawn(async move {
                 let mut samples = Samples::new();
-                for _ in 0..SEQUENCES_PER_WORKER {
+                // The first sequence of each worker warms up (it finds the
+                // other side's code and data in the caches) and is not kept.
+                for i in 0..=SEQUENCES_PER_WORKER {
                     let name = unique_name();
                     let started = Instant::now();
                     sender.sequence(&name).await;
-                    samples.push(started.elapsed());
+                    if i > 0 {
+                        samples.push(started.elapsed());
+                    }
                 }
                 samples
             })
@@ -125,16 +134,14 @@ async fn concurrent(sender: &Sender) -> Samples {
     all
 }
 
-/// Median and p99 of each run, kept per side (run `i` of one side was
-/// measured right next to run `i` of the other), and every sample of all runs.
+/// Median and p99 of each run, kept per side; run `i` of one side was measured
+/// right next to run `i` of the other.
 #[derive(Default)]
 struct Runs {
     f50: Vec<f64>,
     f99: Vec<f64>,
     b50: Vec<f64>,
     b99: Vec<f64>,
-    facade: Samples,
-    bare: Samples,
 }
 
 impl Runs {
@@ -143,8 +150,6 @@ impl Runs {
         self.f99.push(micros(facade.p99()));
         self.b50.push(micros(bare.median()));
         self.b99.push(micros(bare.p99()));
-        self.facade.extend(facade);
-        self.bare.extend(bare);
     }
 }
 
@@ -158,23 +163,23 @@ fn paired_ratio(facade: &[f64], bare: &[f64]) -> (f64, f64, f64) {
     (median_of(ratios), low, high)
 }
 
-/// Prints the median (paired, see [`paired_ratio`]) and the p99 with their
-/// facade/bare ratios.
+/// Prints median and p99 (medians over the runs) with their paired
+/// facade/bare ratios (see [`paired_ratio`]).
 ///
-/// The p99 is taken over the samples of all runs together: one run's p99 is
-/// its second-slowest sequence or so, which one hiccup of the machine sets,
-/// while thousands of samples give a steady figure. Both sides were measured
-/// in the same alternating schedule, so they met the same hiccups.
+/// Paired and taken over runs, the p99 ratio is steady against the hiccups of
+/// a shared machine: one that hits a run of one side sets that run's p99, and
+/// the median over the runs leaves that run out, where a p99 over all runs'
+/// samples together would keep it.
 fn print_overhead(label: &str, runs: Runs) {
     let (r50, lo50, hi50) = paired_ratio(&runs.f50, &runs.b50);
-    let (_, lo99, hi99) = paired_ratio(&runs.f99, &runs.b99);
-    let (f99, b99) = (micros(runs.facade.p99()), micros(runs.bare.p99()));
+    let (r99, lo99, hi99) = paired_ratio(&runs.f99, &runs.b99);
     println!(
         "    {label:<16} median {:>6.0} µs vs {:>6.0} µs  ratio {r50:.3} (runs {lo50:.2}–{hi50:.2})   \
-         p99 {f99:>6.0} µs vs {b99:>6.0} µs  ratio {:.3} (runs {lo99:.2}–{hi99:.2})",
+         p99 {:>6.0} µs vs {:>6.0} µs  ratio {r99:.3} (runs {lo99:.2}–{hi99:.2})",
         median_of(runs.f50),
         median_of(runs.b50),
-        f99 / b99,
+        median_of(runs.f99),
+        median_of(runs.b99),
     );
 }
 
@@ -262,11 +267,11 @@ async fn facade_against_bare(emu: &Emulator, client: &Client) {
     };
     // Warm both paths (connection pools, lazy statics) before measuring.
     sequential(&facade, &bare, 1).await;
-    // Twenty runs: a run is short, and the blocks make it noisier than
-    // interleaving one by one.
+    // Many runs (forty by default): a run is short, and the blocks make it
+    // noisier than interleaving one by one.
     for (label, block, runs) in [
-        ("sequential", BLOCK, repeats() * 4),
-        ("seq., one by one", 1, repeats() * 2),
+        ("sequential", BLOCK, repeats() * 8),
+        ("seq., one by one", 1, repeats() * 4),
     ] {
         let mut paired = Runs::default();
         for _ in 0..runs {
@@ -277,10 +282,10 @@ async fn facade_against_bare(emu: &Emulator, client: &Client) {
     }
     // At concurrency each side runs alone (mixing them would spread the
     // facade's cost over the bare requests' queueing), in alternating order,
-    // and twelve times as often as the other figures because a short run
-    // under load is much noisier.
+    // and 24 times as often as the other figures (120 pairs by default)
+    // because a short run under load is much noisier.
     let mut runs = Runs::default();
-    for rep in 0..repeats() * 12 {
+    for rep in 0..repeats() * 24 {
         let (f, b) = if rep % 2 == 0 {
             let b = concurrent(&bare).await;
             (concurrent(&facade).await, b)
