@@ -15,7 +15,8 @@
 //! located at the keyword (`.../properties/name/maxLength`), so that several keywords
 //! changing at one node are each reported. On properties it also compares presence,
 //! `required`, and the flag that takes a property out of its direction: `readOnly` in
-//! requests, `writeOnly` in responses (the other flag changes nothing there).
+//! requests, `writeOnly` in responses (the other flag changes nothing there). In
+//! requests a `readOnly` property counts as not required, since clients do not send it.
 //!
 //! Not compared: `required` names without a matching property, boolean
 //! `additionalProperties`, `discriminator.mapping`, `not`, `default`, `example`, the
@@ -350,6 +351,12 @@ impl<'a> Walker<'_, 'a> {
             let subject = format!("property `{name}`");
             let was_required = old_required.contains(name.as_str());
             let is_required = new_required.contains(name.as_str());
+            // A `readOnly` property is not sent in requests: requiring it
+            // asks nothing of clients.
+            let was_required =
+                was_required && !(request && read_only(&self.ctx.old, old_props.get(name)));
+            let is_required =
+                is_required && !(request && read_only(&self.ctx.new, new_props.get(name)));
             match (old_props.get(name), new_props.get(name)) {
                 (None, Some(_)) => {
                     if request && is_required {
@@ -568,6 +575,14 @@ impl<'a> Walker<'_, 'a> {
 /// The `propertyName` of the schema's `discriminator`, when it has one.
 fn discriminator_name(schema: &Map<String, Value>) -> Option<&str> {
     schema.get("discriminator")?.get("propertyName")?.as_str()
+}
+
+/// Whether a property schema is `readOnly`, its `$ref` followed with `doc`.
+fn read_only<'a>(doc: &crate::resolve::Resolver<'a>, schema: Option<&'a Value>) -> bool {
+    schema
+        .and_then(|schema| doc.resolve(schema).ok())
+        .and_then(Value::as_object)
+        .is_some_and(|schema| flag(schema, "readOnly"))
 }
 
 fn flag(schema: &Map<String, Value>, key: &str) -> bool {

@@ -509,6 +509,26 @@ fn request_property_became_not_read_only() -> Scenario {
     )
 }
 
+fn request_property_added_required_but_read_only() -> Scenario {
+    // Clients do not send a `readOnly` property: requiring it asks nothing.
+    request_property(
+        object(json!({"name": {"type": "string"}}), &["name"]),
+        object(
+            json!({"name": {"type": "string"}, "id": {"type": "string", "readOnly": true}}),
+            &["name", "id"],
+        ),
+        vec![("request-property-added", N, Some("createDb"))],
+    )
+}
+
+fn request_property_read_only_became_required() -> Scenario {
+    request_property(
+        object(json!({"id": {"type": "string", "readOnly": true}}), &[]),
+        object(json!({"id": {"type": "string", "readOnly": true}}), &["id"]),
+        vec![],
+    )
+}
+
 fn request_property_constraints_each_reported() -> Scenario {
     // Three keywords change at one node: each is a change of its own.
     request_property(
@@ -1001,6 +1021,8 @@ scenarios!(
     request_map_values_type_changed,
     request_property_became_read_only,
     request_property_became_not_read_only,
+    request_property_added_required_but_read_only,
+    request_property_read_only_became_required,
     request_property_constraints_each_reported,
     request_parameter_maximum_became_exclusive,
     constraint_not_compared_when_type_changed,
