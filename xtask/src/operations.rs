@@ -94,54 +94,19 @@ pub fn answers_json(op: &Value) -> bool {
         })
 }
 
-/// (METHOD, path) → progenitor's name, read from each builder's `send`: its
-/// doc says "Sends a `GET` request to `/path`", and its body builds
+/// (METHOD, path) → progenitor's name, read from each builder's `send` (see
+/// [`crate::surface::builder_sends`]): its body builds
 /// `OperationInfo { operation_id: "name" }`.
 fn generated_names(file: &syn::File) -> BTreeMap<(String, String), String> {
     let mut out = BTreeMap::new();
-    let builder = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
-        _ => None,
-    });
-    for item in builder
-        .map(|(_, items)| items.as_slice())
-        .unwrap_or_default()
-    {
-        let syn::Item::Impl(imp) = item else { continue };
-        for f in &imp.items {
-            let syn::ImplItem::Fn(f) = f else { continue };
-            if f.sig.ident != "send" {
-                continue;
-            }
-            let doc = doc_text(&f.attrs);
-            let ticks: Vec<&str> = doc.split('`').collect();
-            let (Some(method), Some(path)) = (ticks.get(1), ticks.get(3)) else {
-                continue;
-            };
-            let mut finder = OperationId(None);
-            finder.visit_block(&f.block);
-            if let Some(name) = finder.0 {
-                out.insert((method.to_string(), path.to_string()), name);
-            }
+    for (method, path, f) in crate::surface::builder_sends(file) {
+        let mut finder = OperationId(None);
+        finder.visit_block(&f.block);
+        if let Some(name) = finder.0 {
+            out.insert((method, path), name);
         }
     }
     out
-}
-
-fn doc_text(attrs: &[syn::Attribute]) -> String {
-    attrs
-        .iter()
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
 }
 
 /// Finds the `operation_id` of an `OperationInfo { .. }` literal.

@@ -267,20 +267,35 @@ pub fn describe_schema(spec: &Value, schema: &Value) -> String {
 }
 
 /// (METHOD, path) → (success type, error type), read from each builder's
-/// `send` method: its doc says "Sends a `GET` request to `/path`" and its
-/// return type is `Result<ResponseValue<T>, Error<E>>`.
+/// `send` method (see [`builder_sends`]): its return type is
+/// `Result<ResponseValue<T>, Error<E>>`.
 pub fn send_signatures(source: &str) -> BTreeMap<(String, String), (String, String)> {
     let mut out = BTreeMap::new();
     let Ok(file) = syn::parse_file(source) else {
         return out;
     };
-    let Some(builder) = file.items.iter().find_map(|item| match item {
+    for (method, path, f) in builder_sends(&file) {
+        let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+            continue;
+        };
+        if let Some((ok, err)) = result_args(ty) {
+            out.insert((method, path), (ok, err));
+        }
+    }
+    out
+}
+
+/// Every builder's `send` method in progenitor's output, with the method and
+/// path its doc names ("Sends a `GET` request to `/path`").
+pub fn builder_sends(file: &syn::File) -> Vec<(String, String, &syn::ImplItemFn)> {
+    let mut out = Vec::new();
+    let Some((_, items)) = file.items.iter().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
         _ => None,
     }) else {
         return out;
     };
-    for item in &builder.1 {
+    for item in items {
         let syn::Item::Impl(imp) = item else { continue };
         for f in &imp.items {
             let syn::ImplItem::Fn(f) = f else { continue };
@@ -302,15 +317,8 @@ pub fn send_signatures(source: &str) -> BTreeMap<(String, String), (String, Stri
                 })
                 .collect();
             let ticks: Vec<&str> = doc.split('`').collect();
-            if ticks.len() < 4 {
-                continue;
-            }
-            let (method, path) = (ticks[1].to_string(), ticks[3].to_string());
-            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
-                continue;
-            };
-            if let Some((ok, err)) = result_args(ty) {
-                out.insert((method, path), (ok, err));
+            if let (Some(method), Some(path)) = (ticks.get(1), ticks.get(3)) {
+                out.push((method.to_string(), path.to_string(), f));
             }
         }
     }
