@@ -348,9 +348,8 @@ impl Transport {
                         attempt(pending).instrument(span.clone()).await
                     };
                     let record = ctx.as_ref().map(|c| &c.record);
-                    let decision = self.after_attempt(
-                        &outcome, &call, record, &span, traced, number, sent_at, deadline,
-                    );
+                    let decision = self
+                        .after_attempt(&outcome, &call, record, &span, number, sent_at, deadline);
                     match (decision, spare.take()) {
                         (Some(delay), Some(next)) => {
                             if outcome.may_have_been_carried_out()
@@ -379,6 +378,7 @@ impl Transport {
 
     /// Records and traces an attempt's outcome, and decides whether to try
     /// again: the delay before the next attempt, or `None` to stop here.
+    /// `sent_at` is only known when the attempt is traced.
     #[allow(clippy::too_many_arguments)]
     fn after_attempt<A: Answer>(
         &self,
@@ -386,11 +386,11 @@ impl Transport {
         call: &CallInfo,
         record: Option<&Mutex<CallRecord>>,
         span: &tracing::Span,
-        traced: bool,
         number: u32,
         sent_at: Option<Instant>,
         deadline: Option<Instant>,
     ) -> Option<Duration> {
+        let traced = sent_at.is_some();
         if let Some(sent_at) = sent_at {
             span.record("duration_ms", sent_at.elapsed().as_millis() as u64);
         }
