@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::manifest::{Api, Workspace};
-use crate::provenance::{Provenance, read_verified};
+use crate::provenance::{Provenance, read_verified, verify_file};
 use crate::{Error, Result, normalise, overlay::Overlay};
 
 /// The progenitor version the committed code comes from (kept equal to the
@@ -50,7 +50,14 @@ pub struct EffectiveSpec {
 /// applies the normalisations and overlays.
 pub fn effective_spec(ws: &Workspace, api: &Api) -> Result<EffectiveSpec> {
     let spec_path = api.spec_path(ws);
-    let (provenance, text) = read_verified(&spec_path, &api.provenance_path(ws))?;
+    let (provenance, text) = match api.reference_path(ws) {
+        // An authored spec: the provenance vouches for the page it was written from.
+        Some(reference) => (
+            verify_file(&reference, &api.provenance_path(ws))?,
+            crate::spec_file::read_text(&spec_path)?,
+        ),
+        None => read_verified(&spec_path, &api.provenance_path(ws))?,
+    };
     let raw = crate::spec_file::parse_document(&spec_path, &text)?;
     let (document, notices) = apply_patches(ws, api, raw)?;
     Ok(EffectiveSpec {

@@ -26,8 +26,15 @@ pub struct Api {
     pub name: String,
     /// The vendored upstream spec, relative to `spec/`.
     pub spec: PathBuf,
-    /// Its provenance record, relative to `spec/`.
+    /// Its provenance record, relative to `spec/`. It records the vendored
+    /// spec, or the [`reference`](Api::reference) when there is one.
     pub provenance: PathBuf,
+    /// For a spec authored here from an upstream document (a reference page),
+    /// that document, vendored byte-for-byte, relative to `spec/`. The
+    /// provenance then checks this file's sha256 and not the spec's, which is
+    /// ours to edit.
+    #[serde(default)]
+    pub reference: Option<PathBuf>,
     /// Structural normalisations (see [`crate::normalise`]), in order.
     #[serde(default)]
     pub normalisations: Vec<String>,
@@ -75,6 +82,11 @@ impl Api {
     /// The provenance record's absolute path.
     pub fn provenance_path(&self, ws: &Workspace) -> PathBuf {
         ws.spec_dir().join(&self.provenance)
+    }
+
+    /// The vendored reference document's absolute path, for an authored spec.
+    pub fn reference_path(&self, ws: &Workspace) -> Option<PathBuf> {
+        self.reference.as_ref().map(|p| ws.spec_dir().join(p))
     }
 
     /// The overlays' absolute paths, in order.

@@ -76,6 +76,15 @@ impl Provenance {
     }
 }
 
+/// Verifies the bytes of a vendored file other than the spec (the reference
+/// page an authored spec was written from) against `provenance_path`.
+pub fn verify_file(path: &Path, provenance_path: &Path) -> Result<Provenance> {
+    let provenance = Provenance::load(provenance_path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    provenance.verify(path, &bytes)?;
+    Ok(provenance)
+}
+
 /// Reads the vendored spec's bytes and verifies them against `provenance_path`.
 pub fn read_verified(spec_path: &Path, provenance_path: &Path) -> Result<(Provenance, String)> {
     let provenance = Provenance::load(provenance_path)?;
