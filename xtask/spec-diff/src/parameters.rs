@@ -1,5 +1,7 @@
 //! Parameters of a matched operation: added, removed, required-ness, deprecation,
-//! schema changes, and path parameters renamed in place.
+//! schema changes, path parameters renamed in place, and path parameters that the
+//! URL template named all along but the old document did not declare (declaring
+//! them adds nothing to requests).
 //!
 //! The effective parameters of an operation are those of its path item overridden
 //! by its own (same `in` and `name`), with `$ref`s resolved. Parameters are matched by
@@ -141,6 +143,16 @@ pub(crate) fn compare<'a>(
         })
         .collect();
     let new_params = effective(ctx.new, new);
+    // The old template's names, under their new names where renamed in place.
+    let old_template_names: std::collections::BTreeSet<String> = path_names(old.path)
+        .into_iter()
+        .map(|name| {
+            renames
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_owned())
+        })
+        .collect();
 
     let keys: std::collections::BTreeSet<&(String, String)> =
         old_params.keys().chain(new_params.keys()).collect();
@@ -151,7 +163,17 @@ pub(crate) fn compare<'a>(
         let subject = format!("{location} parameter `{name}`");
         match (old_params.get(key), new_params.get(key)) {
             (None, Some(param)) => {
-                if is_required(location, param) {
+                if location == "path" && old_template_names.contains(name.as_str()) {
+                    // Upstream only declared what the URL already said.
+                    ctx.emit(
+                        "path-parameter-declared",
+                        op.label(),
+                        path,
+                        format!(
+                            "path parameter `{name}`, already in the URL template, is now declared"
+                        ),
+                    );
+                } else if is_required(location, param) {
                     ctx.emit(
                         "request-parameter-added-required",
                         op.label(),

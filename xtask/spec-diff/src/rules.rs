@@ -114,7 +114,8 @@ catalogue! {
         "request-parameter-added-optional" => NonBreaking, "An optional parameter was added.";
         "request-parameter-removed" => Breaking, "A parameter was removed.";
         "request-parameter-became-required" => Breaking, "A parameter became required.";
-        "request-parameter-became-optional" => NonBreaking, "A parameter became optional.";
+        "request-parameter-became-optional" => NonBreaking, "A parameter became optional: the server accepts more, and the generated builder's setter is unchanged (progenitor gives required and optional parameters the same `TryInto<T>` setter).";
+        "path-parameter-declared" => Info, "A path parameter the URL template already named is now declared: requests do not change (it is not a parameter added).";
         "request-body-added-required" => Breaking, "A required request body was added.";
         "request-body-added-optional" => NonBreaking, "An optional request body was added.";
         "request-body-removed" => Breaking, "The request body was removed.";
@@ -126,7 +127,7 @@ catalogue! {
         "request-property-added-required" => Breaking, "A required request property was added.";
         "request-property-removed" => Breaking, "A request property was removed.";
         "request-property-became-required" => Breaking, "A request property became required.";
-        "request-property-became-optional" => NonBreaking, "A request property became optional.";
+        "request-property-became-optional" => Breaking, "A request property became optional: the server accepts more, but in the generated SDK the field becomes `Option<T>` and the builder setter takes `TryInto<Option<T>>`, so existing calls (a `&str` for a `String`) stop compiling.";
         "request-property-became-read-only" => Breaking, "A request property became readOnly: clients sending it are refused, or what they send is ignored.";
         "request-property-became-not-read-only" => NonBreaking, "A request property is no longer readOnly: clients may now send it.";
         "response-success-status-added" => Info, "A success (2xx) response status was added.";

@@ -396,11 +396,20 @@ impl<'a> Walker<'_, 'a> {
                             );
                         }
                     } else if was_required && !is_required {
-                        self.emit(
+                        let change = self.emit(
                             &format!("{prefix}-became-optional"),
                             &ploc,
                             format!("{subject} became optional"),
                         );
+                        if request {
+                            change.sdk_note = Some(
+                                "wire-compatible (the server accepts more), but the generated \
+                                 field changes from T to Option<T> and its builder setter from \
+                                 `TryInto<T>` to `TryInto<Option<T>>`: calls passing a value \
+                                 that only converts to T (a `&str` for a `String`) stop compiling"
+                                    .to_owned(),
+                            );
+                        }
                     }
                     self.access(old_schema, new_schema, &ploc, &subject);
                     self.node(old_schema, new_schema, &ploc, &subject, false, depth + 1);

@@ -266,6 +266,37 @@ fn request_parameter_became_optional() -> Scenario {
     )
 }
 
+/// `{db}` is in the URL on both sides; only the new document declares it.
+fn path_parameter_declared() -> Scenario {
+    let db = json!({"name": "db", "in": "path", "required": true, "schema": {"type": "string"}});
+    scenario(
+        one("/v1/dbs/{db}", "get", op("getDb")),
+        one(
+            "/v1/dbs/{db}",
+            "get",
+            op_with("getDb", json!({ "parameters": [db] })),
+        ),
+        vec![("path-parameter-declared", I, Some("getDb"))],
+    )
+}
+
+/// A path parameter added with the template segment is still a required one added.
+fn path_parameter_added_with_its_segment() -> Scenario {
+    let db = json!({"name": "db", "in": "path", "required": true, "schema": {"type": "string"}});
+    scenario(
+        one("/v1/dbs", "get", op("getDb")),
+        one(
+            "/v1/dbs/{db}",
+            "get",
+            op_with("getDb", json!({ "parameters": [db] })),
+        ),
+        vec![
+            ("operation-path-changed", B, Some("getDb")),
+            ("request-parameter-added-required", B, Some("getDb")),
+        ],
+    )
+}
+
 fn request_parameter_deprecated_flag() -> Scenario {
     let mut deprecated = query("schema", false);
     deprecated["deprecated"] = json!(true);
@@ -458,7 +489,7 @@ fn request_property_became_optional() -> Scenario {
     request_property(
         object(json!({"name": {"type": "string"}}), &["name"]),
         object(json!({"name": {"type": "string"}}), &[]),
-        vec![("request-property-became-optional", N, Some("createDb"))],
+        vec![("request-property-became-optional", B, Some("createDb"))],
     )
 }
 
@@ -1000,6 +1031,8 @@ scenarios!(
     request_parameter_removed,
     request_parameter_became_required,
     request_parameter_became_optional,
+    path_parameter_declared,
+    path_parameter_added_with_its_segment,
     request_parameter_deprecated_flag,
     request_parameter_deprecation_removed_flag,
     request_parameter_format_changed,
@@ -1273,6 +1306,18 @@ fn sdk_notes_where_wire_and_sdk_disagree() {
 
     let report = run(&request_property_added());
     assert!(report.changes.iter().all(|c| c.sdk_note.is_none()));
+
+    // Optional on the wire, a compile error for callers of the generated builder.
+    let report = run(&request_property_became_optional());
+    let note = sdk_note(&report, "request-property-became-optional").unwrap();
+    assert!(note.contains("TryInto<Option<T>>"), "{note}");
+
+    let report = run(&path_parameter_declared());
+    assert_eq!(
+        report.changes[0].path,
+        "GET /v1/dbs/{db} parameters/path/db"
+    );
+    assert!(report.changes[0].message.contains("already in the URL"));
 }
 
 #[test]
