@@ -5,8 +5,7 @@
 //! [`manifest`] says which spec generates which crate;
 //! [`provenance`] refuses a vendored spec whose sha256 changed;
 //! [`normalise`] and [`overlay`] turn the upstream document into the
-//! effective spec; [`generate`] runs progenitor on it and renders the files,
-//! with the table of operations from [`operations`];
+//! effective spec; [`generate`] runs progenitor on it and renders the files;
 //! [`check`] compares them with what is committed; [`surface`] describes the
 //! API surface for the schema-drift snapshots.
 #![forbid(unsafe_code)]
@@ -17,7 +16,6 @@ pub mod evolve;
 pub mod generate;
 pub mod manifest;
 pub mod normalise;
-pub mod operations;
 pub mod overlay;
 pub mod provenance;
 pub mod spec_file;

@@ -6,7 +6,7 @@
 //   patched by spec/patches/bearer-auth.overlay.yaml
 //   patched by spec/patches/add-member-required.overlay.yaml
 //   patched by spec/patches/list-databases-pagination.overlay.yaml
-//   without progenitor's `api-version` header (xtask `strip_api_version_header`)
+//   with schemars derives behind the `schemars` feature (xtask `schemars_behind_feature`)
 // with progenitor 0.15.1. To change it, change the spec patches or the xtask and regenerate;
 // `cargo xtask check` fails while this file is out of date.
 
@@ -18,14 +18,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AddLocationToGroupResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddLocationToGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<Group>,
@@ -36,13 +30,8 @@ pub mod types {
         }
     }
     ///`AddOrganizationMemberBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddOrganizationMemberBody {
         ///The role given to the user.
         #[serde(default = "defaults::add_organization_member_body_role")]
@@ -66,9 +55,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AddOrganizationMemberBodyRole {
         #[serde(rename = "admin")]
         Admin,
@@ -122,14 +111,8 @@ pub mod types {
         }
     }
     ///`AddOrganizationMemberResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddOrganizationMemberResponse {
         ///The username for the member.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -154,9 +137,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AddOrganizationMemberResponseRole {
         #[serde(rename = "owner")]
         Owner,
@@ -209,14 +192,8 @@ pub mod types {
         }
     }
     ///`ApiToken`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiToken {
         ///The date the token was created, in `YYYY-MM-DD` format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -243,14 +220,8 @@ pub mod types {
         }
     }
     ///`AuditLog`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuditLog {
         ///The username of the user who performed the action.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -287,9 +258,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AuditLogCode {
         #[serde(rename = "user-signup")]
         UserSignup,
@@ -421,14 +392,8 @@ pub mod types {
         }
     }
     ///`BaseGroup`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BaseGroup {
         ///The current status for delete protection. If enabled, the group and all its databases cannot be deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -455,14 +420,8 @@ pub mod types {
         }
     }
     ///`CreateApiTokenBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateApiTokenBody {
         ///The group name (inside `organization`) to restrict this token to. Requires `organization` and a non-empty `scopes` list.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -490,9 +449,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CreateApiTokenBodyScopesItem {
         #[serde(rename = "read")]
         Read,
@@ -573,14 +532,8 @@ pub mod types {
         }
     }
     ///`CreateApiTokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateApiTokenResponse {
         ///The ID generated by Turso for the API Token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -598,13 +551,8 @@ pub mod types {
         }
     }
     ///`CreateDatabaseInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseInput {
         ///The name of the group where the database should be created. **The group must already exist.**
         pub group: ::std::string::String,
@@ -626,14 +574,8 @@ pub mod types {
         }
     }
     ///Encryption configuration for the database. Can be used when creating a new encrypted database, creating a encrypted database from upload (`seed.type = "database_upload"`), or forking from an encrypted database (required when the source database is encrypted).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseInputRemoteEncryption {
         ///The encryption cipher to use.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -660,9 +602,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CreateDatabaseInputRemoteEncryptionEncryptionCipher {
         #[serde(rename = "aes256gcm")]
         Aes256gcm,
@@ -736,14 +678,8 @@ pub mod types {
         }
     }
     ///`CreateDatabaseInputSeed`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseInputSeed {
         ///The name of the existing database when `database` is used as a seed type.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -771,9 +707,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CreateDatabaseInputSeedType {
         #[serde(rename = "database")]
         Database,
@@ -817,14 +753,8 @@ pub mod types {
         }
     }
     ///`CreateDatabaseOutput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseOutput {
         ///The database universal unique identifier (UUID).
         #[serde(rename = "DbId", skip_serializing_if = "::std::option::Option::is_none")]
@@ -845,14 +775,8 @@ pub mod types {
         }
     }
     ///`CreateDatabaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub database: ::std::option::Option<CreateDatabaseOutput>,
@@ -873,9 +797,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CreateDatabaseTokenAuthorization {
         #[serde(rename = "full-access")]
         FullAccess,
@@ -925,14 +849,8 @@ pub mod types {
         }
     }
     ///`CreateDatabaseTokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseTokenResponse {
         ///The generated authorization token (JWT).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -944,14 +862,8 @@ pub mod types {
         }
     }
     ///`CreateGroupResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<Group>,
@@ -972,9 +884,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CreateGroupTokenAuthorization {
         #[serde(rename = "full-access")]
         FullAccess,
@@ -1024,14 +936,8 @@ pub mod types {
         }
     }
     ///`CreateGroupTokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateGroupTokenResponse {
         ///The generated authorization token (JWT).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1043,14 +949,8 @@ pub mod types {
         }
     }
     ///`CreateTokenInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTokenInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permissions: ::std::option::Option<CreateTokenInputPermissions>,
@@ -1061,14 +961,8 @@ pub mod types {
         }
     }
     ///The permissions for the token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTokenInputPermissions {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_attach: ::std::option::Option<CreateTokenInputPermissionsReadAttach>,
@@ -1079,14 +973,8 @@ pub mod types {
         }
     }
     ///Read `ATTACH` permission for the token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateTokenInputPermissionsReadAttach {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub databases: ::std::vec::Vec<::std::string::String>,
@@ -1097,14 +985,8 @@ pub mod types {
         }
     }
     ///`Database`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Database {
         ///The current status for blocked reads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1148,14 +1030,8 @@ pub mod types {
         }
     }
     ///`DatabaseConfigurationInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseConfigurationInput {
         ///Allow or disallow attaching databases to the current database.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1185,14 +1061,8 @@ pub mod types {
         }
     }
     ///`DatabaseConfigurationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseConfigurationResponse {
         ///Allow or disallow attaching databases to the current database.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1222,14 +1092,8 @@ pub mod types {
         }
     }
     ///`DatabaseParent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseParent {
         ///The timestamp when the database was branched from the parent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1249,14 +1113,8 @@ pub mod types {
         }
     }
     ///`DatabaseStatsOutput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseStatsOutput {
         ///A string representing the SQL query executed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1274,14 +1132,8 @@ pub mod types {
         }
     }
     ///`DatabaseUsageObject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseUsageObject {
         ///The total bytes synced.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1302,14 +1154,8 @@ pub mod types {
         }
     }
     ///`DatabaseUsageOutput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseUsageOutput {
         ///The usage objects for instances of the current database.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1326,14 +1172,8 @@ pub mod types {
         }
     }
     ///`DatabaseUsageOutputInstancesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseUsageOutputInstancesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<DatabaseUsageObject>,
@@ -1347,14 +1187,8 @@ pub mod types {
         }
     }
     ///`DeleteDatabaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteDatabaseResponse {
         ///The name of the database that was deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1366,14 +1200,8 @@ pub mod types {
         }
     }
     ///`DeleteGroupResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<Group>,
@@ -1384,13 +1212,8 @@ pub mod types {
         }
     }
     ///The body of every error answer of the Platform API.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///A machine-readable error code, sent by some endpoints.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1404,14 +1227,9 @@ pub mod types {
         }
     }
     ///The extensions to enable for new databases created in this group. Users looking to enable vector extensions should instead use the native [libSQL vector datatype](/features/ai-and-embeddings).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Extensions {
         String(ExtensionsString),
         Array(::std::vec::Vec<ExtensionsArrayItem>),
@@ -1437,9 +1255,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ExtensionsArrayItem {
         #[serde(rename = "vector")]
         Vector,
@@ -1525,9 +1343,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ExtensionsString {
         #[serde(rename = "all")]
         All,
@@ -1567,14 +1385,8 @@ pub mod types {
         }
     }
     ///`GetCurrentUserResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetCurrentUserResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<GetCurrentUserResponseUser>,
@@ -1585,14 +1397,8 @@ pub mod types {
         }
     }
     ///`GetCurrentUserResponseUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetCurrentUserResponseUser {
         ///URL to the user's avatar image.
         #[serde(
@@ -1625,14 +1431,8 @@ pub mod types {
         }
     }
     ///`GetDatabaseInstanceResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseInstanceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instance: ::std::option::Option<Instance>,
@@ -1643,14 +1443,8 @@ pub mod types {
         }
     }
     ///`GetDatabaseResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub database: ::std::option::Option<Database>,
@@ -1661,14 +1455,8 @@ pub mod types {
         }
     }
     ///`GetDatabaseStatsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseStatsResponse {
         ///The top queries performed on the given database as well as the total rows read and written.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1680,14 +1468,8 @@ pub mod types {
         }
     }
     ///`GetDatabaseUsageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseUsageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub database: ::std::option::Option<DatabaseUsageOutput>,
@@ -1698,14 +1480,8 @@ pub mod types {
         }
     }
     ///`GetGroupResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<Group>,
@@ -1716,14 +1492,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationMemberResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationMemberResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member: ::std::option::Option<Member>,
@@ -1734,14 +1504,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<Organization>,
@@ -1752,14 +1516,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationSubscriptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationSubscriptionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subscription: ::std::option::Option<
@@ -1772,14 +1530,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationSubscriptionResponseSubscription`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationSubscriptionResponseSubscription {
         ///The name of the plan for the current subscription.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1800,14 +1552,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationUsageResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationUsageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<
@@ -1820,14 +1566,8 @@ pub mod types {
         }
     }
     ///The organization usage object, containing the total usage for rows read and written, as well as the total storage size (in bytes).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationUsageResponseOrganization {
         ///The databases for the organization and their usage.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1844,14 +1584,8 @@ pub mod types {
         }
     }
     ///The usage object for the organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationUsageResponseOrganizationUsage {
         ///The number of bytes synced allowed for the specific plan, in bytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1881,14 +1615,9 @@ pub mod types {
         }
     }
     ///`Group`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Group(pub BaseGroup);
     impl ::std::ops::Deref for Group {
         type Target = BaseGroup;
@@ -1907,14 +1636,8 @@ pub mod types {
         }
     }
     ///`GroupConfigurationInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GroupConfigurationInput {
         ///Prevent the group from being deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1926,14 +1649,8 @@ pub mod types {
         }
     }
     ///`GroupConfigurationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GroupConfigurationResponse {
         ///Prevent the group from being deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1945,14 +1662,8 @@ pub mod types {
         }
     }
     ///`Instance`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Instance {
         ///The DNS hostname used for client libSQL and HTTP connections (specific to this instance only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1986,9 +1697,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InstanceType {
         #[serde(rename = "primary")]
         Primary,
@@ -2032,14 +1743,8 @@ pub mod types {
         }
     }
     ///`InviteCreatedV2`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteCreatedV2 {
         ///The email of the person invited.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2067,9 +1772,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InviteCreatedV2Role {
         #[serde(rename = "admin")]
         Admin,
@@ -2117,13 +1822,8 @@ pub mod types {
         }
     }
     ///`InviteOrganizationMemberV2Body`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteOrganizationMemberV2Body {
         ///The email of the user you want to invite. Exactly one of email or username must be provided.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2160,9 +1860,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InviteOrganizationMemberV2BodyRole {
         #[serde(rename = "admin")]
         Admin,
@@ -2216,14 +1916,8 @@ pub mod types {
         }
     }
     ///`InviteOrganizationMemberV2Response`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteOrganizationMemberV2Response {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invited: ::std::option::Option<InviteCreatedV2>,
@@ -2234,14 +1928,8 @@ pub mod types {
         }
     }
     ///`InviteV2`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteV2 {
         ///The datetime the invite was created in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2272,9 +1960,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InviteV2Role {
         #[serde(rename = "admin")]
         Admin,
@@ -2322,14 +2010,8 @@ pub mod types {
         }
     }
     ///`ListApiTokensResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListApiTokensResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tokens: ::std::vec::Vec<ApiToken>,
@@ -2340,14 +2022,8 @@ pub mod types {
         }
     }
     ///`ListDatabaseInstancesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListDatabaseInstancesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub instances: ::std::vec::Vec<Instance>,
@@ -2358,14 +2034,8 @@ pub mod types {
         }
     }
     ///`ListDatabasesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListDatabasesResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub databases: ::std::vec::Vec<Database>,
@@ -2378,14 +2048,8 @@ pub mod types {
         }
     }
     ///Present when the list is paged.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListDatabasesResponsePagination {
         ///The cursor of the next page; absent or null on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2397,14 +2061,8 @@ pub mod types {
         }
     }
     ///`ListGroupsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListGroupsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub groups: ::std::vec::Vec<Group>,
@@ -2415,14 +2073,8 @@ pub mod types {
         }
     }
     ///`ListLocationsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListLocationsResponse {
         ///A mapping of location codes to location names.
         #[serde(
@@ -2440,14 +2092,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationApiTokensResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationApiTokensResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tokens: ::std::vec::Vec<ListOrganizationApiTokensResponseTokensItem>,
@@ -2458,14 +2104,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationApiTokensResponseTokensItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationApiTokensResponseTokensItem {
         ///The date the token was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2496,14 +2136,8 @@ pub mod types {
         }
     }
     ///The user who minted the token. Returned to admins and owners so they can see who provisioned each token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationApiTokensResponseTokensItemOwner {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -2516,14 +2150,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationAuditLogsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationAuditLogsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub audit_logs: ::std::vec::Vec<AuditLog>,
@@ -2538,14 +2166,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationAuditLogsResponsePagination`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationAuditLogsResponsePagination {
         ///The current page number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2566,14 +2188,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationInvitesV2Response`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationInvitesV2Response {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub invites: ::std::vec::Vec<InviteV2>,
@@ -2584,14 +2200,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationInvoicesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationInvoicesResponse {
         ///The list of invoices for the organization.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2603,14 +2213,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationInvoicesResponseInvoicesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationInvoicesResponseInvoicesItem {
         ///The formatted price in USD for the invoice.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2647,9 +2251,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ListOrganizationInvoicesType {
         #[serde(rename = "all")]
         All,
@@ -2698,14 +2302,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationMembersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationMembersResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub members: ::std::vec::Vec<Member>,
@@ -2716,14 +2314,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationPlansResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationPlansResponse {
         ///List of available plans.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2735,14 +2327,8 @@ pub mod types {
         }
     }
     ///`Member`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Member {
         ///The email for the member.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2770,9 +2356,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MemberRole {
         #[serde(rename = "owner")]
         Owner,
@@ -2824,13 +2410,8 @@ pub mod types {
         }
     }
     ///`NewGroup`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewGroup {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub extensions: ::std::option::Option<Extensions>,
@@ -2845,14 +2426,8 @@ pub mod types {
         }
     }
     ///`Organization`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         ///Returns the current status for blocked reads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2891,14 +2466,8 @@ pub mod types {
         }
     }
     ///`OrganizationPlan`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationPlan {
         ///The name of the plan.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2927,9 +2496,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum OrganizationType {
         #[serde(rename = "personal")]
         Personal,
@@ -2973,14 +2542,8 @@ pub mod types {
         }
     }
     ///`PlanPrice`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PlanPrice {
         ///Payment regularity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2995,14 +2558,8 @@ pub mod types {
         }
     }
     ///`PlanQuotas`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PlanQuotas {
         ///The number of bytes synced allowed for the specific plan, in bytes.
         #[serde(
@@ -3041,14 +2598,8 @@ pub mod types {
         }
     }
     ///`RemoveLocationFromGroupResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RemoveLocationFromGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<Group>,
@@ -3059,14 +2610,8 @@ pub mod types {
         }
     }
     ///`RemoveOrganizationMemberResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RemoveOrganizationMemberResponse {
         ///The username for the member.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3078,14 +2623,8 @@ pub mod types {
         }
     }
     ///`RevokeApiTokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RevokeApiTokenResponse {
         ///The revoked token name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3097,14 +2636,8 @@ pub mod types {
         }
     }
     ///`RevokeOrganizationApiTokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RevokeOrganizationApiTokenResponse {
         ///The ID of the revoked token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3116,14 +2649,8 @@ pub mod types {
         }
     }
     ///`TransferGroupBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransferGroupBody {
         ///The slug of the organization to transfer the group to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3135,14 +2662,8 @@ pub mod types {
         }
     }
     ///`UnarchiveGroupResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnarchiveGroupResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<Group>,
@@ -3153,13 +2674,8 @@ pub mod types {
         }
     }
     ///`UpdateMemberRoleBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMemberRoleBody {
         ///The new role to assign to the member.
         pub role: UpdateMemberRoleBodyRole,
@@ -3180,9 +2696,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UpdateMemberRoleBodyRole {
         #[serde(rename = "admin")]
         Admin,
@@ -3230,14 +2746,8 @@ pub mod types {
         }
     }
     ///`UpdateMemberRoleResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMemberRoleResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member: ::std::option::Option<UpdateMemberRoleResponseMember>,
@@ -3248,14 +2758,8 @@ pub mod types {
         }
     }
     ///`UpdateMemberRoleResponseMember`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMemberRoleResponseMember {
         ///The email of the updated member.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3283,9 +2787,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UpdateMemberRoleResponseMemberRole {
         #[serde(rename = "admin")]
         Admin,
@@ -3334,14 +2838,8 @@ pub mod types {
         }
     }
     ///`UpdateOrganizationBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateOrganizationBody {
         ///Enable or disable overages for the organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3356,14 +2854,8 @@ pub mod types {
         }
     }
     ///`UpdateOrganizationResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateOrganizationResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<Organization>,
@@ -3374,14 +2866,8 @@ pub mod types {
         }
     }
     ///`ValidateApiTokenResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ValidateApiTokenResponse {
         ///The time of expiration for the provided token in unix epoch seconds, or `-1` if there is no expiration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9917,7 +9403,7 @@ Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::Hooks,
+    pub(crate) inner: sdk_runtime::Transport,
 }
 impl Client {
     /// Create a new client.
@@ -9925,7 +9411,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::Hooks) -> Self {
+    pub fn new(baseurl: &str, inner: sdk_runtime::Transport) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -9944,7 +9430,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::Hooks,
+        inner: sdk_runtime::Transport,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -9953,7 +9439,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::Hooks> for Client {
+impl ClientInfo<sdk_runtime::Transport> for Client {
     fn api_version() -> &'static str {
         "0.1.0"
     }
@@ -9963,7 +9449,7 @@ impl ClientInfo<crate::hooks::Hooks> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::hooks::Hooks {
+    fn inner(&self) -> &sdk_runtime::Transport {
         &self.inner
     }
 }
@@ -9971,7 +9457,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::hooks::Hooks>,
+        Client: ClientHooks<sdk_runtime::Transport>,
     {}
 };
 impl Client {
@@ -11080,7 +10566,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/databases", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11104,9 +10597,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11184,7 +10675,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/databases", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11204,26 +10702,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -11288,7 +10778,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/databases/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& database_name.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11307,16 +10804,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -11381,7 +10873,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/databases/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& database_name.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11400,16 +10899,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -11472,7 +10966,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11491,9 +10992,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11588,7 +11087,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11608,9 +11114,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11670,7 +11174,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11689,9 +11200,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11766,7 +11275,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()), encode_path(& instance_name.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11785,9 +11301,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11920,7 +11434,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11944,26 +11465,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12061,7 +11574,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12082,26 +11602,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12167,7 +11679,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12186,16 +11705,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12258,7 +11772,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& database_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12281,10 +11802,7 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12331,7 +11849,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/groups", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12350,9 +11875,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12422,7 +11945,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/groups", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12442,16 +11972,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12516,7 +12041,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/groups/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& group_name.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12535,16 +12067,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12609,7 +12136,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/groups/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& group_name.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12628,16 +12162,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -12700,7 +12229,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12719,9 +12255,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12815,7 +12349,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12835,9 +12376,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12928,7 +12467,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12948,16 +12494,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13023,7 +12564,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13042,16 +12590,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13132,7 +12675,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()), encode_path(& location.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13151,26 +12701,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13251,7 +12793,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()), encode_path(& location.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13270,26 +12819,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13351,7 +12892,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/groups/{}/update", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& group_name.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13374,10 +12922,7 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13513,7 +13058,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13537,26 +13089,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13619,7 +13163,14 @@ pub mod builder {
                 encode_path(& organization_slug.to_string()), encode_path(& group_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13642,10 +13193,7 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13670,7 +13218,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ListLocationsResponse>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v1/locations", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13689,9 +13244,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13713,7 +13266,14 @@ pub mod builder {
         ) -> Result<ResponseValue<::std::vec::Vec<types::Organization>>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v1/organizations", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13732,9 +13292,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13781,7 +13339,14 @@ pub mod builder {
                 "{}/v1/organizations/{}", client.baseurl, encode_path(& organization_slug
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13800,16 +13365,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -13889,7 +13449,14 @@ pub mod builder {
                 "{}/v1/organizations/{}", client.baseurl, encode_path(& organization_slug
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13909,9 +13476,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13955,7 +13520,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/plans", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13974,9 +13546,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14036,7 +13606,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/invoices", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14056,9 +13633,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14105,7 +13680,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/subscription", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14124,9 +13706,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14170,7 +13750,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/usage", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14189,9 +13776,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14235,7 +13820,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/members", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14254,9 +13846,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14338,7 +13928,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/members", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14358,26 +13955,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -14442,7 +14031,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/members/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& username.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14461,16 +14057,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -14535,7 +14126,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/members/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& username.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14554,16 +14152,11 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -14661,7 +14254,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/members/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& username.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14681,36 +14281,25 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -14735,7 +14324,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ValidateApiTokenResponse>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v1/auth/validate", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14754,9 +14350,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14778,7 +14372,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ListApiTokensResponse>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v1/auth/api-tokens", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14797,9 +14398,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14872,7 +14471,14 @@ pub mod builder {
                 "{}/v1/auth/api-tokens/{}", client.baseurl, encode_path(& token_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14892,9 +14498,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14936,7 +14540,14 @@ pub mod builder {
                 "{}/v1/auth/api-tokens/{}", client.baseurl, encode_path(& token_name
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14955,9 +14566,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15001,7 +14610,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/api-tokens", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15020,9 +14636,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15084,7 +14698,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/api-tokens/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& token_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15103,9 +14724,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15175,7 +14794,14 @@ pub mod builder {
                 "{}/v1/organizations/{}/audit-logs", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15196,9 +14822,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15242,7 +14866,14 @@ pub mod builder {
                 "{}/v2/organizations/{}/invites", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15261,9 +14892,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15345,7 +14974,14 @@ pub mod builder {
                 "{}/v2/organizations/{}/invites", client.baseurl, encode_path(&
                 organization_slug.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15365,9 +15001,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15426,7 +15060,14 @@ pub mod builder {
                 "{}/v2/organizations/{}/invites/{}", client.baseurl, encode_path(&
                 organization_slug.to_string()), encode_path(& email.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15449,10 +15090,7 @@ pub mod builder {
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            ::std::boxed::Box::pin(
-                                    ResponseValue::from_response(response),
-                                )
-                                .await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -15477,7 +15115,14 @@ pub mod builder {
         ) -> Result<ResponseValue<types::GetCurrentUserResponse>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v1/user", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15496,9 +15141,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => {
-                    ::std::boxed::Box::pin(ResponseValue::from_response(response)).await
-                }
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15508,83 +15151,10 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// The extension point through which a facade takes over sending requests.
-pub mod hooks {
-    use std::sync::Arc;
-    /// A boxed future, as returned by [`RequestHooks::exec`].
-    pub type BoxFuture<'a, T> = std::pin::Pin<
-        Box<dyn std::future::Future<Output = T> + Send + 'a>,
-    >;
-    /// Sends the requests of a generated [`Client`](crate::Client).
-    ///
-    /// The default sends each request once with the `reqwest::Client`;
-    /// an implementation can add authentication, retries and tracing.
-    pub trait RequestHooks: Send + Sync + 'static {
-        /// Sends `request` for the operation `operation_id` (progenitor's
-        /// snake_case name), returning the response.
-        fn exec<'a>(
-            &'a self,
-            client: &'a reqwest::Client,
-            request: reqwest::Request,
-            operation_id: &'static str,
-        ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
-    }
-    /// The client's inner value: the hooks it sends requests through.
-    #[derive(Clone, Default)]
-    pub struct Hooks(Option<Arc<dyn RequestHooks>>);
-    impl Hooks {
-        /// Sends every request through `hooks`.
-        pub fn new(hooks: Arc<dyn RequestHooks>) -> Self {
-            Hooks(Some(hooks))
-        }
-        /// Sends every request as is, once.
-        pub fn none() -> Self {
-            Hooks(None)
-        }
-    }
-    impl std::fmt::Debug for Hooks {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(if self.0.is_some() { "Hooks(custom)" } else { "Hooks(none)" })
-        }
-    }
-    /// Marks a response whose outcome an exec hook has taken over: it
-    /// read the answer (or gave up on it) and kept what it learned for
-    /// its caller. The generated call then returns
-    /// `Error::Custom` with [`HANDLED`] instead of decoding the response,
-    /// which is a stand-in. Hooks that never mark a response leave every
-    /// call as progenitor generated it.
-    #[derive(Clone, Copy, Debug)]
-    pub struct Handled;
-    /// The message of the `Error::Custom` a generated call returns for a
-    /// response marked [`Handled`].
-    pub const HANDLED: &str = "the request hooks handled this answer";
-    impl progenitor_client::ClientHooks<Hooks> for crate::Client {
-        async fn post<E>(
-            &self,
-            result: &reqwest::Result<reqwest::Response>,
-            _info: &progenitor_client::OperationInfo,
-        ) -> Result<(), progenitor_client::Error<E>> {
-            match result {
-                Ok(response) if response.extensions().get::<Handled>().is_some() => {
-                    Err(progenitor_client::Error::Custom(HANDLED.to_string()))
-                }
-                _ => Ok(()),
-            }
-        }
-        fn exec(
-            &self,
-            request: reqwest::Request,
-            info: &progenitor_client::OperationInfo,
-        ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-            use progenitor_client::ClientInfo;
-            match &self.inner().0 {
-                Some(hooks) => hooks.exec(self.client(), request, info.operation_id),
-                None => Box::pin(self.client().execute(request)),
-            }
-        }
-    }
-}
+/// The sha256 of the vendored upstream spec this code was generated from.
+pub const UPSTREAM_SPEC_SHA256: &str = "85f970d350573506c4b942352b3078f0e4b0f57bf791f943c56c1e48a6f8e3e9";
 /// The JSON Schema of every generated type, by name (for the drift snapshots).
+#[cfg(feature = "schemars")]
 pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
     vec![
         ("AddLocationToGroupResponse",
@@ -16424,376 +15994,5 @@ pub fn round_trip(
             )
         }
         _ => None,
-    }
-}
-/// Every operation of the spec, as the generated client names it.
-pub mod operations {
-    /// One operation.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct Operation {
-        /// The builder method, e.g. `get_database`: the name
-        /// [`crate::hooks::RequestHooks::exec`] receives.
-        pub name: &'static str,
-        /// The spec's operationId, e.g. `getDatabase`.
-        pub id: &'static str,
-        /// The HTTP method, upper case.
-        pub method: &'static str,
-        /// The path template.
-        pub path: &'static str,
-        /// Whether a successful (2xx) answer carries a JSON body.
-        pub json_success: bool,
-    }
-    /// Every operation, sorted by [`Operation::name`].
-    pub const OPERATIONS: &[Operation] = &[
-        Operation {
-            name: "add_location_to_group",
-            id: "addLocationToGroup",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
-            json_success: true,
-        },
-        Operation {
-            name: "add_organization_member",
-            id: "addOrganizationMember",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/members",
-            json_success: true,
-        },
-        Operation {
-            name: "create_api_token",
-            id: "createAPIToken",
-            method: "POST",
-            path: "/v1/auth/api-tokens/{tokenName}",
-            json_success: true,
-        },
-        Operation {
-            name: "create_database",
-            id: "createDatabase",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/databases",
-            json_success: true,
-        },
-        Operation {
-            name: "create_database_token",
-            id: "createDatabaseToken",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/tokens",
-            json_success: true,
-        },
-        Operation {
-            name: "create_group",
-            id: "createGroup",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups",
-            json_success: true,
-        },
-        Operation {
-            name: "create_group_token",
-            id: "createGroupToken",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/tokens",
-            json_success: true,
-        },
-        Operation {
-            name: "delete_database",
-            id: "deleteDatabase",
-            method: "DELETE",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}",
-            json_success: true,
-        },
-        Operation {
-            name: "delete_group",
-            id: "deleteGroup",
-            method: "DELETE",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}",
-            json_success: true,
-        },
-        Operation {
-            name: "delete_organization_invite_by_email_v2",
-            id: "deleteOrganizationInviteByEmailV2",
-            method: "DELETE",
-            path: "/v2/organizations/{organizationSlug}/invites/{email}",
-            json_success: false,
-        },
-        Operation {
-            name: "get_current_user",
-            id: "getCurrentUser",
-            method: "GET",
-            path: "/v1/user",
-            json_success: true,
-        },
-        Operation {
-            name: "get_database",
-            id: "getDatabase",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}",
-            json_success: true,
-        },
-        Operation {
-            name: "get_database_configuration",
-            id: "getDatabaseConfiguration",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration",
-            json_success: true,
-        },
-        Operation {
-            name: "get_database_instance",
-            id: "getDatabaseInstance",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances/{instanceName}",
-            json_success: true,
-        },
-        Operation {
-            name: "get_database_stats",
-            id: "getDatabaseStats",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/stats",
-            json_success: true,
-        },
-        Operation {
-            name: "get_database_usage",
-            id: "getDatabaseUsage",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/usage",
-            json_success: true,
-        },
-        Operation {
-            name: "get_group",
-            id: "getGroup",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}",
-            json_success: true,
-        },
-        Operation {
-            name: "get_group_configuration",
-            id: "getGroupConfiguration",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/configuration",
-            json_success: true,
-        },
-        Operation {
-            name: "get_organization",
-            id: "getOrganization",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}",
-            json_success: true,
-        },
-        Operation {
-            name: "get_organization_member",
-            id: "getOrganizationMember",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/members/{username}",
-            json_success: true,
-        },
-        Operation {
-            name: "get_organization_subscription",
-            id: "getOrganizationSubscription",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/subscription",
-            json_success: true,
-        },
-        Operation {
-            name: "get_organization_usage",
-            id: "getOrganizationUsage",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/usage",
-            json_success: true,
-        },
-        Operation {
-            name: "invalidate_database_tokens",
-            id: "invalidateDatabaseTokens",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/rotate",
-            json_success: false,
-        },
-        Operation {
-            name: "invalidate_group_tokens",
-            id: "invalidateGroupTokens",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/rotate",
-            json_success: false,
-        },
-        Operation {
-            name: "invite_organization_member_v2",
-            id: "inviteOrganizationMemberV2",
-            method: "POST",
-            path: "/v2/organizations/{organizationSlug}/invites",
-            json_success: true,
-        },
-        Operation {
-            name: "list_api_tokens",
-            id: "listAPITokens",
-            method: "GET",
-            path: "/v1/auth/api-tokens",
-            json_success: true,
-        },
-        Operation {
-            name: "list_database_instances",
-            id: "listDatabaseInstances",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances",
-            json_success: true,
-        },
-        Operation {
-            name: "list_databases",
-            id: "listDatabases",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/databases",
-            json_success: true,
-        },
-        Operation {
-            name: "list_groups",
-            id: "listGroups",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/groups",
-            json_success: true,
-        },
-        Operation {
-            name: "list_locations",
-            id: "listLocations",
-            method: "GET",
-            path: "/v1/locations",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organization_api_tokens",
-            id: "listOrganizationAPITokens",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/api-tokens",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organization_audit_logs",
-            id: "listOrganizationAuditLogs",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/audit-logs",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organization_invites_v2",
-            id: "listOrganizationInvitesV2",
-            method: "GET",
-            path: "/v2/organizations/{organizationSlug}/invites",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organization_invoices",
-            id: "listOrganizationInvoices",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/invoices",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organization_members",
-            id: "listOrganizationMembers",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/members",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organization_plans",
-            id: "listOrganizationPlans",
-            method: "GET",
-            path: "/v1/organizations/{organizationSlug}/plans",
-            json_success: true,
-        },
-        Operation {
-            name: "list_organizations",
-            id: "listOrganizations",
-            method: "GET",
-            path: "/v1/organizations",
-            json_success: true,
-        },
-        Operation {
-            name: "remove_location_from_group",
-            id: "removeLocationFromGroup",
-            method: "DELETE",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
-            json_success: true,
-        },
-        Operation {
-            name: "remove_organization_member",
-            id: "removeOrganizationMember",
-            method: "DELETE",
-            path: "/v1/organizations/{organizationSlug}/members/{username}",
-            json_success: true,
-        },
-        Operation {
-            name: "revoke_api_token",
-            id: "revokeAPIToken",
-            method: "DELETE",
-            path: "/v1/auth/api-tokens/{tokenName}",
-            json_success: true,
-        },
-        Operation {
-            name: "revoke_organization_api_token",
-            id: "revokeOrganizationAPIToken",
-            method: "DELETE",
-            path: "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
-            json_success: true,
-        },
-        Operation {
-            name: "transfer_group",
-            id: "transferGroup",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/transfer",
-            json_success: true,
-        },
-        Operation {
-            name: "unarchive_group",
-            id: "unarchiveGroup",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/unarchive",
-            json_success: true,
-        },
-        Operation {
-            name: "update_database_configuration",
-            id: "updateDatabaseConfiguration",
-            method: "PATCH",
-            path: "/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration",
-            json_success: true,
-        },
-        Operation {
-            name: "update_group_configuration",
-            id: "updateGroupConfiguration",
-            method: "PATCH",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/configuration",
-            json_success: true,
-        },
-        Operation {
-            name: "update_group_databases",
-            id: "updateGroupDatabases",
-            method: "POST",
-            path: "/v1/organizations/{organizationSlug}/groups/{groupName}/update",
-            json_success: false,
-        },
-        Operation {
-            name: "update_member_role",
-            id: "updateMemberRole",
-            method: "PATCH",
-            path: "/v1/organizations/{organizationSlug}/members/{username}",
-            json_success: true,
-        },
-        Operation {
-            name: "update_organization",
-            id: "updateOrganization",
-            method: "PATCH",
-            path: "/v1/organizations/{organizationSlug}",
-            json_success: true,
-        },
-        Operation {
-            name: "validate_api_token",
-            id: "validateAPIToken",
-            method: "GET",
-            path: "/v1/auth/validate",
-            json_success: true,
-        },
-    ];
-    /// The operation the generated client names `name`.
-    pub fn by_name(name: &str) -> Option<&'static Operation> {
-        OPERATIONS
-            .binary_search_by(|op| op.name.cmp(name))
-            .ok()
-            .and_then(|i| OPERATIONS.get(i))
     }
 }

@@ -1,0 +1,37 @@
+//! What the facades of this workspace share, so that each API's facade is
+//! only its resources:
+//!
+//! - [`Transport`]: how the generated clients send requests (authentication,
+//!   per-request timeouts, body limits, error documents, tracing); each
+//!   generated crate's hand-written `ClientHooks` implementation calls it;
+//! - [`retry`]: the [`RetryPolicy`] and the loop that applies it to a call;
+//! - [`Error`] / [`ErrorKind`]: the one error type;
+//! - [`Token`]: secrets that never print;
+//! - [`http`]: the HTTP client (no redirects) and base-URL checks;
+//! - [`body`]: response bodies read within limits.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod body;
+mod error;
+pub mod http;
+pub mod retry;
+mod secret;
+mod transport;
+
+pub use error::{ErrorKind, ErrorPayload, Error, Result, classify_status, error_body};
+pub use retry::{Idempotency, RetryPolicy};
+pub use secret::{Token, redact_tokens};
+pub use transport::Transport;
+
+use std::future::Future;
+
+/// Awaits a generated call and gives its answer or its [`Error`].
+pub async fn answer<T, E: ErrorPayload>(
+    call: impl Future<Output = std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<T> {
+    match call.await {
+        Ok(value) => Ok(value.into_inner()),
+        Err(e) => Err(Error::from_generated(e).await),
+    }
+}

@@ -1,0 +1,186 @@
+//! [`Transport`]: how every request of a generated client is sent. It is the
+//! generated clients' inner value, and their hand-written `ClientHooks`
+//! implementation hands each request to [`Transport::execute`], which
+//!
+//! - sets the bearer token and the user agent, and drops progenitor's
+//!   `api-version` header (these APIs version by path; the header's value is
+//!   the document's version, not the API's);
+//! - gives the request reqwest's own per-request timeout, which bounds the
+//!   whole exchange, body included;
+//! - limits successful bodies to `max_response_bytes` (see [`crate::body`]);
+//! - hands error answers to the decoder as the API's error document
+//!   (`{"error": "..."}`): a gateway's HTML page or a plain-text error is
+//!   quoted in `error`, so every error status keeps its status and message;
+//! - records a `tracing` span per request.
+//!
+//! Retries are not its job: they wrap whole calls ([`crate::retry::run`]).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::ResponseBuilderExt;
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use tracing::Instrument;
+
+use crate::body::{MAX_ERROR_BODY, limit_body, read_up_to};
+use crate::error::{Error, Result};
+use crate::secret::Token;
+
+/// Sends the requests of a generated client. Cheap to clone.
+#[derive(Clone)]
+pub struct Transport {
+    config: Arc<Config>,
+}
+
+struct Config {
+    /// `Bearer <token>`, marked sensitive so that `http` never prints it.
+    authorization: HeaderValue,
+    user_agent: HeaderValue,
+    request_timeout: Option<Duration>,
+    max_response_bytes: u64,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("token", &"Token(****)")
+            .field("user_agent", &self.config.user_agent)
+            .field("request_timeout", &self.config.request_timeout)
+            .field("max_response_bytes", &self.config.max_response_bytes)
+            .finish()
+    }
+}
+
+impl Transport {
+    /// A transport sending `token` as bearer token and `user_agent`, each
+    /// request bounded by `request_timeout` and each body by
+    /// `max_response_bytes`.
+    pub fn new(
+        token: &Token,
+        user_agent: &str,
+        request_timeout: Option<Duration>,
+        max_response_bytes: u64,
+    ) -> Result<Transport> {
+        if token.expose().trim().is_empty() {
+            return Err(Error::configuration("the API token is empty"));
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| {
+                Error::configuration("the API token contains characters not allowed in a header")
+            })?;
+        authorization.set_sensitive(true);
+        let user_agent = HeaderValue::from_str(user_agent)
+            .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
+        Ok(Transport {
+            config: Arc::new(Config {
+                authorization,
+                user_agent,
+                request_timeout,
+                max_response_bytes,
+            }),
+        })
+    }
+
+    /// The timeout of each request.
+    pub fn request_timeout(&self) -> Option<Duration> {
+        self.config.request_timeout
+    }
+
+    /// The limit of a successful response body.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.config.max_response_bytes
+    }
+
+    /// Sends `request` for `operation` (progenitor's name of the operation)
+    /// with `client`; see the [module docs](self).
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        headers.insert(AUTHORIZATION, self.config.authorization.clone());
+        headers.insert(USER_AGENT, self.config.user_agent.clone());
+        if request.timeout().is_none() {
+            *request.timeout_mut() = self.config.request_timeout;
+        }
+        let span = tracing::info_span!(
+            "sdk.request",
+            operation,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = client.execute(request).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let _entered = span.enter();
+        let response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                tracing::debug!(error = %e.without_url_ref(), "request failed");
+                return Err(e);
+            }
+        };
+        span.record("status", response.status().as_u16());
+        tracing::debug!("response");
+        if response.status().is_client_error() || response.status().is_server_error() {
+            Ok(as_error_document(response).await)
+        } else {
+            Ok(limit_body(response, self.config.max_response_bytes))
+        }
+    }
+}
+
+/// `reqwest::Error::without_url` takes the error by value; tracing only needs
+/// to print it.
+trait WithoutUrlRef {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrlRef for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(url.as_str(), "<url>");
+        }
+        text
+    }
+}
+
+/// The error answer `response`, its body read (at most [`MAX_ERROR_BODY`]
+/// bytes) and given as the API's error document: a JSON object with a string
+/// `error` is kept as it is; anything else becomes `{"error": <its text>}`.
+async fn as_error_document(response: reqwest::Response) -> reqwest::Response {
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version())
+        .url(response.url().clone());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+        headers.remove(CONTENT_LENGTH);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    let (body, _) = read_up_to(response, MAX_ERROR_BODY).await;
+    let body = if is_error_document(&body) {
+        body
+    } else {
+        let text = String::from_utf8_lossy(&body).trim().to_string();
+        Bytes::from(serde_json::json!({ "error": text }).to_string())
+    };
+    match builder.body(reqwest::Body::from(body)) {
+        Ok(answer) => reqwest::Response::from(answer),
+        Err(_) => reqwest::Response::from(http::Response::new(reqwest::Body::from(Bytes::new()))),
+    }
+}
+
+fn is_error_document(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("error").is_some_and(serde_json::Value::is_string))
+}
