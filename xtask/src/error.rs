@@ -57,6 +57,26 @@ pub enum Error {
         /// What went wrong, and the way forward where known.
         message: String,
     },
+    /// The spec, as patched, cannot generate a working client: every
+    /// problem found, each with its operation, location and fix.
+    #[error("cannot generate `{api}`: {}", crate::blockers::render(blockers))]
+    Blocked {
+        /// The API named in the manifest.
+        api: String,
+        /// Everything to fix.
+        blockers: Vec<crate::blockers::Blocker>,
+    },
+    /// No workspace was found to act on.
+    #[error(
+        "no workspace found: neither {} nor any directory above it holds `spec/apis.toml` next \
+         to a `Cargo.toml`; run the xtask inside the workspace, or name it with `--workspace DIR` \
+         (or the XTASK_WORKSPACE environment variable)",
+        start.display()
+    )]
+    NoWorkspace {
+        /// Where the search started.
+        start: PathBuf,
+    },
     /// Committed files differ from what generation produces.
     #[error("{0}")]
     Stale(String),

@@ -1,18 +1,23 @@
 //! Spec evolution: `cargo xtask diff OLD NEW` and `cargo xtask update-spec FILE`.
 //!
-//! The rules themselves live in the `spec-diff` crate; this module loads the
-//! documents (optionally applying our patches), vendors new upstream
-//! versions, and keeps the spec changelog.
+//! `update-spec` takes a new upstream version to a regenerated client in one
+//! pass. It checks the new spec in full, as patched, before touching anything
+//! ([`crate::plan`]), then generates in memory; any blocker found on the way,
+//! the generator's included, ends the run with all of them reported and
+//! nothing changed. Only a run that can finish writes: the vendored spec
+//! (byte-for-byte), its provenance, the changelog entry and the generated
+//! files, together ([`crate::staging`]).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use spec_diff::Report;
+use spec_diff::{Report, Severity};
 
-use crate::generate::{self, Notice};
+use crate::blockers::{self, Blocker, action};
+use crate::generate::{self, EffectiveSpec};
 use crate::manifest::{Api, Workspace};
 use crate::provenance::{Provenance, Source, sha256_hex};
-use crate::{Error, Result};
+use crate::{Error, Result, openapi};
 
 /// The changelog of vendored spec versions, relative to the workspace root.
 pub const CHANGELOG: &str = "spec/CHANGELOG.md";
@@ -30,9 +35,9 @@ pub fn load_for_diff(ws: &Workspace, api: &Api, path: &Path, patched: bool) -> R
 /// Where a new upstream file came from, as told on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
-    /// Repository or URL.
+    /// Repository or URL (default: the one recorded for the current version).
     pub repository: Option<String>,
-    /// File inside it.
+    /// File inside it (default: the one recorded for the current version).
     pub path: Option<String>,
     /// Commit.
     pub commit: Option<String>,
@@ -42,120 +47,283 @@ pub struct Origin {
 
 /// What `update-spec` did.
 #[derive(Debug)]
-pub struct UpdateOutcome {
-    /// The new provenance record (written).
-    pub provenance: Provenance,
-    /// Changes from the old effective spec to the new one (or raw to raw
-    /// when patches no longer apply).
-    pub report: Report,
-    /// Patches that no longer apply; when not empty nothing was regenerated.
-    pub failed_patches: Vec<Error>,
-    /// Notices from preflight (e.g. operationIds derived from method and path).
-    pub notices: Vec<Notice>,
-    /// Generated files that changed.
-    pub regenerated: Vec<PathBuf>,
+pub enum Outcome {
+    /// The new version is vendored and the client regenerated.
+    Updated {
+        /// The new provenance record.
+        provenance: Provenance,
+        /// Changes from the old effective spec to the new one.
+        report: Report,
+        /// Every file written.
+        written: Vec<PathBuf>,
+    },
+    /// Nothing was changed: everything that must be fixed first.
+    Blocked {
+        /// Every blocker.
+        blockers: Vec<Blocker>,
+        /// Changes from the old effective spec to the new one as patched so
+        /// far, to explain the blockers.
+        report: Report,
+    },
 }
 
-/// Vendors `file` as the new upstream spec of the manifest's first API:
-/// records its provenance, re-applies the patches (reporting each that no
-/// longer applies), regenerates when they all apply, and appends a dated
-/// entry to the spec changelog. `today` is YYYY-MM-DD.
+impl Outcome {
+    /// What a maintainer reads: the changes, then what was written or what
+    /// blocks.
+    pub fn render(&self, ws: &Workspace) -> String {
+        match self {
+            Outcome::Updated {
+                provenance,
+                report,
+                written,
+            } => {
+                let mut out = format!(
+                    "vendored spec/{} (sha256 {})\n\n{}\n\n",
+                    provenance.file,
+                    provenance.sha256,
+                    report.render_text()
+                );
+                for path in written {
+                    let rel = path.strip_prefix(&ws.root).unwrap_or(path);
+                    out.push_str(&format!("wrote {}\n", rel.display()));
+                }
+                out.push_str("review with `git diff` and `cargo insta review`, then commit\n");
+                out
+            }
+            Outcome::Blocked { blockers, report } => format!(
+                "changes from the current effective spec to the new one, as patched so far:\n\n{}\n\n{}",
+                report.render_text(),
+                blockers::render(blockers)
+            ),
+        }
+    }
+}
+
+/// The effective spec the SDK was generated from: the committed
+/// `openapi.json` of the generated crate, else the vendored spec patched.
+fn old_effective(ws: &Workspace, api: &Api) -> Option<Value> {
+    let committed = api.crate_path(ws).join("openapi.json");
+    crate::spec_file::load_document(&committed)
+        .ok()
+        .or_else(|| generate::effective_spec(ws, api).ok().map(|e| e.document))
+}
+
+/// Vendors `file` as the new upstream spec of `api` and regenerates, or
+/// changes nothing and reports every blocker. `today` is YYYY-MM-DD.
 pub fn update_spec(
     ws: &Workspace,
+    api: &Api,
     file: &Path,
     origin: &Origin,
     today: &str,
-) -> Result<UpdateOutcome> {
-    let api = ws.manifest.api.first().ok_or_else(|| Error::Generate {
-        api: "<none>".into(),
-        message: "spec/apis.toml lists no API".into(),
-    })?;
+) -> Result<Outcome> {
+    if api.reference.is_some() {
+        return Err(Error::Generate {
+            api: api.name.clone(),
+            message: "its spec is written here from a reference document, not vendored from \
+                      upstream; edit it and run `cargo xtask generate`"
+                .into(),
+        });
+    }
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     let text = String::from_utf8(bytes.clone()).map_err(|e| Error::parse(file, e))?;
-    let new_raw = crate::spec_file::parse_document(file, &text)?;
-    // Refuse what progenitor cannot take before touching anything.
-    let mut probe = new_raw.clone();
-    generate::preflight(&api.name, &mut probe)?;
-
-    let old_raw = crate::spec_file::load_document(&api.spec_path(ws))?;
-    let old_effective = generate::apply_patches(ws, api, old_raw.clone())
-        .ok()
-        .map(|(d, _)| d);
-    let (new_effective, failed_patches) =
-        generate::apply_patches_collecting(ws, api, new_raw.clone())?;
-
-    // Vendor byte-for-byte, under the name the manifest already uses.
+    // Read as the vendored file will be read (JSON for a `.json` name).
     let vendored = api.spec_path(ws);
-    std::fs::write(&vendored, &bytes).map_err(|e| Error::io(&vendored, e))?;
-    let previous = Provenance::load(&api.provenance_path(ws)).ok();
-    let provenance = Provenance {
-        file: api.spec.display().to_string(),
-        sha256: sha256_hex(&bytes),
-        vendored_on: today.to_string(),
-        canonical: previous.as_ref().and_then(|p| p.canonical.clone()),
-        copied_from: Some(Source {
-            repository: origin
-                .repository
-                .clone()
-                .unwrap_or_else(|| "unknown".into()),
-            path: origin.path.clone().unwrap_or_else(|| {
-                file.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            }),
-            commit: origin.commit.clone(),
-            date: origin.date.clone().or_else(|| Some(today.to_string())),
-            note: None,
-        }),
+    let raw = crate::spec_file::parse_document(&vendored, &text).map_err(|e| {
+        Error::parse(
+            file,
+            format!(
+                "{e} (read in the format of the vendored spec/{})",
+                api.spec.display()
+            ),
+        )
+    })?;
+    let old = old_effective(ws, api);
+    let plan = crate::plan::check(ws, api, &raw, old.as_ref())?;
+    let empty = serde_json::json!({});
+    let report = spec_diff::diff(old.as_ref().unwrap_or(&empty), &plan.document);
+    if !plan.blockers.is_empty() {
+        return Ok(Outcome::Blocked {
+            blockers: plan.blockers,
+            report,
+        });
+    }
+
+    let provenance = provenance_for(ws, api, file, &bytes, origin, today);
+    let effective = EffectiveSpec {
+        provenance: provenance.clone(),
+        document: plan.document,
+        notices: Vec::new(),
     };
-    let record = format!(
-        "# Where the vendored `{}` comes from; written by `cargo xtask update-spec`.\n# The xtask refuses to generate when the file's sha256 no longer matches.\n{}",
-        api.spec.display(),
-        toml::to_string(&provenance).map_err(|e| Error::parse(api.provenance_path(ws), e))?
+    let files = match render(ws, api, &effective) {
+        Ok(files) => files,
+        Err(message) => {
+            return Ok(Outcome::Blocked {
+                blockers: generator_blockers(ws, api, &effective, &message),
+                report,
+            });
+        }
+    };
+
+    let mut writes = vec![
+        (vendored, bytes),
+        (
+            api.provenance_path(ws),
+            provenance.to_record().into_bytes(),
+        ),
+        (
+            ws.root.join(CHANGELOG),
+            changelog(ws, api, today, &provenance, &report).into_bytes(),
+        ),
+    ];
+    writes.extend(
+        files
+            .into_iter()
+            .map(|f| (f.path, f.contents.into_bytes())),
     );
-    let provenance_path = api.provenance_path(ws);
-    std::fs::write(&provenance_path, record).map_err(|e| Error::io(&provenance_path, e))?;
-
-    let (report, notices, regenerated) = if failed_patches.is_empty() {
-        let mut effective = new_effective;
-        let notices = generate::preflight(&api.name, &mut effective)?;
-        let report = spec_diff::diff(old_effective.as_ref().unwrap_or(&old_raw), &effective);
-        let (files, _) = generate::render_all(ws)?;
-        let regenerated = generate::write_files(&files)?;
-        (report, notices, regenerated)
-    } else {
-        (spec_diff::diff(&old_raw, &new_raw), Vec::new(), Vec::new())
-    };
-
-    append_changelog(ws, today, &provenance, &report, &failed_patches)?;
-    Ok(UpdateOutcome {
+    let written = crate::staging::write_all(&writes)?;
+    Ok(Outcome::Updated {
         provenance,
         report,
-        failed_patches,
-        notices,
-        regenerated,
+        written,
     })
 }
 
-fn append_changelog(
+/// Runs the generator, turning its errors and panics into a message.
+fn render(
     ws: &Workspace,
+    api: &Api,
+    effective: &EffectiveSpec,
+) -> std::result::Result<Vec<generate::GeneratedFile>, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generate::render_api(ws, api, effective)
+    })) {
+        Ok(Ok(files)) => Ok(files),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "progenitor panicked".into())),
+    }
+}
+
+/// The generator failed on a spec the checks passed: find the operations it
+/// fails on by generating each alone, so the report names them.
+fn generator_blockers(
+    ws: &Workspace,
+    api: &Api,
+    effective: &EffectiveSpec,
+    message: &str,
+) -> Vec<Blocker> {
+    let mut out = Vec::new();
+    for op in openapi::operations(&effective.document) {
+        let mut alone = effective.clone();
+        let item: serde_json::Map<String, Value> = op
+            .item
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| key.as_str() == op.method || !openapi::METHODS.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        alone.document["paths"] = serde_json::json!({ op.path: item });
+        if let Err(error) = render(ws, api, &alone) {
+            out.push(
+                Blocker::new(
+                    Some(op.label()),
+                    op.pointer(&[]),
+                    format!("the generator fails on this operation: {error}"),
+                    "correct the operation with an overlay, or leave it out of the generated \
+                     client (the proposed action) and write it by hand in the facade",
+                )
+                .with_new_action(action(
+                    op.target(),
+                    format!(
+                        "Defect: progenitor cannot generate {}: {error}",
+                        op.method_path()
+                    ),
+                    None,
+                )),
+            );
+        }
+    }
+    if out.is_empty() {
+        out.push(Blocker::new(
+            None,
+            "/components",
+            format!("the generator fails on the spec, but on no operation alone: {message}"),
+            "the defect is in what the operations share (components): correct it with an overlay",
+        ));
+    }
+    out
+}
+
+fn provenance_for(
+    ws: &Workspace,
+    api: &Api,
+    file: &Path,
+    bytes: &[u8],
+    origin: &Origin,
+    today: &str,
+) -> Provenance {
+    let previous = Provenance::load(&api.provenance_path(ws))
+        .ok()
+        .and_then(|p| p.canonical);
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Provenance {
+        file: api.spec.display().to_string(),
+        sha256: sha256_hex(bytes),
+        vendored_on: today.to_string(),
+        canonical: Some(Source {
+            repository: origin
+                .repository
+                .clone()
+                .or_else(|| previous.as_ref().map(|p| p.repository.clone()))
+                .unwrap_or_else(|| "unknown".into()),
+            path: origin
+                .path
+                .clone()
+                .or_else(|| previous.as_ref().map(|p| p.path.clone()))
+                .unwrap_or(file_name),
+            commit: origin.commit.clone(),
+            date: origin.date.clone(),
+            note: None,
+        }),
+        copied_from: None,
+    }
+}
+
+/// The changelog with a dated entry for the new version appended.
+fn changelog(
+    ws: &Workspace,
+    api: &Api,
     today: &str,
     provenance: &Provenance,
     report: &Report,
-    failed: &[Error],
-) -> Result<()> {
-    use spec_diff::Severity;
+) -> String {
     let path = ws.root.join(CHANGELOG);
     let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         "# Vendored spec changelog\n\nOne entry per upstream version vendored with `cargo xtask update-spec`, newest last.\n".to_string()
     });
-    let source = provenance.copied_from.as_ref();
+    let source = provenance.canonical.as_ref();
     text.push_str(&format!(
-        "\n## {today}: sha256 {}\n\n- source: {} {}{}\n- changes: {} breaking, {} non-breaking, {} info\n",
+        "\n## {today}: `{}` sha256 {}\n\n- source: {} {}{}{}\n- changes: {} breaking, {} non-breaking, {} info\n",
+        api.name,
         provenance.sha256,
-        source.map(|s| s.repository.as_str()).unwrap_or("unknown"),
-        source.map(|s| s.path.as_str()).unwrap_or(""),
-        source.and_then(|s| s.commit.as_deref()).map(|c| format!(" @ {c}")).unwrap_or_default(),
+        source.map_or("unknown", |s| s.repository.as_str()),
+        source.map_or("", |s| s.path.as_str()),
+        source
+            .and_then(|s| s.commit.as_deref())
+            .map(|c| format!(" @ {c}"))
+            .unwrap_or_default(),
+        source
+            .and_then(|s| s.date.as_deref())
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
         report.count(Severity::Breaking),
         report.count(Severity::NonBreaking),
         report.count(Severity::Info),
@@ -167,8 +335,5 @@ fn append_changelog(
     {
         text.push_str(&format!("  - breaking: {}\n", change.render_line().trim()));
     }
-    for failure in failed {
-        text.push_str(&format!("- patch no longer applies: {failure}\n"));
-    }
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    text
 }

@@ -8,24 +8,40 @@
 //! effective spec; [`generate`] runs progenitor on it and renders the files;
 //! [`check`] compares them with what is committed; [`surface`] describes the
 //! API surface for the schema-drift snapshots.
+//!
+//! Before generating, [`plan`] checks a spec as patched, all at once: patch
+//! actions that no longer apply ([`retarget`] tells a moved target from a
+//! fixed defect), operationIds ([`operation_ids`]) and what progenitor cannot
+//! take ([`structure`]), each a [`blockers::Blocker`] with its fix. [`evolve`]
+//! vendors new upstream versions with it, writing through [`staging`].
 #![forbid(unsafe_code)]
 
+pub mod blockers;
 pub mod check;
 pub mod error;
 pub mod evolve;
 pub mod generate;
 pub mod manifest;
 pub mod normalise;
+pub mod openapi;
+pub mod operation_ids;
 pub mod overlay;
+pub mod plan;
 pub mod provenance;
+pub mod retarget;
 pub mod spec_file;
+pub mod staging;
+pub mod structure;
 pub mod surface;
 
 pub use error::{Error, Result};
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root: the parent of the xtask crate's own directory.
+/// The workspace this crate was built in: the parent of the xtask crate's
+/// directory. Only for code compiled inside the workspace (its tests and
+/// benches); the `cargo xtask` command acts on the workspace it is run in
+/// (see [`manifest::Workspace::discover`]).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

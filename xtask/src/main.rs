@@ -15,6 +15,10 @@ use xtask::manifest::Workspace;
     about = "Spec → patches → generated client, and spec evolution"
 )]
 struct Cli {
+    /// The workspace to act on (default: the nearest directory, from the
+    /// current one upwards, holding `spec/apis.toml` next to a `Cargo.toml`).
+    #[arg(long, global = true, env = "XTASK_WORKSPACE")]
+    workspace: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,12 +50,20 @@ enum Command {
         /// `breaking`, `non-breaking` or `never` (default).
         #[arg(long, default_value = "never")]
         fail_on: spec_diff::FailOn,
+        /// The API whose patches `--patched` applies (needed when the
+        /// manifest lists several).
+        #[arg(long)]
+        api: Option<String>,
     },
-    /// Vendor a new upstream spec: record provenance, re-apply the patches,
-    /// regenerate, report the changes and append to spec/CHANGELOG.md.
+    /// Vendor a new upstream spec: check it in full as patched, then either
+    /// report every blocker (changing nothing) or vendor it byte-for-byte,
+    /// record its provenance, regenerate and append to spec/CHANGELOG.md.
     UpdateSpec {
-        /// The new upstream spec (YAML or JSON).
+        /// The new upstream spec (in the vendored file's format: JSON).
         file: PathBuf,
+        /// The API to update (needed when the manifest lists several).
+        #[arg(long)]
+        api: Option<String>,
         /// The upstream repository or URL it came from.
         #[arg(long)]
         repository: Option<String>,
@@ -75,8 +87,16 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root: PathBuf = xtask::workspace_root();
-    let result = Workspace::load(&root).and_then(|ws| match cli.command {
+    let root = match cli.workspace {
+        Some(dir) => Ok(dir),
+        None => std::env::current_dir()
+            .map_err(|e| xtask::Error::Io {
+                path: ".".into(),
+                source: e,
+            })
+            .and_then(|dir| Workspace::discover(&dir)),
+    };
+    let result = root.and_then(|root| Workspace::load(&root)).and_then(|ws| match cli.command {
         Command::Generate { check: true } | Command::Check => {
             xtask::check::run(&ws)?;
             eprintln!("generated files are up to date");
@@ -89,12 +109,9 @@ fn main() -> ExitCode {
             patched,
             format,
             fail_on,
+            api,
         } => {
-            let api = ws
-                .manifest
-                .api
-                .first()
-                .expect("spec/apis.toml lists an API");
+            let api = ws.api(api.as_deref())?;
             let old = xtask::evolve::load_for_diff(&ws, api, &old, patched)?;
             let new = xtask::evolve::load_for_diff(&ws, api, &new, patched)?;
             let report = spec_diff::diff(&old, &new);
@@ -111,6 +128,7 @@ fn main() -> ExitCode {
         }
         Command::UpdateSpec {
             file,
+            api,
             repository,
             path,
             commit,
@@ -123,7 +141,15 @@ fn main() -> ExitCode {
                 date,
             };
             let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-            update_spec(&ws, &file, &origin, &today)
+            let api = ws.api(api.as_deref())?;
+            let outcome = xtask::evolve::update_spec(&ws, api, &file, &origin, &today)?;
+            println!("{}", outcome.render(&ws));
+            match outcome {
+                xtask::evolve::Outcome::Updated { .. } => Ok(()),
+                xtask::evolve::Outcome::Blocked { blockers, .. } => Err(xtask::Error::Stale(
+                    format!("{} blocker(s); nothing was changed", blockers.len()),
+                )),
+            }
         }
     });
     match result {
@@ -132,43 +158,6 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn update_spec(
-    ws: &Workspace,
-    file: &std::path::Path,
-    origin: &xtask::evolve::Origin,
-    today: &str,
-) -> xtask::Result<()> {
-    let outcome = xtask::evolve::update_spec(ws, file, origin, today)?;
-    println!(
-        "vendored {} (sha256 {})",
-        outcome.provenance.file, outcome.provenance.sha256
-    );
-    for notice in &outcome.notices {
-        println!("note: {}", notice.0);
-    }
-    println!("{}", outcome.report.render_text());
-    println!("appended an entry to {}", xtask::evolve::CHANGELOG);
-    if outcome.failed_patches.is_empty() {
-        for path in &outcome.regenerated {
-            println!(
-                "regenerated {}",
-                path.strip_prefix(&ws.root).unwrap_or(path).display()
-            );
-        }
-        println!("review with `git diff` and `cargo insta review`, then commit");
-        Ok(())
-    } else {
-        for failure in &outcome.failed_patches {
-            println!("patch no longer applies: {failure}");
-        }
-        Err(xtask::Error::Stale(format!(
-            "{} patch action(s) no longer apply; nothing was regenerated. Remove the actions \
-             whose defect upstream fixed (or adapt them), then run `cargo xtask generate`",
-            outcome.failed_patches.len()
-        )))
     }
 }
 

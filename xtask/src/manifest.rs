@@ -67,6 +67,45 @@ impl Workspace {
         })
     }
 
+    /// Finds the workspace to act on: `start` or the nearest directory above
+    /// it holding [`MANIFEST_PATH`] next to a `Cargo.toml`. The xtask acts on
+    /// the workspace it is run in, not on the one it was built in, so that a
+    /// prebuilt binary (or a test's scratch copy) works on the right files.
+    pub fn discover(start: &Path) -> Result<PathBuf> {
+        start
+            .ancestors()
+            .find(|dir| dir.join(MANIFEST_PATH).is_file() && dir.join("Cargo.toml").is_file())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| Error::NoWorkspace {
+                start: start.to_path_buf(),
+            })
+    }
+
+    /// The API named `name`, or the only one of the manifest.
+    pub fn api(&self, name: Option<&str>) -> Result<&Api> {
+        let names = || {
+            self.manifest
+                .api
+                .iter()
+                .map(|a| format!("`{}`", a.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (name, self.manifest.api.as_slice()) {
+            (Some(name), apis) => apis.iter().find(|a| a.name == name).ok_or_else(|| {
+                Error::parse(
+                    self.root.join(MANIFEST_PATH),
+                    format!("no API named `{name}`; the manifest lists {}", names()),
+                )
+            }),
+            (None, [only]) => Ok(only),
+            (None, _) => Err(Error::parse(
+                self.root.join(MANIFEST_PATH),
+                format!("the manifest lists {}; choose one with `--api NAME`", names()),
+            )),
+        }
+    }
+
     /// The `spec/` directory.
     pub fn spec_dir(&self) -> PathBuf {
         self.root.join("spec")

@@ -6,13 +6,19 @@
 //! patches correct upstream defects, and a defect fixed upstream must force
 //! its patch out rather than let it linger or silently patch something else.
 //!
+//! An action that matches but changes nothing is an error too: the defect it
+//! corrects is already gone upstream (an operation got the operationId the
+//! action gives it, a `required` list already names the property).
+//!
 //! Merge rules (Overlay 1.0): an object `update` is merged recursively into an
 //! object target (objects merge, other values replace); an update to an array
-//! target appends (each element of an array `update`, or the value itself).
+//! target appends (each element of an array `update`, or the value itself),
+//! except elements the array already holds, so that a fix upstream already
+//! made shows as an action that changes nothing.
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
@@ -41,20 +47,48 @@ pub struct OverlayInfo {
     pub description: Option<String>,
 }
 
-/// One action of an overlay.
-#[derive(Debug, Clone, Deserialize)]
+/// One action of an overlay (serialised the way it is written in a patch).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Action {
     /// RFC 9535 JSONPath selecting the nodes to change.
     pub target: String,
     /// Which upstream defect this action corrects.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The value merged into each selected node.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<Value>,
     /// Remove the selected nodes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remove: bool,
+}
+
+/// Why an action did not apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The target matches nothing.
+    NoMatch,
+    /// The target matches, but applying the action changes nothing.
+    NoChange,
+    /// The action itself is malformed (bad JSONPath, update and remove, ...).
+    Invalid(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::NoMatch => f.write_str(
+                "its target matches nothing: the defect it corrects may be fixed upstream, or \
+                 its target moved; check and remove or re-target the action \
+                 (`cargo xtask update-spec` tells which)",
+            ),
+            Failure::NoChange => f.write_str(
+                "its target matches, but applying it changes nothing: the defect it corrects \
+                 is gone upstream; remove the action",
+            ),
+            Failure::Invalid(message) => f.write_str(message),
+        }
+    }
 }
 
 impl Overlay {
@@ -88,11 +122,11 @@ impl Overlay {
     pub fn apply_collecting(&self, name: &str, doc: &mut Value) -> Vec<Error> {
         let mut errors = Vec::new();
         for (index, action) in self.actions.iter().enumerate() {
-            if let Err(message) = action.apply(doc) {
+            if let Err(failure) = action.apply(doc) {
                 errors.push(Error::Patch {
                     patch: name.to_string(),
                     step: action.label(index),
-                    message,
+                    message: failure.to_string(),
                 });
             }
         }
@@ -101,18 +135,19 @@ impl Overlay {
 }
 
 impl Action {
-    /// "action 2 (Defect: ...)" for error messages.
-    fn label(&self, index: usize) -> String {
+    /// "action 2 (Defect: ...)" for error messages; `index` counts from 0.
+    pub fn label(&self, index: usize) -> String {
         match &self.description {
             Some(d) => format!("action {} ({})", index + 1, d.trim()),
             None => format!("action {}", index + 1),
         }
     }
 
-    /// Applies this action; the error is a message for [`Error::Patch`].
-    pub fn apply(&self, doc: &mut Value) -> std::result::Result<(), String> {
-        let path = JsonPath::parse(&self.target)
-            .map_err(|e| format!("target `{}` is not valid JSONPath: {e}", self.target))?;
+    /// Applies this action to `doc`. On failure `doc` is left unchanged.
+    pub fn apply(&self, doc: &mut Value) -> std::result::Result<(), Failure> {
+        let path = JsonPath::parse(&self.target).map_err(|e| {
+            Failure::Invalid(format!("target `{}` is not valid JSONPath: {e}", self.target))
+        })?;
         let mut pointers: Vec<Vec<Segment>> = path
             .query_located(doc)
             .locations()
@@ -126,32 +161,55 @@ impl Action {
             })
             .collect();
         if pointers.is_empty() {
-            return Err(format!(
-                "target `{}` matches nothing: the defect this action corrects may be fixed \
-                 upstream; check and remove the action",
-                self.target
-            ));
+            return Err(Failure::NoMatch);
         }
         match (&self.update, self.remove) {
-            (Some(_), true) => Err("an action may not both update and remove".to_string()),
-            (None, false) => Err("an action must either update or remove".to_string()),
+            (Some(_), true) => Err(Failure::Invalid(
+                "an action may not both update and remove".to_string(),
+            )),
+            (None, false) => Err(Failure::Invalid(
+                "an action must either update or remove".to_string(),
+            )),
             (None, true) => {
                 // Remove from the end so earlier array indices stay valid.
                 pointers.sort();
+                let mut changed = doc.clone();
                 for location in pointers.iter().rev() {
-                    remove_at(doc, location)?;
+                    remove_at(&mut changed, location).map_err(Failure::Invalid)?;
                 }
+                *doc = changed;
                 Ok(())
             }
             (Some(update), false) => {
+                let mut changed = doc.clone();
+                let mut any = false;
                 for location in &pointers {
-                    let node = node_mut(doc, location)
-                        .ok_or_else(|| format!("selected node {location:?} vanished"))?;
-                    merge_update(node, update)?;
+                    let node = node_mut(&mut changed, location).ok_or_else(|| {
+                        Failure::Invalid(format!("selected node {location:?} vanished"))
+                    })?;
+                    let before = node.clone();
+                    merge_update(node, update).map_err(Failure::Invalid)?;
+                    any |= *node != before;
                 }
+                if !any {
+                    return Err(Failure::NoChange);
+                }
+                *doc = changed;
                 Ok(())
             }
         }
+    }
+
+    /// The JSON pointers (RFC 6901) of the nodes the target selects in `doc`;
+    /// empty when it selects nothing or is not valid JSONPath.
+    pub fn selected(&self, doc: &Value) -> Vec<String> {
+        let Ok(path) = JsonPath::parse(&self.target) else {
+            return Vec::new();
+        };
+        path.query_located(doc)
+            .locations()
+            .map(|loc| loc.to_json_pointer())
+            .collect()
     }
 }
 
@@ -194,11 +252,17 @@ fn merge_update(node: &mut Value, update: &Value) -> std::result::Result<(), Str
             Ok(())
         }
         (Value::Array(items), Value::Array(more)) => {
-            items.extend(more.iter().cloned());
+            for one in more {
+                if !items.contains(one) {
+                    items.push(one.clone());
+                }
+            }
             Ok(())
         }
         (Value::Array(items), one) => {
-            items.push(one.clone());
+            if !items.contains(one) {
+                items.push(one.clone());
+            }
             Ok(())
         }
         (other, _) => Err(format!(
@@ -282,6 +346,24 @@ mod tests {
         let err = action("$.a", Some(json!({})), false)
             .apply(&mut json!({"a": 1}))
             .unwrap_err();
-        assert!(err.contains("only be merged"), "{err}");
+        assert!(err.to_string().contains("only be merged"), "{err}");
+    }
+
+    #[test]
+    fn an_action_that_changes_nothing_fails_and_leaves_the_document_alone() {
+        let mut doc = json!({"op": {"operationId": "listThings"}, "required": ["name"]});
+        let same_id = action("$.op", Some(json!({"operationId": "listThings"})), false);
+        assert_eq!(same_id.apply(&mut doc), Err(Failure::NoChange));
+        let present = action("$.required", Some(json!("name")), false);
+        assert_eq!(present.apply(&mut doc), Err(Failure::NoChange));
+        let before = doc.clone();
+        // One node changes, the other fails: nothing is applied.
+        let half = action("$.*", Some(json!({"x": 1})), false);
+        assert!(matches!(half.apply(&mut doc), Err(Failure::Invalid(_))));
+        assert_eq!(doc, before);
+        assert_eq!(
+            action("$.op", None, true).selected(&doc),
+            vec!["/op".to_string()]
+        );
     }
 }

@@ -61,6 +61,19 @@ impl Provenance {
         toml::from_str(&text).map_err(|e| Error::parse(path, e))
     }
 
+    /// The record as written beside the vendored file: a comment saying what
+    /// it is, then the TOML.
+    pub fn to_record(&self) -> String {
+        let toml = toml::to_string(self).unwrap_or_else(|e| format!("# {e}\n"));
+        format!(
+            "# Where the vendored `{}` comes from; written by `cargo xtask update-spec`.\n\
+             # The xtask refuses to generate when the file's sha256 no longer matches: never\n\
+             # edit it (corrections go in patches/), vendor new upstream versions with\n\
+             # `cargo xtask update-spec FILE`.\n{toml}",
+            self.file
+        )
+    }
+
     /// Checks that `spec_bytes` (read from `spec_path`) are the recorded bytes.
     pub fn verify(&self, spec_path: &Path, spec_bytes: &[u8]) -> Result<()> {
         let actual = sha256_hex(spec_bytes);
