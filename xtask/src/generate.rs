@@ -259,22 +259,23 @@ fn schemars_behind_feature(file: &mut syn::File) -> usize {
     impl Move {
         fn attrs(&mut self, attrs: &mut Vec<syn::Attribute>) {
             let mut found = false;
-            for attr in attrs.iter_mut() {
+            attrs.retain_mut(|attr| {
                 if !attr.path().is_ident("derive") {
-                    continue;
+                    return true;
                 }
                 let Ok(paths) = attr.parse_args_with(
                     syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
                 ) else {
-                    continue;
+                    return true;
                 };
                 if !paths.iter().any(is_json_schema) {
-                    continue;
+                    return true;
                 }
                 found = true;
-                let kept = paths.iter().filter(|p| !is_json_schema(p));
+                let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_json_schema(p)).collect();
                 *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-            }
+                !kept.is_empty()
+            });
             if found {
                 attrs.push(syn::parse_quote!(
                     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -292,6 +293,32 @@ fn schemars_behind_feature(file: &mut syn::File) -> usize {
         fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
             self.attrs(&mut item.attrs);
             syn::visit_mut::visit_item_enum_mut(self, item);
+        }
+        // typify writes `JsonSchema` by hand for constrained strings, in
+        // schemars 0.8's API (which neither builds with schemars 1 nor parses
+        // in edition 2024, where `gen` is a keyword): the impl goes, and the
+        // type derives it behind the feature like every other.
+        fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
+            if let Some((_, items)) = &mut module.content {
+                let mut hand_written = std::collections::BTreeSet::new();
+                items.retain(|item| match item {
+                    syn::Item::Impl(imp) if imp.trait_.as_ref().is_some_and(|(_, p, _)| is_json_schema(p)) => {
+                        if let syn::Type::Path(ty) = imp.self_ty.as_ref() {
+                            hand_written.extend(ty.path.get_ident().map(|i| i.to_string()));
+                        }
+                        false
+                    }
+                    _ => true,
+                });
+                for item in items.iter_mut() {
+                    if let syn::Item::Struct(st) = item
+                        && hand_written.contains(&st.ident.to_string())
+                    {
+                        st.attrs.push(syn::parse_quote!(#[derive(schemars::JsonSchema)]));
+                    }
+                }
+            }
+            syn::visit_mut::visit_item_mod_mut(self, module);
         }
     }
 

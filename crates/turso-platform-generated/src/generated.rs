@@ -6,6 +6,8 @@
 //   patched by spec/patches/bearer-auth.overlay.yaml
 //   patched by spec/patches/add-member-required.overlay.yaml
 //   patched by spec/patches/list-databases-pagination.overlay.yaml
+//   patched by spec/patches/required-response-fields.overlay.yaml
+//   patched by spec/patches/open-response-enums.overlay.yaml
 //   with schemars derives behind the `schemars` feature (xtask `schemars_behind_feature`)
 // with progenitor 0.15.1. To change it, change the spec patches or the xtask and regenerate;
 // `cargo xtask check` fails while this file is out of date.
@@ -18,11 +20,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AddLocationToGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddLocationToGroupResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<Group>,
+        pub group: Group,
     }
     impl AddLocationToGroupResponse {
         pub fn builder() -> builder::AddLocationToGroupResponse {
@@ -111,15 +112,13 @@ pub mod types {
         }
     }
     ///`AddOrganizationMemberResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddOrganizationMemberResponse {
         ///The username for the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub member: ::std::option::Option<::std::string::String>,
+        pub member: ::std::string::String,
         ///The role assigned to the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<AddOrganizationMemberResponseRole>,
+        pub role: AddOrganizationMemberResponseRole,
     }
     impl AddOrganizationMemberResponse {
         pub fn builder() -> builder::AddOrganizationMemberResponse {
@@ -127,72 +126,76 @@ pub mod types {
         }
     }
     ///The role assigned to the member.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AddOrganizationMemberResponseRole {
-        #[serde(rename = "owner")]
-        Owner,
-        #[serde(rename = "admin")]
-        Admin,
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "viewer")]
-        Viewer,
+        KnownAddedMemberRole(KnownAddedMemberRole),
+        OtherAddedMemberRole(AddOrganizationMemberResponseRoleOtherAddedMemberRole),
     }
-    impl ::std::fmt::Display for AddOrganizationMemberResponseRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Owner => f.write_str("owner"),
-                Self::Admin => f.write_str("admin"),
-                Self::Member => f.write_str("member"),
-                Self::Viewer => f.write_str("viewer"),
-            }
+    impl ::std::convert::From<KnownAddedMemberRole>
+    for AddOrganizationMemberResponseRole {
+        fn from(value: KnownAddedMemberRole) -> Self {
+            Self::KnownAddedMemberRole(value)
         }
     }
-    impl ::std::str::FromStr for AddOrganizationMemberResponseRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "owner" => Ok(Self::Owner),
-                "admin" => Ok(Self::Admin),
-                "member" => Ok(Self::Member),
-                "viewer" => Ok(Self::Viewer),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<AddOrganizationMemberResponseRoleOtherAddedMemberRole>
+    for AddOrganizationMemberResponseRole {
+        fn from(value: AddOrganizationMemberResponseRoleOtherAddedMemberRole) -> Self {
+            Self::OtherAddedMemberRole(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for AddOrganizationMemberResponseRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`AddOrganizationMemberResponseRoleOtherAddedMemberRole`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AddOrganizationMemberResponseRoleOtherAddedMemberRole(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for AddOrganizationMemberResponseRoleOtherAddedMemberRole {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AddOrganizationMemberResponseRoleOtherAddedMemberRole>
+    for ::std::string::String {
+        fn from(value: AddOrganizationMemberResponseRoleOtherAddedMemberRole) -> Self {
+            value.0
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for AddOrganizationMemberResponseRole {
+    for AddOrganizationMemberResponseRoleOtherAddedMemberRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if [
+                "owner".to_string(),
+                "admin".to_string(),
+                "member".to_string(),
+                "viewer".to_string(),
+            ]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for AddOrganizationMemberResponseRoleOtherAddedMemberRole {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`ApiToken`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiToken {
         ///The date the token was created, in `YYYY-MM-DD` format.
@@ -202,11 +205,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<::std::string::String>,
         ///The ID generated by Turso for the API Token.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         ///The name given to the API Token.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
         ///The organization slug this token is restricted to. Omitted if the token has access to all organizations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<::std::string::String>,
@@ -220,18 +221,16 @@ pub mod types {
         }
     }
     ///`AuditLog`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuditLog {
         ///The username of the user who performed the action.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
         ///The code associated to the action taken.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<AuditLogCode>,
+        pub code: AuditLogCode,
         ///A formatted [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) timestamp this action was performed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created_at: ::std::option::Option<::std::string::String>,
+        pub created_at: ::std::string::String,
         ///The payload of the action performed.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -248,147 +247,86 @@ pub mod types {
         }
     }
     ///The code associated to the action taken.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AuditLogCode {
-        #[serde(rename = "user-signup")]
-        UserSignup,
-        #[serde(rename = "db-create")]
-        DbCreate,
-        #[serde(rename = "db-delete")]
-        DbDelete,
-        #[serde(rename = "db-protect")]
-        DbProtect,
-        #[serde(rename = "db-unprotect")]
-        DbUnprotect,
-        #[serde(rename = "db-token-create")]
-        DbTokenCreate,
-        #[serde(rename = "group-token-create")]
-        GroupTokenCreate,
-        #[serde(rename = "user-token-create")]
-        UserTokenCreate,
-        #[serde(rename = "instance-create")]
-        InstanceCreate,
-        #[serde(rename = "instance-delete")]
-        InstanceDelete,
-        #[serde(rename = "org-create")]
-        OrgCreate,
-        #[serde(rename = "org-delete")]
-        OrgDelete,
-        #[serde(rename = "org-member-add")]
-        OrgMemberAdd,
-        #[serde(rename = "org-member-rm")]
-        OrgMemberRm,
-        #[serde(rename = "org-member-leave")]
-        OrgMemberLeave,
-        #[serde(rename = "org-plan-update")]
-        OrgPlanUpdate,
-        #[serde(rename = "org-set-overages")]
-        OrgSetOverages,
-        #[serde(rename = "group-create")]
-        GroupCreate,
-        #[serde(rename = "group-delete")]
-        GroupDelete,
-        #[serde(rename = "group-unarchive")]
-        GroupUnarchive,
-        #[serde(rename = "group-protect")]
-        GroupProtect,
-        #[serde(rename = "group-unprotect")]
-        GroupUnprotect,
-        #[serde(rename = "db-aunrchive")]
-        DbAunrchive,
-        #[serde(rename = "user-delete")]
-        UserDelete,
+        KnownAuditLogCode(KnownAuditLogCode),
+        OtherAuditLogCode(AuditLogCodeOtherAuditLogCode),
     }
-    impl ::std::fmt::Display for AuditLogCode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::UserSignup => f.write_str("user-signup"),
-                Self::DbCreate => f.write_str("db-create"),
-                Self::DbDelete => f.write_str("db-delete"),
-                Self::DbProtect => f.write_str("db-protect"),
-                Self::DbUnprotect => f.write_str("db-unprotect"),
-                Self::DbTokenCreate => f.write_str("db-token-create"),
-                Self::GroupTokenCreate => f.write_str("group-token-create"),
-                Self::UserTokenCreate => f.write_str("user-token-create"),
-                Self::InstanceCreate => f.write_str("instance-create"),
-                Self::InstanceDelete => f.write_str("instance-delete"),
-                Self::OrgCreate => f.write_str("org-create"),
-                Self::OrgDelete => f.write_str("org-delete"),
-                Self::OrgMemberAdd => f.write_str("org-member-add"),
-                Self::OrgMemberRm => f.write_str("org-member-rm"),
-                Self::OrgMemberLeave => f.write_str("org-member-leave"),
-                Self::OrgPlanUpdate => f.write_str("org-plan-update"),
-                Self::OrgSetOverages => f.write_str("org-set-overages"),
-                Self::GroupCreate => f.write_str("group-create"),
-                Self::GroupDelete => f.write_str("group-delete"),
-                Self::GroupUnarchive => f.write_str("group-unarchive"),
-                Self::GroupProtect => f.write_str("group-protect"),
-                Self::GroupUnprotect => f.write_str("group-unprotect"),
-                Self::DbAunrchive => f.write_str("db-aunrchive"),
-                Self::UserDelete => f.write_str("user-delete"),
-            }
+    impl ::std::convert::From<KnownAuditLogCode> for AuditLogCode {
+        fn from(value: KnownAuditLogCode) -> Self {
+            Self::KnownAuditLogCode(value)
         }
     }
-    impl ::std::str::FromStr for AuditLogCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "user-signup" => Ok(Self::UserSignup),
-                "db-create" => Ok(Self::DbCreate),
-                "db-delete" => Ok(Self::DbDelete),
-                "db-protect" => Ok(Self::DbProtect),
-                "db-unprotect" => Ok(Self::DbUnprotect),
-                "db-token-create" => Ok(Self::DbTokenCreate),
-                "group-token-create" => Ok(Self::GroupTokenCreate),
-                "user-token-create" => Ok(Self::UserTokenCreate),
-                "instance-create" => Ok(Self::InstanceCreate),
-                "instance-delete" => Ok(Self::InstanceDelete),
-                "org-create" => Ok(Self::OrgCreate),
-                "org-delete" => Ok(Self::OrgDelete),
-                "org-member-add" => Ok(Self::OrgMemberAdd),
-                "org-member-rm" => Ok(Self::OrgMemberRm),
-                "org-member-leave" => Ok(Self::OrgMemberLeave),
-                "org-plan-update" => Ok(Self::OrgPlanUpdate),
-                "org-set-overages" => Ok(Self::OrgSetOverages),
-                "group-create" => Ok(Self::GroupCreate),
-                "group-delete" => Ok(Self::GroupDelete),
-                "group-unarchive" => Ok(Self::GroupUnarchive),
-                "group-protect" => Ok(Self::GroupProtect),
-                "group-unprotect" => Ok(Self::GroupUnprotect),
-                "db-aunrchive" => Ok(Self::DbAunrchive),
-                "user-delete" => Ok(Self::UserDelete),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<AuditLogCodeOtherAuditLogCode> for AuditLogCode {
+        fn from(value: AuditLogCodeOtherAuditLogCode) -> Self {
+            Self::OtherAuditLogCode(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for AuditLogCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`AuditLogCodeOtherAuditLogCode`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AuditLogCodeOtherAuditLogCode(::std::string::String);
+    impl ::std::ops::Deref for AuditLogCodeOtherAuditLogCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for AuditLogCode {
+    impl ::std::convert::From<AuditLogCodeOtherAuditLogCode> for ::std::string::String {
+        fn from(value: AuditLogCodeOtherAuditLogCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AuditLogCodeOtherAuditLogCode {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if [
+                "user-signup".to_string(),
+                "db-create".to_string(),
+                "db-delete".to_string(),
+                "db-protect".to_string(),
+                "db-unprotect".to_string(),
+                "db-token-create".to_string(),
+                "group-token-create".to_string(),
+                "user-token-create".to_string(),
+                "instance-create".to_string(),
+                "instance-delete".to_string(),
+                "org-create".to_string(),
+                "org-delete".to_string(),
+                "org-member-add".to_string(),
+                "org-member-rm".to_string(),
+                "org-member-leave".to_string(),
+                "org-plan-update".to_string(),
+                "org-set-overages".to_string(),
+                "group-create".to_string(),
+                "group-delete".to_string(),
+                "group-unarchive".to_string(),
+                "group-protect".to_string(),
+                "group-unprotect".to_string(),
+                "db-aunrchive".to_string(),
+                "user-delete".to_string(),
+            ]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AuditLogCodeOtherAuditLogCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`BaseGroup`
@@ -532,18 +470,15 @@ pub mod types {
         }
     }
     ///`CreateApiTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateApiTokenResponse {
         ///The ID generated by Turso for the API Token.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
         ///The name given to the API Token.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
         ///The actual token contents as a JWT. This is used with the `Bearer` header, see [Authentication](/authentication) for more details. **This token is never revealed again.**
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
+        pub token: ::std::string::String,
     }
     impl CreateApiTokenResponse {
         pub fn builder() -> builder::CreateApiTokenResponse {
@@ -753,21 +688,18 @@ pub mod types {
         }
     }
     ///`CreateDatabaseOutput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseOutput {
         ///The database universal unique identifier (UUID).
-        #[serde(rename = "DbId", skip_serializing_if = "::std::option::Option::is_none")]
-        pub db_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "DbId")]
+        pub db_id: ::std::string::String,
         ///The DNS hostname used for client libSQL and HTTP connections.
-        #[serde(
-            rename = "Hostname",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hostname: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Hostname")]
+        pub hostname: ::std::string::String,
         ///The database name, **unique** across your organization.
-        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Name")]
+        pub name: ::std::string::String,
     }
     impl CreateDatabaseOutput {
         pub fn builder() -> builder::CreateDatabaseOutput {
@@ -775,11 +707,10 @@ pub mod types {
         }
     }
     ///`CreateDatabaseResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub database: ::std::option::Option<CreateDatabaseOutput>,
+        pub database: CreateDatabaseOutput,
     }
     impl CreateDatabaseResponse {
         pub fn builder() -> builder::CreateDatabaseResponse {
@@ -849,12 +780,11 @@ pub mod types {
         }
     }
     ///`CreateDatabaseTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateDatabaseTokenResponse {
         ///The generated authorization token (JWT).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jwt: ::std::option::Option<::std::string::String>,
+        pub jwt: ::std::string::String,
     }
     impl CreateDatabaseTokenResponse {
         pub fn builder() -> builder::CreateDatabaseTokenResponse {
@@ -862,11 +792,10 @@ pub mod types {
         }
     }
     ///`CreateGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateGroupResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<Group>,
+        pub group: Group,
     }
     impl CreateGroupResponse {
         pub fn builder() -> builder::CreateGroupResponse {
@@ -936,12 +865,11 @@ pub mod types {
         }
     }
     ///`CreateGroupTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateGroupTokenResponse {
         ///The generated authorization token (JWT).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jwt: ::std::option::Option<::std::string::String>,
+        pub jwt: ::std::string::String,
     }
     impl CreateGroupTokenResponse {
         pub fn builder() -> builder::CreateGroupTokenResponse {
@@ -985,7 +913,7 @@ pub mod types {
         }
     }
     ///`Database`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Database {
         ///The current status for blocked reads.
@@ -995,23 +923,19 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_writes: ::std::option::Option<bool>,
         ///The database universal unique identifier (UUID).
-        #[serde(rename = "DbId", skip_serializing_if = "::std::option::Option::is_none")]
-        pub db_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "DbId")]
+        pub db_id: ::std::string::String,
         ///The current status for delete protection. If enabled, the database cannot be deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_protection: ::std::option::Option<bool>,
         ///The name of the group the database belongs to.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<::std::string::String>,
+        pub group: ::std::string::String,
         ///The DNS hostname used for client libSQL and HTTP connections.
-        #[serde(
-            rename = "Hostname",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hostname: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Hostname")]
+        pub hostname: ::std::string::String,
         ///The database name, **unique** across your organization.
-        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Name")]
+        pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<DatabaseParent>,
         ///The primary region location code the group the database belongs to.
@@ -1113,12 +1037,11 @@ pub mod types {
         }
     }
     ///`DatabaseStatsOutput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseStatsOutput {
         ///A string representing the SQL query executed.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub query: ::std::option::Option<::std::string::String>,
+        pub query: ::std::string::String,
         ///An integer indicating the number of rows read by the query, which reflects the volume of data the query processed from the database.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rows_read: ::std::option::Option<i64>,
@@ -1187,12 +1110,11 @@ pub mod types {
         }
     }
     ///`DeleteDatabaseResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteDatabaseResponse {
         ///The name of the database that was deleted.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub database: ::std::option::Option<::std::string::String>,
+        pub database: ::std::string::String,
     }
     impl DeleteDatabaseResponse {
         pub fn builder() -> builder::DeleteDatabaseResponse {
@@ -1200,11 +1122,10 @@ pub mod types {
         }
     }
     ///`DeleteGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteGroupResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<Group>,
+        pub group: Group,
     }
     impl DeleteGroupResponse {
         pub fn builder() -> builder::DeleteGroupResponse {
@@ -1385,11 +1306,10 @@ pub mod types {
         }
     }
     ///`GetCurrentUserResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetCurrentUserResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<GetCurrentUserResponseUser>,
+        pub user: GetCurrentUserResponseUser,
     }
     impl GetCurrentUserResponse {
         pub fn builder() -> builder::GetCurrentUserResponse {
@@ -1397,7 +1317,7 @@ pub mod types {
         }
     }
     ///`GetCurrentUserResponseUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetCurrentUserResponseUser {
         ///URL to the user's avatar image.
@@ -1422,8 +1342,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan: ::std::option::Option<::std::string::String>,
         ///The username of the user.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub username: ::std::option::Option<::std::string::String>,
+        pub username: ::std::string::String,
     }
     impl GetCurrentUserResponseUser {
         pub fn builder() -> builder::GetCurrentUserResponseUser {
@@ -1431,11 +1350,10 @@ pub mod types {
         }
     }
     ///`GetDatabaseInstanceResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseInstanceResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub instance: ::std::option::Option<Instance>,
+        pub instance: Instance,
     }
     impl GetDatabaseInstanceResponse {
         pub fn builder() -> builder::GetDatabaseInstanceResponse {
@@ -1443,11 +1361,10 @@ pub mod types {
         }
     }
     ///`GetDatabaseResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub database: ::std::option::Option<Database>,
+        pub database: Database,
     }
     impl GetDatabaseResponse {
         pub fn builder() -> builder::GetDatabaseResponse {
@@ -1468,11 +1385,10 @@ pub mod types {
         }
     }
     ///`GetDatabaseUsageResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseUsageResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub database: ::std::option::Option<DatabaseUsageOutput>,
+        pub database: DatabaseUsageOutput,
     }
     impl GetDatabaseUsageResponse {
         pub fn builder() -> builder::GetDatabaseUsageResponse {
@@ -1480,11 +1396,10 @@ pub mod types {
         }
     }
     ///`GetGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetGroupResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<Group>,
+        pub group: Group,
     }
     impl GetGroupResponse {
         pub fn builder() -> builder::GetGroupResponse {
@@ -1492,11 +1407,10 @@ pub mod types {
         }
     }
     ///`GetOrganizationMemberResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationMemberResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub member: ::std::option::Option<Member>,
+        pub member: Member,
     }
     impl GetOrganizationMemberResponse {
         pub fn builder() -> builder::GetOrganizationMemberResponse {
@@ -1504,11 +1418,10 @@ pub mod types {
         }
     }
     ///`GetOrganizationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub organization: ::std::option::Option<Organization>,
+        pub organization: Organization,
     }
     impl GetOrganizationResponse {
         pub fn builder() -> builder::GetOrganizationResponse {
@@ -1516,13 +1429,10 @@ pub mod types {
         }
     }
     ///`GetOrganizationSubscriptionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationSubscriptionResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subscription: ::std::option::Option<
-            GetOrganizationSubscriptionResponseSubscription,
-        >,
+        pub subscription: GetOrganizationSubscriptionResponseSubscription,
     }
     impl GetOrganizationSubscriptionResponse {
         pub fn builder() -> builder::GetOrganizationSubscriptionResponse {
@@ -1552,13 +1462,10 @@ pub mod types {
         }
     }
     ///`GetOrganizationUsageResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetOrganizationUsageResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub organization: ::std::option::Option<
-            GetOrganizationUsageResponseOrganization,
-        >,
+        pub organization: GetOrganizationUsageResponseOrganization,
     }
     impl GetOrganizationUsageResponse {
         pub fn builder() -> builder::GetOrganizationUsageResponse {
@@ -1616,23 +1523,27 @@ pub mod types {
     }
     ///`Group`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct Group(pub BaseGroup);
-    impl ::std::ops::Deref for Group {
-        type Target = BaseGroup;
-        fn deref(&self) -> &BaseGroup {
-            &self.0
-        }
+    pub struct Group {
+        ///The current status for delete protection. If enabled, the group and all its databases cannot be deleted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete_protection: ::std::option::Option<bool>,
+        ///An array of location keys the group is located.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub locations: ::std::vec::Vec<::std::string::String>,
+        ///The group name, unique across your organization.
+        pub name: ::std::string::String,
+        ///The primary location key.
+        pub primary: ::std::string::String,
+        ///The group universal unique identifier (UUID).
+        pub uuid: ::std::string::String,
+        ///The current libSQL server version the databases in that group are running.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
     }
-    impl ::std::convert::From<Group> for BaseGroup {
-        fn from(value: Group) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<BaseGroup> for Group {
-        fn from(value: BaseGroup) -> Self {
-            Self(value)
+    impl Group {
+        pub fn builder() -> builder::Group {
+            Default::default()
         }
     }
     ///`GroupConfigurationInput`
@@ -1662,24 +1573,20 @@ pub mod types {
         }
     }
     ///`Instance`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Instance {
         ///The DNS hostname used for client libSQL and HTTP connections (specific to this instance only).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hostname: ::std::option::Option<::std::string::String>,
+        pub hostname: ::std::string::String,
         ///The name of the instance (location code).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
         ///The location code for the region this instance is located.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub region: ::std::option::Option<::std::string::String>,
+        pub region: ::std::string::String,
         ///The type of database instance this, will be `primary` or `replica`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<InstanceType>,
+        #[serde(rename = "type")]
+        pub type_: InstanceType,
         ///The instance universal unique identifier (UUID).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub uuid: ::std::option::Option<::std::string::String>,
+        pub uuid: ::std::string::String,
     }
     impl Instance {
         pub fn builder() -> builder::Instance {
@@ -1687,63 +1594,63 @@ pub mod types {
         }
     }
     ///The type of database instance this, will be `primary` or `replica`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InstanceType {
-        #[serde(rename = "primary")]
-        Primary,
-        #[serde(rename = "replica")]
-        Replica,
+        KnownInstanceType(KnownInstanceType),
+        OtherInstanceType(InstanceTypeOtherInstanceType),
     }
-    impl ::std::fmt::Display for InstanceType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Primary => f.write_str("primary"),
-                Self::Replica => f.write_str("replica"),
-            }
+    impl ::std::convert::From<KnownInstanceType> for InstanceType {
+        fn from(value: KnownInstanceType) -> Self {
+            Self::KnownInstanceType(value)
         }
     }
-    impl ::std::str::FromStr for InstanceType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "primary" => Ok(Self::Primary),
-                "replica" => Ok(Self::Replica),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<InstanceTypeOtherInstanceType> for InstanceType {
+        fn from(value: InstanceTypeOtherInstanceType) -> Self {
+            Self::OtherInstanceType(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for InstanceType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`InstanceTypeOtherInstanceType`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct InstanceTypeOtherInstanceType(::std::string::String);
+    impl ::std::ops::Deref for InstanceTypeOtherInstanceType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceType {
+    impl ::std::convert::From<InstanceTypeOtherInstanceType> for ::std::string::String {
+        fn from(value: InstanceTypeOtherInstanceType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceTypeOtherInstanceType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if ["primary".to_string(), "replica".to_string()].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for InstanceTypeOtherInstanceType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`InviteCreatedV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteCreatedV2 {
         ///The email of the person invited.
@@ -1753,8 +1660,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<::std::string::String>,
         ///The assigned role for the invited user.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<InviteCreatedV2Role>,
+        pub role: InviteCreatedV2Role,
     }
     impl InviteCreatedV2 {
         pub fn builder() -> builder::InviteCreatedV2 {
@@ -1762,63 +1668,63 @@ pub mod types {
         }
     }
     ///The assigned role for the invited user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InviteCreatedV2Role {
-        #[serde(rename = "admin")]
-        Admin,
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "viewer")]
-        Viewer,
+        KnownInvitedRole(KnownInvitedRole),
+        OtherInvitedRole(InviteCreatedV2RoleOtherInvitedRole),
     }
-    impl ::std::fmt::Display for InviteCreatedV2Role {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Admin => f.write_str("admin"),
-                Self::Member => f.write_str("member"),
-                Self::Viewer => f.write_str("viewer"),
-            }
+    impl ::std::convert::From<KnownInvitedRole> for InviteCreatedV2Role {
+        fn from(value: KnownInvitedRole) -> Self {
+            Self::KnownInvitedRole(value)
         }
     }
-    impl ::std::str::FromStr for InviteCreatedV2Role {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "admin" => Ok(Self::Admin),
-                "member" => Ok(Self::Member),
-                "viewer" => Ok(Self::Viewer),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<InviteCreatedV2RoleOtherInvitedRole>
+    for InviteCreatedV2Role {
+        fn from(value: InviteCreatedV2RoleOtherInvitedRole) -> Self {
+            Self::OtherInvitedRole(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for InviteCreatedV2Role {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`InviteCreatedV2RoleOtherInvitedRole`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct InviteCreatedV2RoleOtherInvitedRole(::std::string::String);
+    impl ::std::ops::Deref for InviteCreatedV2RoleOtherInvitedRole {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InviteCreatedV2Role {
+    impl ::std::convert::From<InviteCreatedV2RoleOtherInvitedRole>
+    for ::std::string::String {
+        fn from(value: InviteCreatedV2RoleOtherInvitedRole) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InviteCreatedV2RoleOtherInvitedRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if ["admin".to_string(), "member".to_string(), "viewer".to_string()]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for InviteCreatedV2RoleOtherInvitedRole {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`InviteOrganizationMemberV2Body`
@@ -1916,11 +1822,10 @@ pub mod types {
         }
     }
     ///`InviteOrganizationMemberV2Response`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteOrganizationMemberV2Response {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub invited: ::std::option::Option<InviteCreatedV2>,
+        pub invited: InviteCreatedV2,
     }
     impl InviteOrganizationMemberV2Response {
         pub fn builder() -> builder::InviteOrganizationMemberV2Response {
@@ -1928,7 +1833,7 @@ pub mod types {
         }
     }
     ///`InviteV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteV2 {
         ///The datetime the invite was created in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
@@ -1941,8 +1846,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The assigned role for the invited user.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<InviteV2Role>,
+        pub role: InviteV2Role,
     }
     impl InviteV2 {
         pub fn builder() -> builder::InviteV2 {
@@ -1950,6 +1854,63 @@ pub mod types {
         }
     }
     ///The assigned role for the invited user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum InviteV2Role {
+        KnownInviteRole(KnownInviteRole),
+        OtherInviteRole(InviteV2RoleOtherInviteRole),
+    }
+    impl ::std::convert::From<KnownInviteRole> for InviteV2Role {
+        fn from(value: KnownInviteRole) -> Self {
+            Self::KnownInviteRole(value)
+        }
+    }
+    impl ::std::convert::From<InviteV2RoleOtherInviteRole> for InviteV2Role {
+        fn from(value: InviteV2RoleOtherInviteRole) -> Self {
+            Self::OtherInviteRole(value)
+        }
+    }
+    ///`InviteV2RoleOtherInviteRole`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct InviteV2RoleOtherInviteRole(::std::string::String);
+    impl ::std::ops::Deref for InviteV2RoleOtherInviteRole {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<InviteV2RoleOtherInviteRole> for ::std::string::String {
+        fn from(value: InviteV2RoleOtherInviteRole) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for InviteV2RoleOtherInviteRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if ["admin".to_string(), "member".to_string(), "viewer".to_string()]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for InviteV2RoleOtherInviteRole {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    ///`KnownAddedMemberRole`
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1963,7 +1924,9 @@ pub mod types {
         PartialOrd
     )]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum InviteV2Role {
+    pub enum KnownAddedMemberRole {
+        #[serde(rename = "owner")]
+        Owner,
         #[serde(rename = "admin")]
         Admin,
         #[serde(rename = "member")]
@@ -1971,7 +1934,269 @@ pub mod types {
         #[serde(rename = "viewer")]
         Viewer,
     }
-    impl ::std::fmt::Display for InviteV2Role {
+    impl ::std::fmt::Display for KnownAddedMemberRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Owner => f.write_str("owner"),
+                Self::Admin => f.write_str("admin"),
+                Self::Member => f.write_str("member"),
+                Self::Viewer => f.write_str("viewer"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownAddedMemberRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "owner" => Ok(Self::Owner),
+                "admin" => Ok(Self::Admin),
+                "member" => Ok(Self::Member),
+                "viewer" => Ok(Self::Viewer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownAddedMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownAddedMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownAuditLogCode`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownAuditLogCode {
+        #[serde(rename = "user-signup")]
+        UserSignup,
+        #[serde(rename = "db-create")]
+        DbCreate,
+        #[serde(rename = "db-delete")]
+        DbDelete,
+        #[serde(rename = "db-protect")]
+        DbProtect,
+        #[serde(rename = "db-unprotect")]
+        DbUnprotect,
+        #[serde(rename = "db-token-create")]
+        DbTokenCreate,
+        #[serde(rename = "group-token-create")]
+        GroupTokenCreate,
+        #[serde(rename = "user-token-create")]
+        UserTokenCreate,
+        #[serde(rename = "instance-create")]
+        InstanceCreate,
+        #[serde(rename = "instance-delete")]
+        InstanceDelete,
+        #[serde(rename = "org-create")]
+        OrgCreate,
+        #[serde(rename = "org-delete")]
+        OrgDelete,
+        #[serde(rename = "org-member-add")]
+        OrgMemberAdd,
+        #[serde(rename = "org-member-rm")]
+        OrgMemberRm,
+        #[serde(rename = "org-member-leave")]
+        OrgMemberLeave,
+        #[serde(rename = "org-plan-update")]
+        OrgPlanUpdate,
+        #[serde(rename = "org-set-overages")]
+        OrgSetOverages,
+        #[serde(rename = "group-create")]
+        GroupCreate,
+        #[serde(rename = "group-delete")]
+        GroupDelete,
+        #[serde(rename = "group-unarchive")]
+        GroupUnarchive,
+        #[serde(rename = "group-protect")]
+        GroupProtect,
+        #[serde(rename = "group-unprotect")]
+        GroupUnprotect,
+        #[serde(rename = "db-aunrchive")]
+        DbAunrchive,
+        #[serde(rename = "user-delete")]
+        UserDelete,
+    }
+    impl ::std::fmt::Display for KnownAuditLogCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::UserSignup => f.write_str("user-signup"),
+                Self::DbCreate => f.write_str("db-create"),
+                Self::DbDelete => f.write_str("db-delete"),
+                Self::DbProtect => f.write_str("db-protect"),
+                Self::DbUnprotect => f.write_str("db-unprotect"),
+                Self::DbTokenCreate => f.write_str("db-token-create"),
+                Self::GroupTokenCreate => f.write_str("group-token-create"),
+                Self::UserTokenCreate => f.write_str("user-token-create"),
+                Self::InstanceCreate => f.write_str("instance-create"),
+                Self::InstanceDelete => f.write_str("instance-delete"),
+                Self::OrgCreate => f.write_str("org-create"),
+                Self::OrgDelete => f.write_str("org-delete"),
+                Self::OrgMemberAdd => f.write_str("org-member-add"),
+                Self::OrgMemberRm => f.write_str("org-member-rm"),
+                Self::OrgMemberLeave => f.write_str("org-member-leave"),
+                Self::OrgPlanUpdate => f.write_str("org-plan-update"),
+                Self::OrgSetOverages => f.write_str("org-set-overages"),
+                Self::GroupCreate => f.write_str("group-create"),
+                Self::GroupDelete => f.write_str("group-delete"),
+                Self::GroupUnarchive => f.write_str("group-unarchive"),
+                Self::GroupProtect => f.write_str("group-protect"),
+                Self::GroupUnprotect => f.write_str("group-unprotect"),
+                Self::DbAunrchive => f.write_str("db-aunrchive"),
+                Self::UserDelete => f.write_str("user-delete"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownAuditLogCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user-signup" => Ok(Self::UserSignup),
+                "db-create" => Ok(Self::DbCreate),
+                "db-delete" => Ok(Self::DbDelete),
+                "db-protect" => Ok(Self::DbProtect),
+                "db-unprotect" => Ok(Self::DbUnprotect),
+                "db-token-create" => Ok(Self::DbTokenCreate),
+                "group-token-create" => Ok(Self::GroupTokenCreate),
+                "user-token-create" => Ok(Self::UserTokenCreate),
+                "instance-create" => Ok(Self::InstanceCreate),
+                "instance-delete" => Ok(Self::InstanceDelete),
+                "org-create" => Ok(Self::OrgCreate),
+                "org-delete" => Ok(Self::OrgDelete),
+                "org-member-add" => Ok(Self::OrgMemberAdd),
+                "org-member-rm" => Ok(Self::OrgMemberRm),
+                "org-member-leave" => Ok(Self::OrgMemberLeave),
+                "org-plan-update" => Ok(Self::OrgPlanUpdate),
+                "org-set-overages" => Ok(Self::OrgSetOverages),
+                "group-create" => Ok(Self::GroupCreate),
+                "group-delete" => Ok(Self::GroupDelete),
+                "group-unarchive" => Ok(Self::GroupUnarchive),
+                "group-protect" => Ok(Self::GroupProtect),
+                "group-unprotect" => Ok(Self::GroupUnprotect),
+                "db-aunrchive" => Ok(Self::DbAunrchive),
+                "user-delete" => Ok(Self::UserDelete),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownAuditLogCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownAuditLogCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownInstanceType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownInstanceType {
+        #[serde(rename = "primary")]
+        Primary,
+        #[serde(rename = "replica")]
+        Replica,
+    }
+    impl ::std::fmt::Display for KnownInstanceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Primary => f.write_str("primary"),
+                Self::Replica => f.write_str("replica"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownInstanceType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "primary" => Ok(Self::Primary),
+                "replica" => Ok(Self::Replica),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownInstanceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownInstanceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownInviteRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownInviteRole {
+        #[serde(rename = "admin")]
+        Admin,
+        #[serde(rename = "member")]
+        Member,
+        #[serde(rename = "viewer")]
+        Viewer,
+    }
+    impl ::std::fmt::Display for KnownInviteRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Admin => f.write_str("admin"),
@@ -1980,7 +2205,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for InviteV2Role {
+    impl ::std::str::FromStr for KnownInviteRole {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1993,7 +2218,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for InviteV2Role {
+    impl ::std::convert::TryFrom<&str> for KnownInviteRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -2001,7 +2226,247 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InviteV2Role {
+    impl ::std::convert::TryFrom<::std::string::String> for KnownInviteRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownInvitedRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownInvitedRole {
+        #[serde(rename = "admin")]
+        Admin,
+        #[serde(rename = "member")]
+        Member,
+        #[serde(rename = "viewer")]
+        Viewer,
+    }
+    impl ::std::fmt::Display for KnownInvitedRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Admin => f.write_str("admin"),
+                Self::Member => f.write_str("member"),
+                Self::Viewer => f.write_str("viewer"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownInvitedRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "admin" => Ok(Self::Admin),
+                "member" => Ok(Self::Member),
+                "viewer" => Ok(Self::Viewer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownInvitedRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownInvitedRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownMemberRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownMemberRole {
+        #[serde(rename = "owner")]
+        Owner,
+        #[serde(rename = "admin")]
+        Admin,
+        #[serde(rename = "member")]
+        Member,
+        #[serde(rename = "viewer")]
+        Viewer,
+    }
+    impl ::std::fmt::Display for KnownMemberRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Owner => f.write_str("owner"),
+                Self::Admin => f.write_str("admin"),
+                Self::Member => f.write_str("member"),
+                Self::Viewer => f.write_str("viewer"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownMemberRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "owner" => Ok(Self::Owner),
+                "admin" => Ok(Self::Admin),
+                "member" => Ok(Self::Member),
+                "viewer" => Ok(Self::Viewer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownOrganizationType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownOrganizationType {
+        #[serde(rename = "personal")]
+        Personal,
+        #[serde(rename = "team")]
+        Team,
+    }
+    impl ::std::fmt::Display for KnownOrganizationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Personal => f.write_str("personal"),
+                Self::Team => f.write_str("team"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownOrganizationType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "personal" => Ok(Self::Personal),
+                "team" => Ok(Self::Team),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownOrganizationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownOrganizationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnownUpdatedMemberRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownUpdatedMemberRole {
+        #[serde(rename = "admin")]
+        Admin,
+        #[serde(rename = "member")]
+        Member,
+        #[serde(rename = "viewer")]
+        Viewer,
+    }
+    impl ::std::fmt::Display for KnownUpdatedMemberRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Admin => f.write_str("admin"),
+                Self::Member => f.write_str("member"),
+                Self::Viewer => f.write_str("viewer"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownUpdatedMemberRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "admin" => Ok(Self::Admin),
+                "member" => Ok(Self::Member),
+                "viewer" => Ok(Self::Viewer),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownUpdatedMemberRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownUpdatedMemberRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2213,7 +2678,7 @@ pub mod types {
         }
     }
     ///`ListOrganizationInvoicesResponseInvoicesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListOrganizationInvoicesResponseInvoicesItem {
         ///The formatted price in USD for the invoice.
@@ -2223,8 +2688,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due_date: ::std::option::Option<::std::string::String>,
         ///The unique ID for the invoice.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub invoice_number: ::std::option::Option<::std::string::String>,
+        pub invoice_number: ::std::string::String,
         ///The link to the invoice PDF you can download.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invoice_pdf: ::std::option::Option<::std::string::String>,
@@ -2327,18 +2791,16 @@ pub mod types {
         }
     }
     ///`Member`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Member {
         ///The email for the member.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The role assigned to the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<MemberRole>,
+        pub role: MemberRole,
         ///The username for the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub username: ::std::option::Option<::std::string::String>,
+        pub username: ::std::string::String,
     }
     impl Member {
         pub fn builder() -> builder::Member {
@@ -2346,67 +2808,65 @@ pub mod types {
         }
     }
     ///The role assigned to the member.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum MemberRole {
-        #[serde(rename = "owner")]
-        Owner,
-        #[serde(rename = "admin")]
-        Admin,
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "viewer")]
-        Viewer,
+        KnownMemberRole(KnownMemberRole),
+        OtherMemberRole(MemberRoleOtherMemberRole),
     }
-    impl ::std::fmt::Display for MemberRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Owner => f.write_str("owner"),
-                Self::Admin => f.write_str("admin"),
-                Self::Member => f.write_str("member"),
-                Self::Viewer => f.write_str("viewer"),
-            }
+    impl ::std::convert::From<KnownMemberRole> for MemberRole {
+        fn from(value: KnownMemberRole) -> Self {
+            Self::KnownMemberRole(value)
         }
     }
-    impl ::std::str::FromStr for MemberRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "owner" => Ok(Self::Owner),
-                "admin" => Ok(Self::Admin),
-                "member" => Ok(Self::Member),
-                "viewer" => Ok(Self::Viewer),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<MemberRoleOtherMemberRole> for MemberRole {
+        fn from(value: MemberRoleOtherMemberRole) -> Self {
+            Self::OtherMemberRole(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for MemberRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`MemberRoleOtherMemberRole`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct MemberRoleOtherMemberRole(::std::string::String);
+    impl ::std::ops::Deref for MemberRoleOtherMemberRole {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for MemberRole {
+    impl ::std::convert::From<MemberRoleOtherMemberRole> for ::std::string::String {
+        fn from(value: MemberRoleOtherMemberRole) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MemberRoleOtherMemberRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if [
+                "owner".to_string(),
+                "admin".to_string(),
+                "member".to_string(),
+                "viewer".to_string(),
+            ]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MemberRoleOtherMemberRole {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`NewGroup`
@@ -2426,7 +2886,7 @@ pub mod types {
         }
     }
     ///`Organization`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         ///Returns the current status for blocked reads.
@@ -2436,8 +2896,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocked_writes: ::std::option::Option<bool>,
         ///The organization name. Every user has a `personal` organization for their own account.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
         ///The name of the organization. Every user has a `personal` organization for their own account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub overages: ::std::option::Option<bool>,
@@ -2454,11 +2913,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub require_mfa: ::std::option::Option<bool>,
         ///The organization slug. This will be your username for `personal` accounts.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub slug: ::std::option::Option<::std::string::String>,
+        pub slug: ::std::string::String,
         ///The type of account this organization is. Will always be `personal` or `team`.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<OrganizationType>,
+        #[serde(rename = "type")]
+        pub type_: OrganizationType,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
@@ -2466,12 +2924,11 @@ pub mod types {
         }
     }
     ///`OrganizationPlan`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationPlan {
         ///The name of the plan.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
         ///The monthly price of the plan.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<::std::string::String>,
@@ -2486,59 +2943,61 @@ pub mod types {
         }
     }
     ///The type of account this organization is. Will always be `personal` or `team`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum OrganizationType {
-        #[serde(rename = "personal")]
-        Personal,
-        #[serde(rename = "team")]
-        Team,
+        KnownOrganizationType(KnownOrganizationType),
+        OtherOrganizationType(OrganizationTypeOtherOrganizationType),
     }
-    impl ::std::fmt::Display for OrganizationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Personal => f.write_str("personal"),
-                Self::Team => f.write_str("team"),
-            }
+    impl ::std::convert::From<KnownOrganizationType> for OrganizationType {
+        fn from(value: KnownOrganizationType) -> Self {
+            Self::KnownOrganizationType(value)
         }
     }
-    impl ::std::str::FromStr for OrganizationType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "personal" => Ok(Self::Personal),
-                "team" => Ok(Self::Team),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<OrganizationTypeOtherOrganizationType>
+    for OrganizationType {
+        fn from(value: OrganizationTypeOtherOrganizationType) -> Self {
+            Self::OtherOrganizationType(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for OrganizationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`OrganizationTypeOtherOrganizationType`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct OrganizationTypeOtherOrganizationType(::std::string::String);
+    impl ::std::ops::Deref for OrganizationTypeOtherOrganizationType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for OrganizationType {
+    impl ::std::convert::From<OrganizationTypeOtherOrganizationType>
+    for ::std::string::String {
+        fn from(value: OrganizationTypeOtherOrganizationType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for OrganizationTypeOtherOrganizationType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if ["personal".to_string(), "team".to_string()].contains(&value) {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for OrganizationTypeOtherOrganizationType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`PlanPrice`
@@ -2598,11 +3057,10 @@ pub mod types {
         }
     }
     ///`RemoveLocationFromGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RemoveLocationFromGroupResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<Group>,
+        pub group: Group,
     }
     impl RemoveLocationFromGroupResponse {
         pub fn builder() -> builder::RemoveLocationFromGroupResponse {
@@ -2610,12 +3068,11 @@ pub mod types {
         }
     }
     ///`RemoveOrganizationMemberResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RemoveOrganizationMemberResponse {
         ///The username for the member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub member: ::std::option::Option<::std::string::String>,
+        pub member: ::std::string::String,
     }
     impl RemoveOrganizationMemberResponse {
         pub fn builder() -> builder::RemoveOrganizationMemberResponse {
@@ -2623,12 +3080,11 @@ pub mod types {
         }
     }
     ///`RevokeApiTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RevokeApiTokenResponse {
         ///The revoked token name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
+        pub token: ::std::string::String,
     }
     impl RevokeApiTokenResponse {
         pub fn builder() -> builder::RevokeApiTokenResponse {
@@ -2636,12 +3092,11 @@ pub mod types {
         }
     }
     ///`RevokeOrganizationApiTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RevokeOrganizationApiTokenResponse {
         ///The ID of the revoked token.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
+        pub token: ::std::string::String,
     }
     impl RevokeOrganizationApiTokenResponse {
         pub fn builder() -> builder::RevokeOrganizationApiTokenResponse {
@@ -2662,11 +3117,10 @@ pub mod types {
         }
     }
     ///`UnarchiveGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UnarchiveGroupResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<Group>,
+        pub group: Group,
     }
     impl UnarchiveGroupResponse {
         pub fn builder() -> builder::UnarchiveGroupResponse {
@@ -2746,11 +3200,10 @@ pub mod types {
         }
     }
     ///`UpdateMemberRoleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMemberRoleResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub member: ::std::option::Option<UpdateMemberRoleResponseMember>,
+        pub member: UpdateMemberRoleResponseMember,
     }
     impl UpdateMemberRoleResponse {
         pub fn builder() -> builder::UpdateMemberRoleResponse {
@@ -2758,18 +3211,16 @@ pub mod types {
         }
     }
     ///`UpdateMemberRoleResponseMember`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateMemberRoleResponseMember {
         ///The email of the updated member.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The new role of the updated member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<UpdateMemberRoleResponseMemberRole>,
+        pub role: UpdateMemberRoleResponseMemberRole,
         ///The username of the updated member.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub username: ::std::option::Option<::std::string::String>,
+        pub username: ::std::string::String,
     }
     impl UpdateMemberRoleResponseMember {
         pub fn builder() -> builder::UpdateMemberRoleResponseMember {
@@ -2777,64 +3228,71 @@ pub mod types {
         }
     }
     ///The new role of the updated member.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UpdateMemberRoleResponseMemberRole {
-        #[serde(rename = "admin")]
-        Admin,
-        #[serde(rename = "member")]
-        Member,
-        #[serde(rename = "viewer")]
-        Viewer,
+        KnownUpdatedMemberRole(KnownUpdatedMemberRole),
+        OtherUpdatedMemberRole(UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole),
     }
-    impl ::std::fmt::Display for UpdateMemberRoleResponseMemberRole {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Admin => f.write_str("admin"),
-                Self::Member => f.write_str("member"),
-                Self::Viewer => f.write_str("viewer"),
-            }
+    impl ::std::convert::From<KnownUpdatedMemberRole>
+    for UpdateMemberRoleResponseMemberRole {
+        fn from(value: KnownUpdatedMemberRole) -> Self {
+            Self::KnownUpdatedMemberRole(value)
         }
     }
-    impl ::std::str::FromStr for UpdateMemberRoleResponseMemberRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "admin" => Ok(Self::Admin),
-                "member" => Ok(Self::Member),
-                "viewer" => Ok(Self::Viewer),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole>
+    for UpdateMemberRoleResponseMemberRole {
+        fn from(
+            value: UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole,
+        ) -> Self {
+            Self::OtherUpdatedMemberRole(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for UpdateMemberRoleResponseMemberRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole>
+    for ::std::string::String {
+        fn from(
+            value: UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole,
+        ) -> Self {
+            value.0
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateMemberRoleResponseMemberRole {
+    for UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if ["admin".to_string(), "member".to_string(), "viewer".to_string()]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`UpdateOrganizationBody`
@@ -2854,11 +3312,10 @@ pub mod types {
         }
     }
     ///`UpdateOrganizationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateOrganizationResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub organization: ::std::option::Option<Organization>,
+        pub organization: Organization,
     }
     impl UpdateOrganizationResponse {
         pub fn builder() -> builder::UpdateOrganizationResponse {
@@ -2882,22 +3339,19 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct AddLocationToGroupResponse {
-            group: ::std::result::Result<
-                ::std::option::Option<super::Group>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<super::Group, ::std::string::String>,
         }
         impl ::std::default::Default for AddLocationToGroupResponse {
             fn default() -> Self {
                 Self {
-                    group: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
                 }
             }
         }
         impl AddLocationToGroupResponse {
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Group>>,
+                T: ::std::convert::TryInto<super::Group>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -2991,27 +3445,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AddOrganizationMemberResponse {
-            member: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            member: ::std::result::Result<::std::string::String, ::std::string::String>,
             role: ::std::result::Result<
-                ::std::option::Option<super::AddOrganizationMemberResponseRole>,
+                super::AddOrganizationMemberResponseRole,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for AddOrganizationMemberResponse {
             fn default() -> Self {
                 Self {
-                    member: Ok(Default::default()),
-                    role: Ok(Default::default()),
+                    member: Err("no value supplied for member".to_string()),
+                    role: Err("no value supplied for role".to_string()),
                 }
             }
         }
         impl AddOrganizationMemberResponse {
             pub fn member<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member = value
@@ -3023,9 +3474,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AddOrganizationMemberResponseRole>,
-                >,
+                T: ::std::convert::TryInto<super::AddOrganizationMemberResponseRole>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -3067,14 +3516,8 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             organization: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3089,8 +3532,8 @@ pub mod types {
                 Self {
                     created_at: Ok(Default::default()),
                     group: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     organization: Ok(Default::default()),
                     scopes: Ok(Default::default()),
                 }
@@ -3123,7 +3566,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3133,7 +3576,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3201,12 +3644,9 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            code: ::std::result::Result<
-                ::std::option::Option<super::AuditLogCode>,
-                ::std::string::String,
-            >,
+            code: ::std::result::Result<super::AuditLogCode, ::std::string::String>,
             created_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             data: ::std::result::Result<
@@ -3226,8 +3666,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     author: Ok(Default::default()),
-                    code: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
+                    code: Err("no value supplied for code".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
                     data: Ok(Default::default()),
                     message: Ok(Default::default()),
                     origin: Ok(Default::default()),
@@ -3249,7 +3689,7 @@ pub mod types {
             }
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AuditLogCode>>,
+                T: ::std::convert::TryInto<super::AuditLogCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -3261,7 +3701,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -3566,32 +4006,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateApiTokenResponse {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CreateApiTokenResponse {
             fn default() -> Self {
                 Self {
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    token: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    token: Err("no value supplied for token".to_string()),
                 }
             }
         }
         impl CreateApiTokenResponse {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3601,7 +4032,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3613,7 +4044,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -3934,32 +4365,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateDatabaseOutput {
-            db_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            db_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             hostname: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CreateDatabaseOutput {
             fn default() -> Self {
                 Self {
-                    db_id: Ok(Default::default()),
-                    hostname: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    db_id: Err("no value supplied for db_id".to_string()),
+                    hostname: Err("no value supplied for hostname".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                 }
             }
         }
         impl CreateDatabaseOutput {
             pub fn db_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.db_id = value
@@ -3971,7 +4396,7 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -3983,7 +4408,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -4019,23 +4444,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreateDatabaseResponse {
             database: ::std::result::Result<
-                ::std::option::Option<super::CreateDatabaseOutput>,
+                super::CreateDatabaseOutput,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CreateDatabaseResponse {
             fn default() -> Self {
                 Self {
-                    database: Ok(Default::default()),
+                    database: Err("no value supplied for database".to_string()),
                 }
             }
         }
         impl CreateDatabaseResponse {
             pub fn database<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateDatabaseOutput>,
-                >,
+                T: ::std::convert::TryInto<super::CreateDatabaseOutput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.database = value
@@ -4065,22 +4488,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateDatabaseTokenResponse {
-            jwt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CreateDatabaseTokenResponse {
             fn default() -> Self {
                 Self {
-                    jwt: Ok(Default::default()),
+                    jwt: Err("no value supplied for jwt".to_string()),
                 }
             }
         }
         impl CreateDatabaseTokenResponse {
             pub fn jwt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.jwt = value
@@ -4108,22 +4528,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateGroupResponse {
-            group: ::std::result::Result<
-                ::std::option::Option<super::Group>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<super::Group, ::std::string::String>,
         }
         impl ::std::default::Default for CreateGroupResponse {
             fn default() -> Self {
                 Self {
-                    group: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
                 }
             }
         }
         impl CreateGroupResponse {
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Group>>,
+                T: ::std::convert::TryInto<super::Group>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -4150,22 +4567,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateGroupTokenResponse {
-            jwt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            jwt: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CreateGroupTokenResponse {
             fn default() -> Self {
                 Self {
-                    jwt: Ok(Default::default()),
+                    jwt: Err("no value supplied for jwt".to_string()),
                 }
             }
         }
         impl CreateGroupTokenResponse {
             pub fn jwt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.jwt = value
@@ -4344,26 +4758,17 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            db_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            db_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             delete_protection: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            group: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<::std::string::String, ::std::string::String>,
             hostname: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             parent: ::std::result::Result<
                 ::std::option::Option<super::DatabaseParent>,
                 ::std::string::String,
@@ -4382,11 +4787,11 @@ pub mod types {
                 Self {
                     block_reads: Ok(Default::default()),
                     block_writes: Ok(Default::default()),
-                    db_id: Ok(Default::default()),
+                    db_id: Err("no value supplied for db_id".to_string()),
                     delete_protection: Ok(Default::default()),
-                    group: Ok(Default::default()),
-                    hostname: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
+                    hostname: Err("no value supplied for hostname".to_string()),
+                    name: Err("no value supplied for name".to_string()),
                     parent: Ok(Default::default()),
                     primary_region: Ok(Default::default()),
                     regions: Ok(Default::default()),
@@ -4420,7 +4825,7 @@ pub mod types {
             }
             pub fn db_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.db_id = value
@@ -4446,7 +4851,7 @@ pub mod types {
             }
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -4458,7 +4863,7 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -4470,7 +4875,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -4969,10 +5374,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DatabaseStatsOutput {
-            query: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            query: ::std::result::Result<::std::string::String, ::std::string::String>,
             rows_read: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -4985,7 +5387,7 @@ pub mod types {
         impl ::std::default::Default for DatabaseStatsOutput {
             fn default() -> Self {
                 Self {
-                    query: Ok(Default::default()),
+                    query: Err("no value supplied for query".to_string()),
                     rows_read: Ok(Default::default()),
                     rows_written: Ok(Default::default()),
                 }
@@ -4994,7 +5396,7 @@ pub mod types {
         impl DatabaseStatsOutput {
             pub fn query<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.query = value
@@ -5313,21 +5715,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DeleteDatabaseResponse {
             database: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for DeleteDatabaseResponse {
             fn default() -> Self {
                 Self {
-                    database: Ok(Default::default()),
+                    database: Err("no value supplied for database".to_string()),
                 }
             }
         }
         impl DeleteDatabaseResponse {
             pub fn database<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.database = value
@@ -5357,22 +5759,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeleteGroupResponse {
-            group: ::std::result::Result<
-                ::std::option::Option<super::Group>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<super::Group, ::std::string::String>,
         }
         impl ::std::default::Default for DeleteGroupResponse {
             fn default() -> Self {
                 Self {
-                    group: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
                 }
             }
         }
         impl DeleteGroupResponse {
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Group>>,
+                T: ::std::convert::TryInto<super::Group>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -5461,23 +5860,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetCurrentUserResponse {
             user: ::std::result::Result<
-                ::std::option::Option<super::GetCurrentUserResponseUser>,
+                super::GetCurrentUserResponseUser,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for GetCurrentUserResponse {
             fn default() -> Self {
                 Self {
-                    user: Ok(Default::default()),
+                    user: Err("no value supplied for user".to_string()),
                 }
             }
         }
         impl GetCurrentUserResponse {
             pub fn user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::GetCurrentUserResponseUser>,
-                >,
+                T: ::std::convert::TryInto<super::GetCurrentUserResponseUser>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
@@ -5530,7 +5927,7 @@ pub mod types {
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
@@ -5543,7 +5940,7 @@ pub mod types {
                     mfa: Ok(Default::default()),
                     name: Ok(Default::default()),
                     plan: Ok(Default::default()),
-                    username: Ok(Default::default()),
+                    username: Err("no value supplied for username".to_string()),
                 }
             }
         }
@@ -5624,7 +6021,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -5668,22 +6065,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct GetDatabaseInstanceResponse {
-            instance: ::std::result::Result<
-                ::std::option::Option<super::Instance>,
-                ::std::string::String,
-            >,
+            instance: ::std::result::Result<super::Instance, ::std::string::String>,
         }
         impl ::std::default::Default for GetDatabaseInstanceResponse {
             fn default() -> Self {
                 Self {
-                    instance: Ok(Default::default()),
+                    instance: Err("no value supplied for instance".to_string()),
                 }
             }
         }
         impl GetDatabaseInstanceResponse {
             pub fn instance<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Instance>>,
+                T: ::std::convert::TryInto<super::Instance>,
                 T::Error: ::std::fmt::Display,
             {
                 self.instance = value
@@ -5713,22 +6107,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct GetDatabaseResponse {
-            database: ::std::result::Result<
-                ::std::option::Option<super::Database>,
-                ::std::string::String,
-            >,
+            database: ::std::result::Result<super::Database, ::std::string::String>,
         }
         impl ::std::default::Default for GetDatabaseResponse {
             fn default() -> Self {
                 Self {
-                    database: Ok(Default::default()),
+                    database: Err("no value supplied for database".to_string()),
                 }
             }
         }
         impl GetDatabaseResponse {
             pub fn database<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Database>>,
+                T: ::std::convert::TryInto<super::Database>,
                 T::Error: ::std::fmt::Display,
             {
                 self.database = value
@@ -5807,23 +6198,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetDatabaseUsageResponse {
             database: ::std::result::Result<
-                ::std::option::Option<super::DatabaseUsageOutput>,
+                super::DatabaseUsageOutput,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for GetDatabaseUsageResponse {
             fn default() -> Self {
                 Self {
-                    database: Ok(Default::default()),
+                    database: Err("no value supplied for database".to_string()),
                 }
             }
         }
         impl GetDatabaseUsageResponse {
             pub fn database<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DatabaseUsageOutput>,
-                >,
+                T: ::std::convert::TryInto<super::DatabaseUsageOutput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.database = value
@@ -5853,22 +6242,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct GetGroupResponse {
-            group: ::std::result::Result<
-                ::std::option::Option<super::Group>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<super::Group, ::std::string::String>,
         }
         impl ::std::default::Default for GetGroupResponse {
             fn default() -> Self {
                 Self {
-                    group: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
                 }
             }
         }
         impl GetGroupResponse {
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Group>>,
+                T: ::std::convert::TryInto<super::Group>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -5894,22 +6280,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct GetOrganizationMemberResponse {
-            member: ::std::result::Result<
-                ::std::option::Option<super::Member>,
-                ::std::string::String,
-            >,
+            member: ::std::result::Result<super::Member, ::std::string::String>,
         }
         impl ::std::default::Default for GetOrganizationMemberResponse {
             fn default() -> Self {
                 Self {
-                    member: Ok(Default::default()),
+                    member: Err("no value supplied for member".to_string()),
                 }
             }
         }
         impl GetOrganizationMemberResponse {
             pub fn member<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Member>>,
+                T: ::std::convert::TryInto<super::Member>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member = value
@@ -5938,21 +6321,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetOrganizationResponse {
             organization: ::std::result::Result<
-                ::std::option::Option<super::Organization>,
+                super::Organization,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for GetOrganizationResponse {
             fn default() -> Self {
                 Self {
-                    organization: Ok(Default::default()),
+                    organization: Err("no value supplied for organization".to_string()),
                 }
             }
         }
         impl GetOrganizationResponse {
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Organization>>,
+                T: ::std::convert::TryInto<super::Organization>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organization = value
@@ -5985,16 +6368,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetOrganizationSubscriptionResponse {
             subscription: ::std::result::Result<
-                ::std::option::Option<
-                    super::GetOrganizationSubscriptionResponseSubscription,
-                >,
+                super::GetOrganizationSubscriptionResponseSubscription,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for GetOrganizationSubscriptionResponse {
             fn default() -> Self {
                 Self {
-                    subscription: Ok(Default::default()),
+                    subscription: Err("no value supplied for subscription".to_string()),
                 }
             }
         }
@@ -6002,9 +6383,7 @@ pub mod types {
             pub fn subscription<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::GetOrganizationSubscriptionResponseSubscription,
-                    >,
+                    super::GetOrganizationSubscriptionResponseSubscription,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6145,14 +6524,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct GetOrganizationUsageResponse {
             organization: ::std::result::Result<
-                ::std::option::Option<super::GetOrganizationUsageResponseOrganization>,
+                super::GetOrganizationUsageResponseOrganization,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for GetOrganizationUsageResponse {
             fn default() -> Self {
                 Self {
-                    organization: Ok(Default::default()),
+                    organization: Err("no value supplied for organization".to_string()),
                 }
             }
         }
@@ -6160,9 +6539,7 @@ pub mod types {
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::GetOrganizationUsageResponseOrganization,
-                    >,
+                    super::GetOrganizationUsageResponseOrganization,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6448,6 +6825,139 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Group {
+            delete_protection: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            locations: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            primary: ::std::result::Result<::std::string::String, ::std::string::String>,
+            uuid: ::std::result::Result<::std::string::String, ::std::string::String>,
+            version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Group {
+            fn default() -> Self {
+                Self {
+                    delete_protection: Ok(Default::default()),
+                    locations: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    primary: Err("no value supplied for primary".to_string()),
+                    uuid: Err("no value supplied for uuid".to_string()),
+                    version: Ok(Default::default()),
+                }
+            }
+        }
+        impl Group {
+            pub fn delete_protection<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete_protection = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delete_protection: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn locations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.locations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for locations: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn primary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.primary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for primary: {e}")
+                    });
+                self
+            }
+            pub fn uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uuid: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Group> for super::Group {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Group,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    delete_protection: value.delete_protection?,
+                    locations: value.locations?,
+                    name: value.name?,
+                    primary: value.primary?,
+                    uuid: value.uuid?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Group> for Group {
+            fn from(value: super::Group) -> Self {
+                Self {
+                    delete_protection: Ok(value.delete_protection),
+                    locations: Ok(value.locations),
+                    name: Ok(value.name),
+                    primary: Ok(value.primary),
+                    uuid: Ok(value.uuid),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct GroupConfigurationInput {
             delete_protection: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -6548,41 +7058,29 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Instance {
             hostname: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            region: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::InstanceType>,
-                ::std::string::String,
-            >,
-            uuid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            region: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<super::InstanceType, ::std::string::String>,
+            uuid: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Instance {
             fn default() -> Self {
                 Self {
-                    hostname: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    region: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    uuid: Ok(Default::default()),
+                    hostname: Err("no value supplied for hostname".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    region: Err("no value supplied for region".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    uuid: Err("no value supplied for uuid".to_string()),
                 }
             }
         }
         impl Instance {
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -6594,7 +7092,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -6606,7 +7104,7 @@ pub mod types {
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -6618,7 +7116,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InstanceType>>,
+                T: ::std::convert::TryInto<super::InstanceType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -6630,7 +7128,7 @@ pub mod types {
             }
             pub fn uuid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.uuid = value
@@ -6677,7 +7175,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<super::InviteCreatedV2Role>,
+                super::InviteCreatedV2Role,
                 ::std::string::String,
             >,
         }
@@ -6686,7 +7184,7 @@ pub mod types {
                 Self {
                     email: Ok(Default::default()),
                     organization: Ok(Default::default()),
-                    role: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
                 }
             }
         }
@@ -6717,9 +7215,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InviteCreatedV2Role>,
-                >,
+                T: ::std::convert::TryInto<super::InviteCreatedV2Role>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -6839,23 +7335,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InviteOrganizationMemberV2Response {
             invited: ::std::result::Result<
-                ::std::option::Option<super::InviteCreatedV2>,
+                super::InviteCreatedV2,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for InviteOrganizationMemberV2Response {
             fn default() -> Self {
                 Self {
-                    invited: Ok(Default::default()),
+                    invited: Err("no value supplied for invited".to_string()),
                 }
             }
         }
         impl InviteOrganizationMemberV2Response {
             pub fn invited<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InviteCreatedV2>,
-                >,
+                T: ::std::convert::TryInto<super::InviteCreatedV2>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invited = value
@@ -6892,10 +7386,7 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            role: ::std::result::Result<
-                ::std::option::Option<super::InviteV2Role>,
-                ::std::string::String,
-            >,
+            role: ::std::result::Result<super::InviteV2Role, ::std::string::String>,
         }
         impl ::std::default::Default for InviteV2 {
             fn default() -> Self {
@@ -6903,7 +7394,7 @@ pub mod types {
                     created_at: Ok(Default::default()),
                     email: Ok(Default::default()),
                     id: Ok(Default::default()),
-                    role: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
                 }
             }
         }
@@ -6944,7 +7435,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InviteV2Role>>,
+                T: ::std::convert::TryInto<super::InviteV2Role>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -7832,7 +8323,7 @@ pub mod types {
                 ::std::string::String,
             >,
             invoice_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
             invoice_pdf: ::std::result::Result<
@@ -7853,7 +8344,9 @@ pub mod types {
                 Self {
                     amount_due: Ok(Default::default()),
                     due_date: Ok(Default::default()),
-                    invoice_number: Ok(Default::default()),
+                    invoice_number: Err(
+                        "no value supplied for invoice_number".to_string(),
+                    ),
                     invoice_pdf: Ok(Default::default()),
                     paid_at: Ok(Default::default()),
                     payment_failed_at: Ok(Default::default()),
@@ -7887,7 +8380,7 @@ pub mod types {
             }
             pub fn invoice_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invoice_number = value
@@ -8059,12 +8552,9 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            role: ::std::result::Result<
-                ::std::option::Option<super::MemberRole>,
-                ::std::string::String,
-            >,
+            role: ::std::result::Result<super::MemberRole, ::std::string::String>,
             username: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
@@ -8072,8 +8562,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    role: Ok(Default::default()),
-                    username: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
+                    username: Err("no value supplied for username".to_string()),
                 }
             }
         }
@@ -8092,7 +8582,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::MemberRole>>,
+                T: ::std::convert::TryInto<super::MemberRole>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -8104,7 +8594,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -8226,10 +8716,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             overages: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -8250,28 +8737,22 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::OrganizationType>,
-                ::std::string::String,
-            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<super::OrganizationType, ::std::string::String>,
         }
         impl ::std::default::Default for Organization {
             fn default() -> Self {
                 Self {
                     blocked_reads: Ok(Default::default()),
                     blocked_writes: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     overages: Ok(Default::default()),
                     plan_id: Ok(Default::default()),
                     plan_timeline: Ok(Default::default()),
                     platform: Ok(Default::default()),
                     require_mfa: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    type_: Ok(Default::default()),
+                    slug: Err("no value supplied for slug".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
@@ -8304,7 +8785,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -8376,7 +8857,7 @@ pub mod types {
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -8388,9 +8869,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::OrganizationType>,
-                >,
+                T: ::std::convert::TryInto<super::OrganizationType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -8438,10 +8917,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct OrganizationPlan {
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             price: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8458,7 +8934,7 @@ pub mod types {
         impl ::std::default::Default for OrganizationPlan {
             fn default() -> Self {
                 Self {
-                    name: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     price: Ok(Default::default()),
                     prices: Ok(Default::default()),
                     quotas: Ok(Default::default()),
@@ -8468,7 +8944,7 @@ pub mod types {
         impl OrganizationPlan {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -8763,22 +9239,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RemoveLocationFromGroupResponse {
-            group: ::std::result::Result<
-                ::std::option::Option<super::Group>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<super::Group, ::std::string::String>,
         }
         impl ::std::default::Default for RemoveLocationFromGroupResponse {
             fn default() -> Self {
                 Self {
-                    group: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
                 }
             }
         }
         impl RemoveLocationFromGroupResponse {
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Group>>,
+                T: ::std::convert::TryInto<super::Group>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -8806,22 +9279,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RemoveOrganizationMemberResponse {
-            member: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            member: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for RemoveOrganizationMemberResponse {
             fn default() -> Self {
                 Self {
-                    member: Ok(Default::default()),
+                    member: Err("no value supplied for member".to_string()),
                 }
             }
         }
         impl RemoveOrganizationMemberResponse {
             pub fn member<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member = value
@@ -8849,22 +9319,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RevokeApiTokenResponse {
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for RevokeApiTokenResponse {
             fn default() -> Self {
                 Self {
-                    token: Ok(Default::default()),
+                    token: Err("no value supplied for token".to_string()),
                 }
             }
         }
         impl RevokeApiTokenResponse {
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -8892,22 +9359,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RevokeOrganizationApiTokenResponse {
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for RevokeOrganizationApiTokenResponse {
             fn default() -> Self {
                 Self {
-                    token: Ok(Default::default()),
+                    token: Err("no value supplied for token".to_string()),
                 }
             }
         }
         impl RevokeOrganizationApiTokenResponse {
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -8980,22 +9444,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UnarchiveGroupResponse {
-            group: ::std::result::Result<
-                ::std::option::Option<super::Group>,
-                ::std::string::String,
-            >,
+            group: ::std::result::Result<super::Group, ::std::string::String>,
         }
         impl ::std::default::Default for UnarchiveGroupResponse {
             fn default() -> Self {
                 Self {
-                    group: Ok(Default::default()),
+                    group: Err("no value supplied for group".to_string()),
                 }
             }
         }
         impl UnarchiveGroupResponse {
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Group>>,
+                T: ::std::convert::TryInto<super::Group>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -9066,23 +9527,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateMemberRoleResponse {
             member: ::std::result::Result<
-                ::std::option::Option<super::UpdateMemberRoleResponseMember>,
+                super::UpdateMemberRoleResponseMember,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UpdateMemberRoleResponse {
             fn default() -> Self {
                 Self {
-                    member: Ok(Default::default()),
+                    member: Err("no value supplied for member".to_string()),
                 }
             }
         }
         impl UpdateMemberRoleResponse {
             pub fn member<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateMemberRoleResponseMember>,
-                >,
+                T: ::std::convert::TryInto<super::UpdateMemberRoleResponseMember>,
                 T::Error: ::std::fmt::Display,
             {
                 self.member = value
@@ -9115,11 +9574,11 @@ pub mod types {
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                ::std::option::Option<super::UpdateMemberRoleResponseMemberRole>,
+                super::UpdateMemberRoleResponseMemberRole,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
         }
@@ -9127,8 +9586,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    role: Ok(Default::default()),
-                    username: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
+                    username: Err("no value supplied for username".to_string()),
                 }
             }
         }
@@ -9147,9 +9606,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateMemberRoleResponseMemberRole>,
-                >,
+                T: ::std::convert::TryInto<super::UpdateMemberRoleResponseMemberRole>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -9161,7 +9618,7 @@ pub mod types {
             }
             pub fn username<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.username = value
@@ -9264,21 +9721,21 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateOrganizationResponse {
             organization: ::std::result::Result<
-                ::std::option::Option<super::Organization>,
+                super::Organization,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for UpdateOrganizationResponse {
             fn default() -> Self {
                 Self {
-                    organization: Ok(Default::default()),
+                    organization: Err("no value supplied for organization".to_string()),
                 }
             }
         }
         impl UpdateOrganizationResponse {
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Organization>>,
+                T: ::std::convert::TryInto<super::Organization>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organization = value
@@ -15166,10 +15623,13 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("AddOrganizationMemberResponse",
         schemars::schema_for!(types::AddOrganizationMemberResponse)),
         ("AddOrganizationMemberResponseRole",
-        schemars::schema_for!(types::AddOrganizationMemberResponseRole)), ("ApiToken",
-        schemars::schema_for!(types::ApiToken)), ("AuditLog",
+        schemars::schema_for!(types::AddOrganizationMemberResponseRole)),
+        ("AddOrganizationMemberResponseRoleOtherAddedMemberRole",
+        schemars::schema_for!(types::AddOrganizationMemberResponseRoleOtherAddedMemberRole)),
+        ("ApiToken", schemars::schema_for!(types::ApiToken)), ("AuditLog",
         schemars::schema_for!(types::AuditLog)), ("AuditLogCode",
-        schemars::schema_for!(types::AuditLogCode)), ("BaseGroup",
+        schemars::schema_for!(types::AuditLogCode)), ("AuditLogCodeOtherAuditLogCode",
+        schemars::schema_for!(types::AuditLogCodeOtherAuditLogCode)), ("BaseGroup",
         schemars::schema_for!(types::BaseGroup)), ("CreateApiTokenBody",
         schemars::schema_for!(types::CreateApiTokenBody)),
         ("CreateApiTokenBodyScopesItem",
@@ -15246,9 +15706,12 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("GroupConfigurationResponse",
         schemars::schema_for!(types::GroupConfigurationResponse)), ("Instance",
         schemars::schema_for!(types::Instance)), ("InstanceType",
-        schemars::schema_for!(types::InstanceType)), ("InviteCreatedV2",
+        schemars::schema_for!(types::InstanceType)), ("InstanceTypeOtherInstanceType",
+        schemars::schema_for!(types::InstanceTypeOtherInstanceType)), ("InviteCreatedV2",
         schemars::schema_for!(types::InviteCreatedV2)), ("InviteCreatedV2Role",
         schemars::schema_for!(types::InviteCreatedV2Role)),
+        ("InviteCreatedV2RoleOtherInvitedRole",
+        schemars::schema_for!(types::InviteCreatedV2RoleOtherInvitedRole)),
         ("InviteOrganizationMemberV2Body",
         schemars::schema_for!(types::InviteOrganizationMemberV2Body)),
         ("InviteOrganizationMemberV2BodyRole",
@@ -15256,8 +15719,17 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("InviteOrganizationMemberV2Response",
         schemars::schema_for!(types::InviteOrganizationMemberV2Response)), ("InviteV2",
         schemars::schema_for!(types::InviteV2)), ("InviteV2Role",
-        schemars::schema_for!(types::InviteV2Role)), ("ListApiTokensResponse",
-        schemars::schema_for!(types::ListApiTokensResponse)),
+        schemars::schema_for!(types::InviteV2Role)), ("InviteV2RoleOtherInviteRole",
+        schemars::schema_for!(types::InviteV2RoleOtherInviteRole)),
+        ("KnownAddedMemberRole", schemars::schema_for!(types::KnownAddedMemberRole)),
+        ("KnownAuditLogCode", schemars::schema_for!(types::KnownAuditLogCode)),
+        ("KnownInstanceType", schemars::schema_for!(types::KnownInstanceType)),
+        ("KnownInviteRole", schemars::schema_for!(types::KnownInviteRole)),
+        ("KnownInvitedRole", schemars::schema_for!(types::KnownInvitedRole)),
+        ("KnownMemberRole", schemars::schema_for!(types::KnownMemberRole)),
+        ("KnownOrganizationType", schemars::schema_for!(types::KnownOrganizationType)),
+        ("KnownUpdatedMemberRole", schemars::schema_for!(types::KnownUpdatedMemberRole)),
+        ("ListApiTokensResponse", schemars::schema_for!(types::ListApiTokensResponse)),
         ("ListDatabaseInstancesResponse",
         schemars::schema_for!(types::ListDatabaseInstancesResponse)),
         ("ListDatabasesResponse", schemars::schema_for!(types::ListDatabasesResponse)),
@@ -15288,12 +15760,15 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         ("ListOrganizationPlansResponse",
         schemars::schema_for!(types::ListOrganizationPlansResponse)), ("Member",
         schemars::schema_for!(types::Member)), ("MemberRole",
-        schemars::schema_for!(types::MemberRole)), ("NewGroup",
+        schemars::schema_for!(types::MemberRole)), ("MemberRoleOtherMemberRole",
+        schemars::schema_for!(types::MemberRoleOtherMemberRole)), ("NewGroup",
         schemars::schema_for!(types::NewGroup)), ("Organization",
         schemars::schema_for!(types::Organization)), ("OrganizationPlan",
         schemars::schema_for!(types::OrganizationPlan)), ("OrganizationType",
-        schemars::schema_for!(types::OrganizationType)), ("PlanPrice",
-        schemars::schema_for!(types::PlanPrice)), ("PlanQuotas",
+        schemars::schema_for!(types::OrganizationType)),
+        ("OrganizationTypeOtherOrganizationType",
+        schemars::schema_for!(types::OrganizationTypeOtherOrganizationType)),
+        ("PlanPrice", schemars::schema_for!(types::PlanPrice)), ("PlanQuotas",
         schemars::schema_for!(types::PlanQuotas)), ("RemoveLocationFromGroupResponse",
         schemars::schema_for!(types::RemoveLocationFromGroupResponse)),
         ("RemoveOrganizationMemberResponse",
@@ -15312,6 +15787,8 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         schemars::schema_for!(types::UpdateMemberRoleResponseMember)),
         ("UpdateMemberRoleResponseMemberRole",
         schemars::schema_for!(types::UpdateMemberRoleResponseMemberRole)),
+        ("UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole",
+        schemars::schema_for!(types::UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole)),
         ("UpdateOrganizationBody", schemars::schema_for!(types::UpdateOrganizationBody)),
         ("UpdateOrganizationResponse",
         schemars::schema_for!(types::UpdateOrganizationResponse)),
@@ -15357,6 +15834,14 @@ pub fn round_trip(
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
+        "AddOrganizationMemberResponseRoleOtherAddedMemberRole" => {
+            Some(
+                serde_json::from_value::<
+                    types::AddOrganizationMemberResponseRoleOtherAddedMemberRole,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
         "ApiToken" => {
             Some(
                 serde_json::from_value::<types::ApiToken>(value)
@@ -15372,6 +15857,12 @@ pub fn round_trip(
         "AuditLogCode" => {
             Some(
                 serde_json::from_value::<types::AuditLogCode>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AuditLogCodeOtherAuditLogCode" => {
+            Some(
+                serde_json::from_value::<types::AuditLogCodeOtherAuditLogCode>(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
@@ -15701,6 +16192,12 @@ pub fn round_trip(
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
+        "InstanceTypeOtherInstanceType" => {
+            Some(
+                serde_json::from_value::<types::InstanceTypeOtherInstanceType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
         "InviteCreatedV2" => {
             Some(
                 serde_json::from_value::<types::InviteCreatedV2>(value)
@@ -15710,6 +16207,14 @@ pub fn round_trip(
         "InviteCreatedV2Role" => {
             Some(
                 serde_json::from_value::<types::InviteCreatedV2Role>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteCreatedV2RoleOtherInvitedRole" => {
+            Some(
+                serde_json::from_value::<
+                    types::InviteCreatedV2RoleOtherInvitedRole,
+                >(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
@@ -15744,6 +16249,60 @@ pub fn round_trip(
         "InviteV2Role" => {
             Some(
                 serde_json::from_value::<types::InviteV2Role>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "InviteV2RoleOtherInviteRole" => {
+            Some(
+                serde_json::from_value::<types::InviteV2RoleOtherInviteRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownAddedMemberRole" => {
+            Some(
+                serde_json::from_value::<types::KnownAddedMemberRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownAuditLogCode" => {
+            Some(
+                serde_json::from_value::<types::KnownAuditLogCode>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownInstanceType" => {
+            Some(
+                serde_json::from_value::<types::KnownInstanceType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownInviteRole" => {
+            Some(
+                serde_json::from_value::<types::KnownInviteRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownInvitedRole" => {
+            Some(
+                serde_json::from_value::<types::KnownInvitedRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownMemberRole" => {
+            Some(
+                serde_json::from_value::<types::KnownMemberRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownOrganizationType" => {
+            Some(
+                serde_json::from_value::<types::KnownOrganizationType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownUpdatedMemberRole" => {
+            Some(
+                serde_json::from_value::<types::KnownUpdatedMemberRole>(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
@@ -15869,6 +16428,12 @@ pub fn round_trip(
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
+        "MemberRoleOtherMemberRole" => {
+            Some(
+                serde_json::from_value::<types::MemberRoleOtherMemberRole>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
         "NewGroup" => {
             Some(
                 serde_json::from_value::<types::NewGroup>(value)
@@ -15890,6 +16455,14 @@ pub fn round_trip(
         "OrganizationType" => {
             Some(
                 serde_json::from_value::<types::OrganizationType>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "OrganizationTypeOtherOrganizationType" => {
+            Some(
+                serde_json::from_value::<
+                    types::OrganizationTypeOtherOrganizationType,
+                >(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
@@ -15971,6 +16544,14 @@ pub fn round_trip(
             Some(
                 serde_json::from_value::<
                     types::UpdateMemberRoleResponseMemberRole,
+                >(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole" => {
+            Some(
+                serde_json::from_value::<
+                    types::UpdateMemberRoleResponseMemberRoleOtherUpdatedMemberRole,
                 >(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
