@@ -1,0 +1,235 @@
+//! Real engines behind the emulator's databases. [`Engines`] finds the
+//! installed servers once, then [`Engines::start`] gives a database a server
+//! of its own ([`Started::Real`]), or says the engine is simulated
+//! ([`Started::Simulated`]) when its programs are missing, logging that once
+//! per engine. Dropping `Engines` kills every server it started that is still
+//! running; each server's data lives under one temporary directory, removed
+//! with the last of them.
+
+mod account;
+mod binaries;
+mod error;
+mod instance;
+mod launch;
+mod mariadb;
+mod postgres;
+pub mod process;
+mod redis;
+mod setup;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+pub use binaries::{MariadbPrograms, PostgresPrograms, SearchPath};
+pub use error::EngineError;
+pub use instance::Instance;
+pub use process::Exit;
+pub use setup::Setup;
+
+use crate::credentials::Engine;
+use instance::InstanceDir;
+use process::Process;
+
+/// Whether an engine runs for real here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    /// Its programs are installed; `version` is what they report.
+    Real {
+        /// The programs' own version line (`redis-server --version`, ...).
+        version: String,
+    },
+    /// It is simulated: no server is started for its databases.
+    Simulated {
+        /// Why (what is missing).
+        reason: String,
+    },
+}
+
+/// What [`Engines::start`] did for a database.
+#[derive(Debug)]
+pub enum Started {
+    /// A real server serves it.
+    Real(Instance),
+    /// Its engine is simulated; nothing was started.
+    Simulated {
+        /// Why the engine is simulated.
+        reason: String,
+        /// Whether this is the first time this `Engines` says so for the
+        /// engine (it logs a warning that time only).
+        first_time: bool,
+    },
+}
+
+/// The installed engines, and every server started from them.
+#[derive(Debug)]
+pub struct Engines {
+    programs: Programs,
+    availability: [Availability; 4],
+    root: Arc<tempfile::TempDir>,
+    next_id: AtomicU64,
+    reported: Mutex<BTreeSet<Engine>>,
+    started: Mutex<Vec<Weak<Process>>>,
+}
+
+#[derive(Debug, Default)]
+struct Programs {
+    postgres: Option<PostgresPrograms>,
+    redis: Option<std::path::PathBuf>,
+    mariadb: Option<MariadbPrograms>,
+}
+
+impl Engines {
+    /// Finds the engines on `PATH` and in Debian's locations, with the
+    /// servers' data under a new directory in the system's temporary directory.
+    pub fn discover() -> Result<Self, EngineError> {
+        Self::with_search_path(&SearchPath::from_env(), &std::env::temp_dir())
+    }
+
+    /// Finds the engines on `search`, with the servers' data under a new
+    /// directory inside `parent`.
+    pub fn with_search_path(search: &SearchPath, parent: &Path) -> Result<Self, EngineError> {
+        let root = tempfile::Builder::new()
+            .prefix("databases-api-engines-")
+            .tempdir_in(parent)
+            .map_err(|e| EngineError::io("creating a directory in", parent, e))?;
+        // When engines run under their own accounts (see `account`), those
+        // must be able to reach their directories inside this one.
+        std::fs::set_permissions(
+            root.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o711),
+        )
+        .map_err(|e| EngineError::io("setting the mode of", root.path(), e))?;
+
+        let mut programs = Programs::default();
+        let postgresql = match search.postgres() {
+            Some(found) => real(&mut programs.postgres, found.clone(), &found.postgres),
+            None => {
+                simulated("initdb and postgres are not installed (Debian package `postgresql`)")
+            }
+        };
+        let redis = match search.redis() {
+            Some(found) => real(&mut programs.redis, found.clone(), &found),
+            None => simulated("redis-server is not installed (Debian package `redis-server`)"),
+        };
+        let mysql = match search.mariadb() {
+            Some(found) => match binaries::version_line(&found.server) {
+                Some(v) if v.contains("MariaDB") => {
+                    programs.mariadb = Some(found);
+                    Availability::Real { version: v }
+                }
+                _ => simulated(&format!(
+                    "{} is not MariaDB's server; only MariaDB's bootstrap is supported",
+                    found.server.display()
+                )),
+            },
+            None => simulated(
+                "mariadbd and mariadb-install-db are not installed (Debian package `mariadb-server`)",
+            ),
+        };
+        let mongodb = simulated(match search.mongod() {
+            Some(_) => "running a real MongoDB server is not supported",
+            None => "mongod is not installed (Debian does not package MongoDB)",
+        });
+        Ok(Engines {
+            programs,
+            availability: [postgresql, mysql, redis, mongodb],
+            root: Arc::new(root),
+            next_id: AtomicU64::new(1),
+            reported: Mutex::new(BTreeSet::new()),
+            started: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Whether `engine` runs for real here, and why not.
+    pub fn availability(&self, engine: Engine) -> &Availability {
+        let index = Engine::ALL
+            .iter()
+            .position(|e| *e == engine)
+            .unwrap_or_default();
+        &self.availability[index]
+    }
+
+    /// The directory under which every server keeps its data.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// Starts a server of `engine` prepared with `setup`, and waits until it
+    /// accepts connections with the setup's credentials; or, when `engine` is
+    /// simulated, says so (logging it the first time).
+    pub async fn start(&self, engine: Engine, setup: &Setup) -> Result<Started, EngineError> {
+        let version = match self.availability(engine) {
+            Availability::Real { version } => version.clone(),
+            Availability::Simulated { reason } => {
+                let first_time = self
+                    .reported
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(engine);
+                if first_time {
+                    tracing::warn!(%engine, %reason, "{engine} databases are simulated: no server is started for them");
+                }
+                return Ok(Started::Simulated {
+                    reason: reason.clone(),
+                    first_time,
+                });
+            }
+        };
+        let account = account::for_engine(engine)?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let dir = InstanceDir::create(self.root.path().join(format!("{engine}-{id}")))?;
+        account::hand_over(dir.path(), account)?;
+        let instance = match (engine, &self.programs) {
+            (
+                Engine::Postgresql,
+                Programs {
+                    postgres: Some(p), ..
+                },
+            ) => postgres::start(p, &version, dir, account, setup).await?,
+            (Engine::Redis, Programs { redis: Some(p), .. }) => {
+                redis::start(p, &version, dir, account, setup).await?
+            }
+            (
+                Engine::Mysql,
+                Programs {
+                    mariadb: Some(p), ..
+                },
+            ) => mariadb::start(p, &version, dir, account, setup).await?,
+            _ => {
+                return Err(EngineError::Unavailable {
+                    engine,
+                    reason: "its programs were not found".into(),
+                });
+            }
+        };
+        let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
+        started.retain(|p| p.strong_count() > 0);
+        started.push(instance.process_weak());
+        tracing::info!(%engine, port = instance.credentials().port, pid = instance.pid(), version = %instance.server_version(), "started a real {engine} server");
+        Ok(Started::Real(instance))
+    }
+}
+
+impl Drop for Engines {
+    fn drop(&mut self) {
+        let started = self.started.get_mut().unwrap_or_else(|p| p.into_inner());
+        for process in started.drain(..).filter_map(|p| p.upgrade()) {
+            process.kill();
+        }
+    }
+}
+
+fn real<T>(slot: &mut Option<T>, found: T, program: &Path) -> Availability {
+    *slot = Some(found);
+    Availability::Real {
+        version: binaries::version_line(program).unwrap_or_else(|| "unknown version".into()),
+    }
+}
+
+fn simulated(reason: &str) -> Availability {
+    Availability::Simulated {
+        reason: reason.to_string(),
+    }
+}

@@ -1,0 +1,205 @@
+//! The engine layer's care of its processes, with real servers: a server
+//! that dies is noticed, dropping an instance or `Engines` (also while a
+//! panicking test unwinds) leaves no process and no data behind, and a
+//! missing engine is reported as simulated, once.
+
+mod support;
+
+use std::time::Duration;
+
+use databases_api_emulator::engines::{Availability, Engines, SearchPath, Setup, Started};
+use databases_api_emulator::{Engine, Secret};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+fn setup() -> Setup {
+    Setup::new("cache", "app_user", Secret::generate()).unwrap()
+}
+
+async fn start(engines: &Engines, engine: Engine) -> databases_api_emulator::engines::Instance {
+    match engines.start(engine, &setup()).await.unwrap() {
+        Started::Real(instance) => instance,
+        Started::Simulated { reason, .. } => panic!("{engine} is simulated: {reason}"),
+    }
+}
+
+/// Whether `pid` is gone (a zombie counts: it runs no more) within 10 s.
+async fn gone(pid: u32) -> bool {
+    for _ in 0..500 {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|s| s.trim_start().starts_with('Z')) =>
+            {
+                return true;
+            }
+            Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_server_that_dies_is_noticed() {
+    let Some(engines) = support::engines_for(Engine::Redis) else {
+        return;
+    };
+    let instance = start(&engines, Engine::Redis).await;
+    assert_eq!(instance.exit(), None);
+    let pid = Pid::from_raw(instance.pid() as i32);
+    kill(pid, Signal::SIGKILL).unwrap();
+    let exit = tokio::time::timeout(Duration::from_secs(10), instance.exited())
+        .await
+        .expect("the death must be noticed");
+    assert_eq!(exit.signal, Some(Signal::SIGKILL as i32));
+    assert_eq!(instance.exit(), Some(exit));
+    assert_eq!(exit.to_string(), "killed by SIGKILL");
+}
+
+#[tokio::test]
+async fn dropping_leaves_no_process_and_no_data() {
+    let Some(engines) = support::engines_for(Engine::Redis) else {
+        return;
+    };
+    // Dropping an instance kills its server and removes its directory.
+    let instance = start(&engines, Engine::Redis).await;
+    let (pid, dir, port) = (
+        instance.pid(),
+        instance.dir().to_path_buf(),
+        instance.credentials().port,
+    );
+    drop(instance);
+    assert!(gone(pid).await, "redis-server {pid} outlived its instance");
+    assert!(!dir.exists());
+    assert!(support::refuses_connections(port).await);
+
+    // Dropping `Engines` kills what is still running, even an instance that
+    // was leaked, and removes every directory.
+    let leaked = start(&engines, Engine::Redis).await;
+    let pid = leaked.pid();
+    std::mem::forget(leaked);
+    let root = engines.root().to_path_buf();
+    drop(engines);
+    assert!(gone(pid).await, "redis-server {pid} outlived the engines");
+    assert!(!root.exists());
+}
+
+#[tokio::test]
+async fn a_panicking_test_leaves_no_process() {
+    let Some(engines) = support::engines_for(Engine::Redis) else {
+        return;
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(async move {
+        let instance = start(&engines, Engine::Redis).await;
+        tx.send(instance.pid()).unwrap();
+        panic!("a test failing with a server running");
+    });
+    let pid = rx.await.unwrap();
+    let joined = task.await;
+    assert!(joined.unwrap_err().is_panic());
+    assert!(gone(pid).await, "redis-server {pid} outlived the panic");
+}
+
+#[tokio::test]
+async fn missing_engines_are_simulated_and_said_so_once() {
+    let empty = tempfile::tempdir().unwrap();
+    let search = SearchPath::new(vec![empty.path().to_path_buf()], empty.path().join("none"));
+    let engines = Engines::with_search_path(&search, empty.path()).unwrap();
+    for engine in Engine::ALL {
+        let Availability::Simulated { reason } = engines.availability(engine) else {
+            panic!("{engine} cannot be real without its programs");
+        };
+        assert!(!reason.is_empty());
+        let first = engines.start(engine, &setup()).await.unwrap();
+        assert!(
+            matches!(
+                first,
+                Started::Simulated {
+                    first_time: true,
+                    ..
+                }
+            ),
+            "{first:?}"
+        );
+        let second = engines.start(engine, &setup()).await.unwrap();
+        assert!(
+            matches!(
+                second,
+                Started::Simulated {
+                    first_time: false,
+                    ..
+                }
+            ),
+            "{second:?}"
+        );
+    }
+    // Nothing was started, so nothing was written.
+    assert_eq!(std::fs::read_dir(engines.root()).unwrap().count(), 0);
+    // MongoDB is not packaged by Debian: it is simulated on a real machine too.
+    let discovered = Engines::discover().unwrap();
+    assert!(matches!(
+        discovered.availability(Engine::Mongodb),
+        Availability::Simulated { .. }
+    ));
+}
+
+#[tokio::test]
+async fn servers_of_one_engine_are_independent() {
+    let Some(engines) = support::engines_for(Engine::Postgresql) else {
+        return;
+    };
+    let a = start(&engines, Engine::Postgresql).await;
+    let b = start(&engines, Engine::Postgresql).await;
+    assert_ne!(a.credentials().port, b.credentials().port);
+    assert_ne!(a.credentials().password, b.credentials().password);
+    assert_ne!(a.dir(), b.dir());
+    let port_a = a.credentials().port;
+    a.stop().await.unwrap();
+    assert!(support::refuses_connections(port_a).await);
+    // Stopping one leaves the other serving.
+    let config: tokio_postgres::Config =
+        b.credentials().connection_string.expose().parse().unwrap();
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let one: i32 = client.query_one("SELECT 1", &[]).await.unwrap().get(0);
+    assert_eq!(one, 1);
+
+    // PostgreSQL's children leave its process group; dropping the instance
+    // still ends them all (the connection's backend among them).
+    let postmaster = b.pid();
+    let children = children_of(postmaster);
+    assert!(!children.is_empty(), "a running postmaster has children");
+    drop(b);
+    for pid in std::iter::once(postmaster).chain(children) {
+        assert!(
+            gone(pid).await,
+            "postgres process {pid} outlived its instance"
+        );
+    }
+}
+
+/// The processes whose parent is `parent`, from `/proc`.
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // After the parenthesised name: state, then the parent's pid.
+        let ppid = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().nth(1));
+        if ppid == Some(parent.to_string().as_str()) {
+            children.push(pid);
+        }
+    }
+    children
+}
