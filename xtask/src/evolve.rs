@@ -47,6 +47,7 @@ pub struct Origin {
 
 /// What `update-spec` did.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per run; boxing would only add noise
 pub enum Outcome {
     /// The new version is vendored and the client regenerated.
     Updated {
@@ -167,20 +168,13 @@ pub fn update_spec(
 
     let mut writes = vec![
         (vendored, bytes),
-        (
-            api.provenance_path(ws),
-            provenance.to_record().into_bytes(),
-        ),
+        (api.provenance_path(ws), provenance.to_record().into_bytes()),
         (
             ws.root.join(CHANGELOG),
             changelog(ws, api, today, &provenance, &report).into_bytes(),
         ),
     ];
-    writes.extend(
-        files
-            .into_iter()
-            .map(|f| (f.path, f.contents.into_bytes())),
-    );
+    writes.extend(files.into_iter().map(|f| (f.path, f.contents.into_bytes())));
     let written = crate::staging::write_all(&writes)?;
     Ok(Outcome::Updated {
         provenance,
@@ -224,7 +218,9 @@ fn generator_blockers(
             .as_object()
             .into_iter()
             .flatten()
-            .filter(|(key, _)| key.as_str() == op.method || !openapi::METHODS.contains(&key.as_str()))
+            .filter(|(key, _)| {
+                key.as_str() == op.method || !openapi::METHODS.contains(&key.as_str())
+            })
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         alone.document["paths"] = serde_json::json!({ op.path: item });

@@ -70,15 +70,15 @@ pub fn operations(doc: &Value) -> Vec<Op<'_>> {
             continue;
         };
         for (method, operation) in map {
-            if let Some(method) = METHODS.iter().find(|m| **m == method) {
-                if operation.is_object() {
-                    ops.push(Op {
-                        path,
-                        method,
-                        item,
-                        operation,
-                    });
-                }
+            if let Some(method) = METHODS.iter().find(|m| **m == method)
+                && operation.is_object()
+            {
+                ops.push(Op {
+                    path,
+                    method,
+                    item,
+                    operation,
+                });
             }
         }
     }
@@ -152,7 +152,10 @@ mod tests {
         assert_eq!(ops.len(), 2);
         assert_eq!(ops[0].label(), "getOrg (GET /v1/o/{org})");
         assert_eq!(ops[1].label(), "POST /v1/o/{org}", "a blank id is no id");
-        assert_eq!(ops[0].pointer(&["responses"]), "/paths/~1v1~1o~1{org}/get/responses");
+        assert_eq!(
+            ops[0].pointer(&["responses"]),
+            "/paths/~1v1~1o~1{org}/get/responses"
+        );
         assert_eq!(ops[0].target(), "$.paths['/v1/o/{org}'].get");
         assert_eq!(quote("it's"), r"'it\'s'");
     }

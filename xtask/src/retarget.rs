@@ -55,22 +55,26 @@ fn renames(old: &Value, new: &Value) -> Renames {
             .map(|n| n.path)
             .collect::<Vec<_>>();
         alike.dedup();
-        let to = by_id
-            .map(|n| n.path)
-            .or(if alike.len() == 1 { Some(alike[0]) } else { None });
+        let to = by_id.map(|n| n.path).or(if alike.len() == 1 {
+            Some(alike[0])
+        } else {
+            None
+        });
         if let Some(to) = to {
             found.paths.insert(op.path.to_string(), to.to_string());
         }
     }
     for op in &old_ops {
-        let (Some(id), path) = (op.id(), found.paths.get(op.path).map_or(op.path, String::as_str))
-        else {
+        let (Some(id), path) = (
+            op.id(),
+            found.paths.get(op.path).map_or(op.path, String::as_str),
+        ) else {
             continue;
         };
-        if let Some(now) = openapi::find(new, path, op.method).and_then(|n| n.id()) {
-            if now != id {
-                found.ids.insert(id.to_string(), now.to_string());
-            }
+        if let Some(now) = openapi::find(new, path, op.method).and_then(|n| n.id())
+            && now != id
+        {
+            found.ids.insert(id.to_string(), now.to_string());
         }
     }
     found
@@ -130,8 +134,16 @@ mod tests {
 
     #[test]
     fn a_renamed_path_parameter_moves_the_target() {
-        let old = members("/v1/o/{organizationSlug}/members", "addMember", json!(["email"]));
-        let new = members("/v1/o/{organizationName}/members", "addMember", json!(["email"]));
+        let old = members(
+            "/v1/o/{organizationSlug}/members",
+            "addMember",
+            json!(["email"]),
+        );
+        let new = members(
+            "/v1/o/{organizationName}/members",
+            "addMember",
+            json!(["email"]),
+        );
         let patch = action(
             "$.paths['/v1/o/{organizationSlug}/members'].post.requestBody.content['application/json'].schema.required[?@ == 'email']",
         );
@@ -142,7 +154,9 @@ mod tests {
         );
         assert_eq!(
             moved.at,
-            ["/paths/~1v1~1o~1{organizationName}~1members/post/requestBody/content/application~1json/schema/required/0"]
+            [
+                "/paths/~1v1~1o~1{organizationName}~1members/post/requestBody/content/application~1json/schema/required/0"
+            ]
         );
     }
 
@@ -157,8 +171,16 @@ mod tests {
 
     #[test]
     fn a_fixed_defect_has_not_moved() {
-        let old = members("/v1/o/{organizationSlug}/members", "addMember", json!(["email"]));
-        let new = members("/v1/o/{organizationName}/members", "addMember", json!(["username"]));
+        let old = members(
+            "/v1/o/{organizationSlug}/members",
+            "addMember",
+            json!(["email"]),
+        );
+        let new = members(
+            "/v1/o/{organizationName}/members",
+            "addMember",
+            json!(["username"]),
+        );
         let patch = action(
             "$.paths['/v1/o/{organizationSlug}/members'].post.requestBody.content['application/json'].schema.required[?@ == 'email']",
         );

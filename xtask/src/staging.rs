@@ -58,9 +58,9 @@ mod tests {
         let same = dir.path().join("same.txt");
         std::fs::write(&same, "x").unwrap();
         let new = dir.path().join("sub/new.txt");
-        let changed = write_all(&[(same.clone(), b"x".to_vec()), (new.clone(), b"y".to_vec())])
-            .unwrap();
-        assert_eq!(changed, [new.clone()]);
+        let changed =
+            write_all(&[(same.clone(), b"x".to_vec()), (new.clone(), b"y".to_vec())]).unwrap();
+        assert_eq!(changed, std::slice::from_ref(&new));
         assert_eq!(std::fs::read_to_string(&new).unwrap(), "y");
 
         // A directory where a file's parent should be: that write fails.
