@@ -163,9 +163,15 @@ mod tests {
             replaces: Some(("patches/a.yaml".into(), 0)),
         });
         let text = render(&[new, moved]);
-        assert!(text.starts_with("2 blocker(s); nothing was changed."), "{text}");
+        assert!(
+            text.starts_with("2 blocker(s); nothing was changed."),
+            "{text}"
+        );
         assert!(text.contains("[1] no operationId"), "{text}");
-        assert!(text.contains("replace action 1 of spec/patches/a.yaml with:"), "{text}");
+        assert!(
+            text.contains("replace action 1 of spec/patches/a.yaml with:"),
+            "{text}"
+        );
         let overlay = text.split("FIRST in `overlays`").nth(1).unwrap();
         let parsed: Value = yaml_serde::from_str(overlay.split_once("\n\n").unwrap().1).unwrap();
         assert_eq!(parsed["actions"].as_array().unwrap().len(), 1, "{text}");

@@ -96,62 +96,64 @@ fn main() -> ExitCode {
             })
             .and_then(|dir| Workspace::discover(&dir)),
     };
-    let result = root.and_then(|root| Workspace::load(&root)).and_then(|ws| match cli.command {
-        Command::Generate { check: true } | Command::Check => {
-            xtask::check::run(&ws)?;
-            eprintln!("generated files are up to date");
-            Ok(())
-        }
-        Command::Generate { check: false } => generate(&ws),
-        Command::Diff {
-            old,
-            new,
-            patched,
-            format,
-            fail_on,
-            api,
-        } => {
-            let api = ws.api(api.as_deref())?;
-            let old = xtask::evolve::load_for_diff(&ws, api, &old, patched)?;
-            let new = xtask::evolve::load_for_diff(&ws, api, &new, patched)?;
-            let report = spec_diff::diff(&old, &new);
-            match format {
-                Format::Text => println!("{}", report.render_text()),
-                Format::Json => println!("{:#}", report.to_json()),
+    let result = root
+        .and_then(|root| Workspace::load(&root))
+        .and_then(|ws| match cli.command {
+            Command::Generate { check: true } | Command::Check => {
+                xtask::check::run(&ws)?;
+                eprintln!("generated files are up to date");
+                Ok(())
             }
-            if report.should_fail(fail_on) {
-                return Err(xtask::Error::Stale(format!(
-                    "changes at or above `{fail_on}` found"
-                )));
+            Command::Generate { check: false } => generate(&ws),
+            Command::Diff {
+                old,
+                new,
+                patched,
+                format,
+                fail_on,
+                api,
+            } => {
+                let api = ws.api(api.as_deref())?;
+                let old = xtask::evolve::load_for_diff(&ws, api, &old, patched)?;
+                let new = xtask::evolve::load_for_diff(&ws, api, &new, patched)?;
+                let report = spec_diff::diff(&old, &new);
+                match format {
+                    Format::Text => println!("{}", report.render_text()),
+                    Format::Json => println!("{:#}", report.to_json()),
+                }
+                if report.should_fail(fail_on) {
+                    return Err(xtask::Error::Stale(format!(
+                        "changes at or above `{fail_on}` found"
+                    )));
+                }
+                Ok(())
             }
-            Ok(())
-        }
-        Command::UpdateSpec {
-            file,
-            api,
-            repository,
-            path,
-            commit,
-            date,
-        } => {
-            let origin = xtask::evolve::Origin {
+            Command::UpdateSpec {
+                file,
+                api,
                 repository,
                 path,
                 commit,
                 date,
-            };
-            let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-            let api = ws.api(api.as_deref())?;
-            let outcome = xtask::evolve::update_spec(&ws, api, &file, &origin, &today)?;
-            println!("{}", outcome.render(&ws));
-            match outcome {
-                xtask::evolve::Outcome::Updated { .. } => Ok(()),
-                xtask::evolve::Outcome::Blocked { blockers, .. } => Err(xtask::Error::Stale(
-                    format!("{} blocker(s); nothing was changed", blockers.len()),
-                )),
+            } => {
+                let origin = xtask::evolve::Origin {
+                    repository,
+                    path,
+                    commit,
+                    date,
+                };
+                let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+                let api = ws.api(api.as_deref())?;
+                let outcome = xtask::evolve::update_spec(&ws, api, &file, &origin, &today)?;
+                println!("{}", outcome.render(&ws));
+                match outcome {
+                    xtask::evolve::Outcome::Updated { .. } => Ok(()),
+                    xtask::evolve::Outcome::Blocked { blockers, .. } => Err(xtask::Error::Stale(
+                        format!("{} blocker(s); nothing was changed", blockers.len()),
+                    )),
+                }
             }
-        }
-    });
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

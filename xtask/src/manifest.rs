@@ -101,7 +101,10 @@ impl Workspace {
             (None, [only]) => Ok(only),
             (None, _) => Err(Error::parse(
                 self.root.join(MANIFEST_PATH),
-                format!("the manifest lists {}; choose one with `--api NAME`", names()),
+                format!(
+                    "the manifest lists {}; choose one with `--api NAME`",
+                    names()
+                ),
             )),
         }
     }

@@ -211,7 +211,10 @@ mod tests {
             Some(json!({"operationId": "getV1B"}))
         );
         assert_eq!(
-            derived_operation_id("delete", "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}"),
+            derived_operation_id(
+                "delete",
+                "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}"
+            ),
             "deleteV1OrganizationsByOrganizationSlugApiTokensByTokenId"
         );
     }

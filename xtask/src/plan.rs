@@ -49,10 +49,7 @@ pub fn check(ws: &Workspace, api: &Api, raw: &Value, old: Option<&Value>) -> Res
         }
     }
     blockers.extend(structure::check(&document));
-    Ok(Plan {
-        document,
-        blockers,
-    })
+    Ok(Plan { document, blockers })
 }
 
 /// Applies `first` (proposed actions, silently), then `api`'s normalisations
@@ -176,7 +173,10 @@ fn classify(
         Failure::Invalid(message) => Blocker::new(
             None,
             at,
-            format!("patch action {} of spec/{name} is invalid: {message}", index + 1),
+            format!(
+                "patch action {} of spec/{name} is invalid: {message}",
+                index + 1
+            ),
             "correct the action",
         ),
     }

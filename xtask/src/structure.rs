@@ -28,7 +28,11 @@ pub fn check(doc: &Value) -> Vec<Blocker> {
             format!(
                 "the spec declares `openapi: {}`, but progenitor {PROGENITOR} only reads OpenAPI \
                  3.0.x",
-                if version.is_empty() { "<missing>" } else { version }
+                if version.is_empty() {
+                    "<missing>"
+                } else {
+                    version
+                }
             ),
             "vendor the upstream 3.0 document, or convert this one to 3.0 first",
         ));
@@ -187,21 +191,32 @@ fn parameters(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
         return;
     }
     for name in undeclared {
-        let param = json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+        let param =
+            json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
         let description = format!(
             "Defect: the path of {} names `{{{name}}}`, but no parameter declares it.",
             op.method_path()
         );
         let proposal = if op.operation.get("parameters").is_some() {
-            action(format!("{}.parameters", op.target()), description, Some(json!([param])))
+            action(
+                format!("{}.parameters", op.target()),
+                description,
+                Some(json!([param])),
+            )
         } else {
-            action(op.target(), description, Some(json!({"parameters": [param]})))
+            action(
+                op.target(),
+                description,
+                Some(json!({"parameters": [param]})),
+            )
         };
         out.push(
             Blocker::new(
                 Some(op.label()),
                 op.pointer(&[]),
-                format!("the path names `{{{name}}}`, but no parameter declares it (progenitor panics)"),
+                format!(
+                    "the path names `{{{name}}}`, but no parameter declares it (progenitor panics)"
+                ),
                 format!("declare path parameter `{name}` (a string, required)"),
             )
             .with_new_action(proposal),
@@ -237,7 +252,10 @@ fn request_body(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
         }
         None => (Some(raw), format!("{}.requestBody", op.target())),
     };
-    let Some(content) = body.and_then(|b| b.get("content")).and_then(Value::as_object) else {
+    let Some(content) = body
+        .and_then(|b| b.get("content"))
+        .and_then(Value::as_object)
+    else {
         return;
     };
     let at = op.pointer(&["requestBody", "content"]);
@@ -246,9 +264,14 @@ fn request_body(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
         let unsupported = !sendable(media_type);
         if unsupported || (content.len() > 1 && media_type != "application/json") {
             let problem = if unsupported {
-                format!("the request body is `{media_type}`, which progenitor {PROGENITOR} cannot send")
+                format!(
+                    "the request body is `{media_type}`, which progenitor {PROGENITOR} cannot send"
+                )
             } else {
-                format!("the request body offers {} media types; progenitor takes exactly one", content.len())
+                format!(
+                    "the request body offers {} media types; progenitor takes exactly one",
+                    content.len()
+                )
             };
             let blocker = if has_json {
                 Blocker::new(
@@ -290,7 +313,11 @@ fn request_body(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
                 format!("the `{media_type}` request body has no schema"),
                 "give it a schema with an overlay",
             ));
-        } else if media.get("encoding").and_then(Value::as_object).is_some_and(|e| !e.is_empty()) {
+        } else if media
+            .get("encoding")
+            .and_then(Value::as_object)
+            .is_some_and(|e| !e.is_empty())
+        {
             out.push(
                 Blocker::new(
                     Some(op.label()),
@@ -327,18 +354,29 @@ fn responses(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
         };
         let content = resolved.get("content").and_then(Value::as_object);
         for (media_type, media) in content.into_iter().flatten() {
-            let json = media_type == "application/json" || media_type.starts_with("application/json;");
+            let json =
+                media_type == "application/json" || media_type.starts_with("application/json;");
             if json && media.get("schema").is_none() {
                 let mut blocker = Blocker::new(
                     Some(op.label()),
                     op.pointer(&["responses", status, "content", media_type]),
-                    format!("the `{status}` response is `{media_type}` without a schema (progenitor panics)"),
+                    format!(
+                        "the `{status}` response is `{media_type}` without a schema (progenitor panics)"
+                    ),
                     "give it a schema (`{}` accepts any JSON)",
                 );
                 if response.get("$ref").is_none() {
                     blocker = blocker.with_new_action(action(
-                        format!("{}.responses[{}].content[{}]", op.target(), openapi::quote(status), openapi::quote(media_type)),
-                        format!("Defect: the `{status}` answer of {} is JSON without a schema.", op.method_path()),
+                        format!(
+                            "{}.responses[{}].content[{}]",
+                            op.target(),
+                            openapi::quote(status),
+                            openapi::quote(media_type)
+                        ),
+                        format!(
+                            "Defect: the `{status}` answer of {} is JSON without a schema.",
+                            op.method_path()
+                        ),
                         Some(json!({"schema": {}})),
                     ));
                 }
@@ -402,7 +440,10 @@ mod tests {
             "responses": {"200": {"description": "ok"}}}}}));
         let blockers = check(&d);
         assert_eq!(blockers.len(), 1, "{blockers:#?}");
-        assert_eq!(blockers[0].operation.as_deref(), Some("uploadDump (POST /v1/dumps)"));
+        assert_eq!(
+            blockers[0].operation.as_deref(),
+            Some("uploadDump (POST /v1/dumps)")
+        );
         let proposal = blockers[0].proposal.as_ref().unwrap();
         assert_eq!(proposal.action.target, "$.paths['/v1/dumps'].post");
         assert!(proposal.action.remove);
@@ -438,12 +479,21 @@ mod tests {
         assert_eq!(blockers.len(), 4, "{blockers:#?}");
         let a = blockers[0].proposal.as_ref().unwrap();
         assert_eq!(a.action.target, "$.paths['/v1/a/{db}'].get");
-        assert_eq!(a.action.update.as_ref().unwrap()["parameters"][0]["name"], "db");
+        assert_eq!(
+            a.action.update.as_ref().unwrap()["parameters"][0]["name"],
+            "db"
+        );
         let b = blockers[1].proposal.as_ref().unwrap();
         assert_eq!(b.action.update, Some(json!({"name": "db"})));
         assert_eq!(b.action.target, "$.paths['/v1/b/{db}'].get.parameters[0]");
-        assert_eq!(blockers[2].proposal.as_ref().unwrap().action.update, Some(json!({"required": true})));
-        assert_eq!(blockers[3].proposal.as_ref().unwrap().action.update, Some(json!({"name": "db"})));
+        assert_eq!(
+            blockers[2].proposal.as_ref().unwrap().action.update,
+            Some(json!({"required": true}))
+        );
+        assert_eq!(
+            blockers[3].proposal.as_ref().unwrap().action.update,
+            Some(json!({"name": "db"}))
+        );
     }
 
     #[test]
