@@ -8,9 +8,9 @@
 
 use http::HeaderMap;
 
-use crate::api::ApiError;
-use crate::jwt;
-use crate::state::State;
+use crate::error::ApiError;
+use crate::jwt::{self, SqlClaims, VerifyError};
+use crate::state::{Database, Org, State};
 
 /// Every scope a group-scoped token can hold (`full-access` expands to these).
 pub(crate) const ALL_SCOPES: [&str; 9] = [
@@ -64,9 +64,8 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Princip
     let claims = jwt::verify_platform(&state.secret, token)
         .ok_or_else(|| ApiError::unauthorized("invalid token"))?;
     let record = state
-        .api_tokens
-        .iter()
-        .find(|t| t.id == claims.jti && t.owner == claims.sub)
+        .api_token(&claims.jti)
+        .filter(|t| t.owner == claims.sub)
         .ok_or_else(|| ApiError::unauthorized("token has been revoked or does not exist"))?;
     Ok(Principal {
         username: record.owner.clone(),
@@ -74,6 +73,35 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Princip
         group: record.group.clone(),
         scopes: record.scopes.clone(),
     })
+}
+
+/// Verify a database token of `db`, or a token of its group (valid for
+/// every database of the group). Keys include the rotation generations, so
+/// a token minted before a rotation fails its signature check.
+pub(crate) fn sql_token(
+    state: &State,
+    org: &Org,
+    db: &Database,
+    token: &str,
+) -> Result<SqlClaims, VerifyError> {
+    let group = org.group(&db.group);
+    let group_gen = group.map_or(0, |g| g.token_generation);
+    let db_key = jwt::db_key(&state.secret, &db.id, db.token_generation, group_gen);
+    match jwt::verify_sql(token, &db_key) {
+        Ok(c) if c.id.as_deref() == Some(db.id.as_str()) => Ok(c),
+        Ok(_) => Err(VerifyError::Signature),
+        Err(db_err) => match group {
+            Some(g) => {
+                let key = jwt::group_key(&state.secret, &g.uuid, group_gen);
+                match jwt::verify_sql(token, &key) {
+                    Ok(c) if c.gid.as_deref() == Some(g.uuid.as_str()) => Ok(c),
+                    // Report the database key's reason (expired, rotated...).
+                    _ => Err(db_err),
+                }
+            }
+            None => Err(db_err),
+        },
+    }
 }
 
 impl Principal {

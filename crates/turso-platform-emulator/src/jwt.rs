@@ -1,12 +1,24 @@
 //! Signed tokens: platform API tokens and database/group (SQL) tokens.
 //!
-//! All are HS256 JWTs. The signing key is derived from the emulator's root
+//! All are HS256 JWTs, signed and checked here with `hmac` + `sha2` (a JWT
+//! library would bring RSA and elliptic-curve code the emulator never uses).
+//! The signing key is derived from the emulator's root
 //! secret plus, for SQL tokens, the database/group id and their rotation
 //! generations, so bumping a generation (`invalidate*Tokens`) makes every
 //! token minted before fail signature verification, like key rotation does.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The only header the emulator writes, and the only algorithm it accepts.
+const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 /// Claims of a platform API token; `jti` names the stored token record.
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,22 +75,80 @@ pub(crate) fn db_key(secret: &str, db_id: &str, db_gen: u64, group_gen: u64) -> 
     format!("db:{secret}:{db_id}:{db_gen}:{group_gen}").into_bytes()
 }
 
-/// Sign claims with HS256.
-pub(crate) fn sign<T: Serialize>(claims: &T, key: &[u8]) -> Result<String, String> {
-    encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(key),
-    )
-    .map_err(|e| format!("cannot sign token: {e}"))
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VerifyError {
+    /// Not three base64url parts of JSON, or not HS256.
+    Malformed,
+    /// The signature does not match the key.
+    Signature,
+    /// `exp` is in the past.
+    Expired,
 }
 
-fn validation() -> Validation {
-    let mut v = Validation::new(Algorithm::HS256);
-    // Tokens may have no `exp` ("never"); when present it is enforced with no leeway.
-    v.required_spec_claims.clear();
-    v.leeway = 0;
-    v
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            VerifyError::Malformed => "invalid token: not an HS256 JWT",
+            VerifyError::Signature => "invalid token signature (rotated or foreign)",
+            VerifyError::Expired => "token expired",
+        })
+    }
+}
+
+fn mac(key: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length, so this cannot fail.
+    HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"))
+}
+
+/// Sign claims with HS256.
+pub(crate) fn sign<T: Serialize>(claims: &T, key: &[u8]) -> Result<String, String> {
+    let payload = serde_json::to_vec(claims).map_err(|e| format!("cannot sign token: {e}"))?;
+    let mut token = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(HEADER),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let mut m = mac(key);
+    m.update(token.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(m.finalize().into_bytes());
+    token.push('.');
+    token.push_str(&signature);
+    Ok(token)
+}
+
+/// Check an HS256 token's signature and `exp` (no leeway; absent means never).
+pub(crate) fn verify<T: DeserializeOwned>(token: &str, key: &[u8]) -> Result<T, VerifyError> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(VerifyError::Malformed);
+    };
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| VerifyError::Malformed)
+    };
+    let header: Value =
+        serde_json::from_slice(&decode(header)?).map_err(|_| VerifyError::Malformed)?;
+    if header.get("alg").and_then(Value::as_str) != Some("HS256") {
+        return Err(VerifyError::Malformed);
+    }
+    let mut m = mac(key);
+    m.update(&token.as_bytes()[..token.len() - signature.len() - 1]);
+    // Constant-time comparison.
+    m.verify_slice(&decode(signature)?)
+        .map_err(|_| VerifyError::Signature)?;
+    let claims: Value =
+        serde_json::from_slice(&decode(payload)?).map_err(|_| VerifyError::Malformed)?;
+    if let Some(exp) = claims.get("exp").filter(|v| !v.is_null()) {
+        let exp = exp.as_i64().ok_or(VerifyError::Malformed)?;
+        if exp < chrono::Utc::now().timestamp() {
+            return Err(VerifyError::Expired);
+        }
+    }
+    serde_json::from_value(claims).map_err(|_| VerifyError::Malformed)
 }
 
 /// Mint a platform token for a stored token record.
@@ -97,26 +167,12 @@ pub(crate) fn platform_token(
 
 /// Verify a platform token's signature; the caller still checks the record exists.
 pub(crate) fn verify_platform(secret: &str, token: &str) -> Option<PlatformClaims> {
-    decode::<PlatformClaims>(
-        token,
-        &DecodingKey::from_secret(&platform_key(secret)),
-        &validation(),
-    )
-    .ok()
-    .map(|d| d.claims)
+    verify(token, &platform_key(secret)).ok()
 }
 
 /// Verify a SQL token against one key; `Err` says why it failed.
-pub(crate) fn verify_sql(token: &str, key: &[u8]) -> Result<SqlClaims, String> {
-    decode::<SqlClaims>(token, &DecodingKey::from_secret(key), &validation())
-        .map(|d| d.claims)
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => "token expired".to_string(),
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                "invalid token signature (rotated or foreign)".to_string()
-            }
-            _ => format!("invalid token: {e}"),
-        })
+pub(crate) fn verify_sql(token: &str, key: &[u8]) -> Result<SqlClaims, VerifyError> {
+    verify(token, key)
 }
 
 /// Parse an expiration like `2w1d30m`, `12h`, `90s` or `never` into seconds
@@ -185,5 +241,29 @@ mod tests {
         assert!(verify_sql(&token, &db_key("s", "db", 0, 0)).is_ok());
         assert!(verify_sql(&token, &db_key("s", "db", 1, 0)).is_err());
         assert!(verify_sql(&token, &db_key("s", "db", 0, 1)).is_err());
+    }
+
+    #[test]
+    fn expired_and_malformed_tokens_are_refused() {
+        let expired = SqlClaims {
+            iat: 0,
+            exp: Some(1),
+            a: "ro".into(),
+            id: None,
+            gid: None,
+            p: None,
+        };
+        let token = sign(&expired, b"k").expect("signs");
+        assert_eq!(verify_sql(&token, b"k").err(), Some(VerifyError::Expired));
+        for bad in ["", "a.b", "a.b.c.d", "!!.??.##"] {
+            assert_eq!(
+                verify_sql(bad, b"k").err(),
+                Some(VerifyError::Malformed),
+                "{bad}"
+            );
+        }
+        let mut tampered = sign(&expired, b"k").expect("signs");
+        tampered.push('A');
+        assert!(verify_sql(&tampered, b"k").is_err());
     }
 }

@@ -4,12 +4,19 @@
 
 mod api;
 mod auth;
+mod dataplane;
+mod dbfiles;
+mod error;
 mod faults;
+mod http;
 mod jwt;
 mod persist;
 mod server;
+mod shared;
 mod state;
+mod store;
 mod upload;
+mod usage;
 pub mod validate;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -23,8 +30,11 @@ use tokio::sync::watch;
 pub use faults::{Fault, FaultParseError, FaultPlan};
 
 use crate::api::Settings;
-use crate::server::{Shared, lock};
+use crate::dbfiles::DbFiles;
+use crate::http::lock;
+use crate::shared::Shared;
 use crate::state::{ApiToken, State, hostname};
+use crate::store::{Store, StoreError};
 use crate::validate::Spec;
 
 /// The default user.
@@ -49,6 +59,11 @@ pub enum EmulatorError {
     /// The data directory could not be read or written.
     #[error("cannot use the data directory: {0}")]
     Persist(String),
+    /// Another emulator (or process) is using the data directory.
+    #[error(
+        "the data directory {0} is in use by another emulator; stop it or choose another directory"
+    )]
+    DataDirInUse(PathBuf),
     /// A builder setting is invalid.
     #[error("invalid emulator configuration: {0}")]
     Config(String),
@@ -128,11 +143,37 @@ impl Emulator {
         lock(&self.shared.faults).clone()
     }
 
-    /// The bytes `/v1/upload` stored for a database, if any.
+    /// The bytes `/v1/upload` stored for a database, if it was uploaded:
+    /// the database's file as it is now (SQL writes since go to its WAL).
     pub fn uploaded_file(&self, organization: &str, database: &str) -> Option<Vec<u8>> {
+        let id = {
+            let state = lock(&self.shared.state);
+            let db = state.org(organization)?.db(database)?;
+            db.upload.as_ref()?;
+            db.id.clone()
+        };
+        self.shared.files.read(&id)
+    }
+
+    /// The database's SQLite file (it exists as long as the database does).
+    /// Open it read-only, or while no test writes through the data plane.
+    pub fn database_file(&self, organization: &str, database: &str) -> Option<PathBuf> {
         let state = lock(&self.shared.state);
         let db = state.org(organization)?.db(database)?;
-        state.uploads.get(&db.id).cloned()
+        Some(self.shared.files.path(&db.id))
+    }
+
+    /// A URL that reaches the database's data plane without DNS:
+    /// `{base_url}/db/{organization}/{database}/`. Official clients (`libsql`,
+    /// `@libsql/client`) accept it as the database URL with a database or
+    /// group token; the trailing slash keeps the prefix when a client resolves
+    /// `v2/pipeline` against it.
+    pub fn database_url(&self, organization: &str, database: &str) -> String {
+        format!(
+            "{}{}{organization}/{database}/",
+            self.base_url,
+            server::DB_PREFIX
+        )
     }
 
     /// Spec violations seen so far in responses the emulator produced.
@@ -155,8 +196,9 @@ impl Emulator {
             return false;
         };
         g.archived = true;
-        if let Err(e) = self.shared.persist(&state) {
+        if let Err(e) = self.shared.commit(&mut state) {
             tracing::error!("cannot persist the emulator state: {e}");
+            return false;
         }
         true
     }
@@ -166,6 +208,9 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         // Stops the accept loop and gracefully shuts down open connections.
         let _ = self.shutdown.send(true);
+        // Close the store now (requests still running get a 500), so the
+        // data directory can be opened again right away.
+        *lock(&self.shared.store) = None;
     }
 }
 
@@ -176,6 +221,7 @@ pub struct EmulatorBuilder {
     bind: IpAddr,
     data_dir: Option<PathBuf>,
     provisioning_delay: Duration,
+    data_plane_delay: Duration,
     duplicate_status: u16,
     faults: FaultPlan,
     domain: String,
@@ -189,6 +235,7 @@ impl Default for EmulatorBuilder {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             data_dir: None,
             provisioning_delay: Duration::ZERO,
+            data_plane_delay: Duration::ZERO,
             duplicate_status: 409,
             faults: FaultPlan::new(),
             domain: DEFAULT_DOMAIN.into(),
@@ -210,15 +257,26 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Persist state as JSON in this directory (loaded on start).
+    /// Keep the state durably in this directory (`state.sqlite3` plus one
+    /// SQLite file per database under `databases/`), loaded on start. Without
+    /// it, everything lives in a temporary directory removed on drop.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
     }
 
-    /// For this long after creation a database answers 404 (default zero).
+    /// For this long after creation a database answers 404 on the Platform
+    /// API (default zero).
     pub fn provisioning_delay(mut self, delay: Duration) -> Self {
         self.provisioning_delay = delay;
+        self
+    }
+
+    /// For this much longer (after the provisioning delay) the database's
+    /// data plane answers 404, as the service's does for a few seconds after
+    /// the Platform API reports a new database (default zero).
+    pub fn data_plane_delay(mut self, delay: Duration) -> Self {
+        self.data_plane_delay = delay;
         self
     }
 
@@ -261,34 +319,43 @@ impl EmulatorBuilder {
             return Err(EmulatorError::Config("database domain is empty".into()));
         }
         let spec = spec()?;
-        let mut state = match &self.data_dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| EmulatorError::Persist(format!("{}: {e}", dir.display())))?;
-                persist::load(dir).map_err(EmulatorError::Persist)?
-            }
-            None => None,
-        }
-        .unwrap_or_else(|| State::seed(new_secret()));
+        let store = Store::open(self.data_dir.as_deref()).map_err(|e| match e {
+            StoreError::Locked(dir) => EmulatorError::DataDirInUse(dir),
+            other => EmulatorError::Persist(other.to_string()),
+        })?;
+        let files = DbFiles::new(store.dir()).map_err(EmulatorError::Persist)?;
+        let mut state = persist::load(&store)
+            .map_err(EmulatorError::Persist)?
+            .unwrap_or_else(|| State::seed(new_secret()));
+        let ids = state
+            .orgs
+            .iter()
+            .flat_map(|o| o.databases())
+            .map(|d| d.id.clone())
+            .collect();
+        files.sweep(&ids).map_err(EmulatorError::Persist)?;
         let token = ensure_default_token(&mut state)?;
         let listener = TcpListener::bind(SocketAddr::new(self.bind, self.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(state),
+            state: Mutex::new(State::seed(String::new())),
+            store: Mutex::new(Some(store)),
+            files,
+            streams: Default::default(),
+            usage: Default::default(),
             settings: Settings {
                 provisioning_delay: self.provisioning_delay,
+                data_plane_delay: self.data_plane_delay,
                 duplicate_status: self.duplicate_status,
                 domain,
             },
-            data_dir: self.data_dir,
             strict: self.strict,
             spec,
             faults: Mutex::new(self.faults),
             violations: Mutex::new(Vec::new()),
         });
-        shared
-            .persist(&lock(&shared.state))
-            .map_err(EmulatorError::Persist)?;
+        shared.commit(&mut state).map_err(EmulatorError::Persist)?;
+        *lock(&shared.state) = state;
         let (tx, rx) = watch::channel(false);
         tokio::spawn(server::serve(listener, shared.clone(), rx));
         let host = match addr.ip() {
@@ -318,14 +385,14 @@ fn new_secret() -> String {
 /// exists, otherwise mint a new one.
 fn ensure_default_token(state: &mut State) -> Result<String, EmulatorError> {
     if let Some(claims) = jwt::verify_platform(&state.secret, &state.default_token)
-        && state.api_tokens.iter().any(|t| t.id == claims.jti)
+        && state.api_token(&claims.jti).is_some()
     {
         return Ok(state.default_token.clone());
     }
     let mut name = DEFAULT_TOKEN_NAME.to_string();
     let mut n = 1;
     while state
-        .api_tokens
+        .api_tokens()
         .iter()
         .any(|t| t.owner == DEFAULT_USER && t.name == name)
     {
@@ -335,7 +402,7 @@ fn ensure_default_token(state: &mut State) -> Result<String, EmulatorError> {
     let id = api::new_token_id();
     let token =
         jwt::platform_token(&state.secret, DEFAULT_USER, &id).map_err(EmulatorError::Config)?;
-    state.api_tokens.push(ApiToken {
+    state.add_api_token(ApiToken {
         id,
         name,
         owner: DEFAULT_USER.into(),

@@ -1,7 +1,8 @@
 //! The standalone emulator: `turso-platform-emulator --port 8080`.
 //!
-//! Prints `TURSO_API_BASEURL=...`, `TURSO_API_TOKEN=...` and `TURSO_ORG=...`
-//! on stdout (ready to paste into a shell), then serves until Ctrl-C.
+//! Prints `TURSO_API_BASEURL=...`, `TURSO_API_TOKEN=...`, `TURSO_ORG=...`
+//! and `TURSO_DATABASE_URL_PATTERN=...` (where each database serves SQL) on
+//! stdout, ready to paste into a shell, then serves until Ctrl-C.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -22,12 +23,15 @@ struct Args {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
-    /// Persist state in this directory (JSON, written atomically); in memory without it.
+    /// Keep state durably in this directory (SQLite; one emulator at a time); temporary without it.
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// How long a new database answers 404, e.g. `2s`, `500ms`.
     #[arg(long, value_parser = parse_delay, default_value = "0s")]
     provisioning_delay: Duration,
+    /// How much longer a new database's data plane (SQL) answers 404, e.g. `3s`.
+    #[arg(long, value_parser = parse_delay, default_value = "0s")]
+    data_plane_delay: Duration,
     /// Status for a duplicate database name: 409 (documented) or 400 (seen live).
     #[arg(long, default_value_t = 409)]
     duplicate_status: u16,
@@ -66,6 +70,7 @@ async fn main() -> ExitCode {
         .port(args.port)
         .bind(args.bind)
         .provisioning_delay(args.provisioning_delay)
+        .data_plane_delay(args.data_plane_delay)
         .duplicate_database_status(args.duplicate_status)
         .database_domain(args.database_domain)
         .strict_validation(!args.lenient)
@@ -84,6 +89,11 @@ async fn main() -> ExitCode {
     let _ = writeln!(out, "TURSO_API_BASEURL={}", emulator.base_url());
     let _ = writeln!(out, "TURSO_API_TOKEN={}", emulator.token());
     let _ = writeln!(out, "TURSO_ORG={}", emulator.organization());
+    let _ = writeln!(
+        out,
+        "TURSO_DATABASE_URL_PATTERN={}",
+        emulator.database_url(emulator.organization(), "{database}")
+    );
     let _ = out.flush();
     drop(out);
     eprintln!(

@@ -1,102 +1,183 @@
-//! Persistence of the state under a data directory.
+//! The Turso world as rows of the generic [`Store`]: one `meta` row (root
+//! secret, counters, users, organization order), one row per organization
+//! (without its databases and audit log), per database, per API token and
+//! per audit entry.
 //!
-//! The state is one JSON document, `state.json`, rewritten after every
-//! mutation with write-to-temp + fsync + rename, so a crash mid-write leaves
-//! either the old or the new document, never a torn one. Uploaded files are
-//! kept beside it as `uploads/<database id>.sqlite` (written once, atomically,
-//! since a database can be uploaded only once), so the JSON stays small.
+//! A commit writes only what the request marked dirty (see `state::Dirty`),
+//! in one transaction, so its cost does not depend on how many databases
+//! exist, and a failed commit leaves the stored world as it was.
 
-use std::collections::HashSet;
-use std::fs;
-use std::io::Write;
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
 
-use crate::state::State;
+use serde::{Deserialize, Serialize};
 
-const STATE_FILE: &str = "state.json";
-const UPLOADS_DIR: &str = "uploads";
+use crate::state::{AUDIT_CAP, ApiToken, AuditEntry, Database, Org, State, User};
+use crate::store::{Store, StoreError, Write};
 
-/// Write `bytes` to `path` atomically (same-directory temp file, fsync, rename).
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        // Make the rename itself durable; not all platforms allow syncing a directory.
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+const META: &str = "meta";
+const ORG: &str = "org";
+const DB: &str = "db";
+const TOKEN: &str = "token";
+const AUDIT: &str = "audit";
+/// The key of the single meta row.
+const WORLD: &str = "world";
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    secret: String,
+    seq: u64,
+    users: Vec<User>,
+    default_token: String,
+    /// Organization slugs in listing order.
+    orgs: Vec<String>,
 }
 
-/// Load the state from `dir`, or `None` when there is none yet.
-pub(crate) fn load(dir: &Path) -> Result<Option<State>, String> {
-    let path = dir.join(STATE_FILE);
-    let text = match fs::read(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+#[derive(Serialize, Deserialize)]
+struct DbRow {
+    org: String,
+    db: Database,
+}
+
+fn audit_key(slug: &str, seq: u64) -> String {
+    format!("{slug}/{seq:020}")
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string(v).map_err(|e| format!("cannot serialize the state: {e}"))
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(kind: &str, key: &str, text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| format!("stored {kind} row {key} is unreadable: {e}"))
+}
+
+fn store_err(e: StoreError) -> String {
+    e.to_string()
+}
+
+/// Load the stored world, or `None` when the store is new.
+pub(crate) fn load(store: &Store) -> Result<Option<State>, String> {
+    let Some(meta) = store.get(META, WORLD).map_err(store_err)? else {
+        return Ok(None);
     };
-    let mut state: State = serde_json::from_slice(&text)
-        .map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
-    let uploads = dir.join(UPLOADS_DIR);
-    let ids: Vec<String> = state
-        .orgs
-        .iter()
-        .flat_map(|o| &o.databases)
-        .filter(|d| d.upload.is_some())
-        .map(|d| d.id.clone())
-        .collect();
-    for id in ids {
-        let file = uploads.join(format!("{id}.sqlite"));
-        match fs::read(&file) {
-            Ok(bytes) => {
-                state.uploads.insert(id, bytes);
+    let meta: Meta = from_json(META, WORLD, &meta)?;
+    let mut by_slug: HashMap<String, Org> = HashMap::new();
+    for (slug, text) in store.load(ORG).map_err(store_err)? {
+        let mut org: Org = from_json(ORG, &slug, &text)?;
+        org.audit_saved = org.audit_next;
+        by_slug.insert(slug, org);
+    }
+    let mut dbs: HashMap<String, Vec<Database>> = HashMap::new();
+    for (id, text) in store.load(DB).map_err(store_err)? {
+        let row: DbRow = from_json(DB, &id, &text)?;
+        dbs.entry(row.org).or_default().push(row.db);
+    }
+    for (key, text) in store.load(AUDIT).map_err(store_err)? {
+        let entry: AuditEntry = from_json(AUDIT, &key, &text)?;
+        let slug = key.rsplit_once('/').map_or("", |(s, _)| s);
+        if let Some(org) = by_slug.get_mut(slug) {
+            // Keys sort by sequence within an organization.
+            org.audit.push_back(entry);
+            if org.audit.len() > AUDIT_CAP {
+                org.audit.pop_front();
             }
-            Err(e) => return Err(format!("cannot read {}: {e}", file.display())),
         }
     }
-    Ok(Some(state))
+    let mut orgs = Vec::new();
+    for slug in &meta.orgs {
+        let mut org = by_slug
+            .remove(slug)
+            .ok_or_else(|| format!("stored organization {slug} is missing"))?;
+        let mut list = dbs.remove(slug).unwrap_or_default();
+        list.sort_by_key(|d| d.seq);
+        org.set_loaded_dbs(list);
+        orgs.push(org);
+    }
+    let mut tokens = Vec::new();
+    for (id, text) in store.load(TOKEN).map_err(store_err)? {
+        tokens.push(from_json::<ApiToken>(TOKEN, &id, &text)?);
+    }
+    tokens.sort_by_key(|t| t.created_at);
+    Ok(Some(State::from_parts(
+        meta.secret,
+        meta.seq,
+        meta.users,
+        orgs,
+        tokens,
+        meta.default_token,
+    )))
 }
 
-/// Save the state to `dir`: uploads first (so the JSON never names a missing
-/// file), then the JSON, then remove uploads of deleted databases.
-pub(crate) fn save(dir: &Path, state: &State) -> Result<(), String> {
-    let uploads = dir.join(UPLOADS_DIR);
-    fs::create_dir_all(&uploads)
-        .map_err(|e| format!("cannot create {}: {e}", uploads.display()))?;
-    let mut keep = HashSet::new();
-    for (id, bytes) in &state.uploads {
-        let file = uploads.join(format!("{id}.sqlite"));
-        keep.insert(format!("{id}.sqlite"));
-        if !file.exists() {
-            write_atomic(&file, bytes)
-                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+/// The writes that store what changed since the last commit.
+fn writes(state: &State) -> Result<Vec<Write>, String> {
+    let meta = Meta {
+        secret: state.secret.clone(),
+        seq: state.seq,
+        users: state.users.clone(),
+        default_token: state.default_token.clone(),
+        orgs: state.orgs.iter().map(|o| o.slug.clone()).collect(),
+    };
+    let mut out = vec![Write::Put(META, WORLD.into(), to_json(&meta)?)];
+    for slug in &state.dirty.orgs {
+        if let Some(org) = state.org(slug) {
+            out.push(Write::Put(ORG, slug.clone(), to_json(org)?));
         }
     }
-    let json =
-        serde_json::to_vec_pretty(state).map_err(|e| format!("cannot serialize state: {e}"))?;
-    let path = dir.join(STATE_FILE);
-    write_atomic(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    if let Ok(entries) = fs::read_dir(&uploads) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".sqlite") && !keep.contains(&name) {
-                let _ = fs::remove_file(entry.path());
-            }
+    // A database moved between organizations is dirty in both; it is stored
+    // under the one that has it now.
+    let dirty: BTreeSet<&String> = state.orgs.iter().flat_map(|o| &o.dirty_dbs).collect();
+    let mut present = BTreeSet::new();
+    for org in state.orgs.iter().filter(|o| !o.dirty_dbs.is_empty()) {
+        for db in org
+            .databases()
+            .iter()
+            .filter(|d| org.dirty_dbs.contains(&d.id))
+        {
+            let row = DbRow {
+                org: org.slug.clone(),
+                db: db.clone(),
+            };
+            out.push(Write::Put(DB, db.id.clone(), to_json(&row)?));
+            present.insert(&db.id);
         }
+    }
+    for id in dirty.difference(&present) {
+        out.push(Write::Delete(DB, (*id).clone()));
+    }
+    for id in &state.dirty.tokens {
+        match state.api_token(id) {
+            Some(t) => out.push(Write::Put(TOKEN, id.clone(), to_json(t)?)),
+            None => out.push(Write::Delete(TOKEN, id.clone())),
+        }
+    }
+    for org in &state.orgs {
+        for entry in org.audit.iter().filter(|e| e.seq >= org.audit_saved) {
+            out.push(Write::Put(
+                AUDIT,
+                audit_key(&org.slug, entry.seq),
+                to_json(entry)?,
+            ));
+        }
+        let keep_from = org.audit_next.saturating_sub(AUDIT_CAP as u64);
+        if org.audit_saved < org.audit_next && keep_from > 0 {
+            out.push(Write::DeleteRange(
+                AUDIT,
+                audit_key(&org.slug, 0),
+                audit_key(&org.slug, keep_from),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Store what changed, in one transaction, and mark it clean.
+pub(crate) fn commit(state: &mut State, store: &mut Store) -> Result<(), String> {
+    let writes = writes(state)?;
+    store.commit(&writes).map_err(store_err)?;
+    state.dirty.orgs.clear();
+    state.dirty.tokens.clear();
+    for org in &mut state.orgs {
+        org.dirty_dbs.clear();
+        org.audit_saved = org.audit_next;
     }
     Ok(())
 }

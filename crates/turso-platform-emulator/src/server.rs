@@ -1,16 +1,13 @@
-//! The HTTP server: connection handling, routing, and the request pipeline
-//! (fault → authentication → body validation → operation → persistence →
-//! response validation).
+//! The Turso emulator's front door: sends each request to the data plane
+//! (by `Host` or by the `/db/{org}/{db}/` prefix) or to the Platform API,
+//! and runs the Platform API pipeline: fault → authentication → body
+//! validation → operation → response validation → commit (or rollback).
 //!
-//! Connections are served with hyper directly (rather than `axum::serve`) so
-//! that a `DropConnection` fault can close a connection without any HTTP
-//! response: each connection task listens on a per-connection `Notify` and
-//! drops the connection future when it fires. Routing inside a connection is
-//! an axum `Router` built from the spec's own path templates.
+//! Routing inside the Platform API is an axum `Router` built from the
+//! spec's own path templates.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -18,133 +15,28 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
-use http::{HeaderValue, Request, StatusCode, header};
-use hyper_util::rt::TokioIo;
-use serde_json::{Value, json};
+use http::{Request, StatusCode, header};
+use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tower::ServiceExt as _;
 
-use crate::api::{self, ApiError, Ctx, Settings};
+use crate::api::{self, ApiError, Ctx};
 use crate::auth;
-use crate::faults::{Fault, FaultPlan};
-use crate::persist;
-use crate::state::State;
-use crate::validate::Spec;
+use crate::dataplane::{self, Target};
+use crate::http::{
+    BoxResponse, Injected, apply_fault, conn_kill, error_response, json_response, lock,
+    lose_answer, request_host,
+};
+use crate::shared::Shared;
 
 /// Largest accepted Platform API request body.
 const MAX_BODY: usize = 2 << 20;
+/// The path prefix that reaches a database without DNS: `/db/{org}/{db}/...`.
+pub(crate) const DB_PREFIX: &str = "/db/";
 
-/// Everything the server shares between connections.
-pub(crate) struct Shared {
-    pub state: Mutex<State>,
-    pub settings: Settings,
-    pub data_dir: Option<PathBuf>,
-    pub strict: bool,
-    pub spec: Arc<Spec>,
-    pub faults: Mutex<FaultPlan>,
-    pub violations: Mutex<Vec<String>>,
-}
-
-/// Lock a mutex, recovering from poisoning: a panicked request must not take
-/// the whole emulator down with it.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Shared {
-    /// Persist the state when a data directory is configured.
-    pub(crate) fn persist(&self, state: &State) -> Result<(), String> {
-        match &self.data_dir {
-            Some(dir) => persist::save(dir, state),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Marks a connection so a fault can close it.
-#[derive(Clone)]
-pub(crate) struct ConnKill(Arc<Notify>);
-
-/// A JSON response.
-pub(crate) fn json_response(status: u16, body: &Value) -> Response {
-    let mut resp = Response::new(Body::from(body.to_string()));
-    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
-}
-
-/// An `{"error": ...}` response, with `Retry-After` when given.
-pub(crate) fn error_response(e: &ApiError, retry_after: Option<u64>) -> Response {
-    let mut resp = json_response(e.status, &json!({ "error": e.message }));
-    if let Some(secs) = retry_after {
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    resp
-}
-
-/// What the next scheduled fault for a request asks of its handler.
-pub(crate) enum Injected {
-    /// No fault: handle the request.
-    Nothing,
-    /// Send this instead of handling the request.
-    Answer(Response),
-    /// Handle the request, then drop the connection instead of answering
-    /// (with [`lose_answer`]).
-    LoseAnswer(Option<ConnKill>),
-}
-
-/// Apply the next scheduled fault for `op`, if any.
-pub(crate) async fn apply_fault(
-    shared: &Shared,
-    op: &str,
-    platform: bool,
-    kill: Option<ConnKill>,
-) -> Injected {
-    let Some(fault) = lock(&shared.faults).next_for(op, platform) else {
-        return Injected::Nothing;
-    };
-    match fault {
-        Fault::Status {
-            status,
-            retry_after,
-        } => {
-            let e = ApiError::new(status, format!("emulated fault: status {status} for {op}"));
-            Injected::Answer(error_response(&e, retry_after))
-        }
-        Fault::Latency(d) => {
-            tokio::time::sleep(d).await;
-            Injected::Nothing
-        }
-        Fault::DropConnection => Injected::Answer(drop_connection(kill).await),
-        Fault::LoseAnswer => Injected::LoseAnswer(kill),
-    }
-}
-
-/// Closes the request's connection without an answer; only answers (a 500)
-/// where the connection cannot be closed from here.
-async fn drop_connection(kill: Option<ConnKill>) -> Response {
-    if let Some(kill) = kill {
-        kill.0.notify_one();
-        // The connection task drops this request's future right away.
-        std::future::pending::<()>().await;
-    }
-    error_response(
-        &ApiError::new(500, "emulated fault: connection drop unavailable here"),
-        None,
-    )
-}
-
-/// Sends `answer`, unless the request's fault asked for it to be lost.
-pub(crate) async fn lose_answer(injected: Injected, answer: Response) -> Response {
-    match injected {
-        Injected::LoseAnswer(kill) => drop_connection(kill).await,
-        _ => answer,
-    }
+fn api_error(e: &ApiError) -> Response {
+    error_response(e.status, &e.message, None)
 }
 
 /// Build the Platform API router from the spec's operations.
@@ -176,9 +68,9 @@ pub(crate) fn platform_router(shared: Arc<Shared>) -> Router {
         router = router.route(&path, mr);
     }
     router
-        .fallback(|| async { error_response(&ApiError::not_found("not found"), None) })
+        .fallback(|| async { api_error(&ApiError::not_found("not found")) })
         .method_not_allowed_fallback(|| async {
-            error_response(&ApiError::new(405, "method not allowed"), None)
+            api_error(&ApiError::new(405, "method not allowed"))
         })
         .with_state(shared)
 }
@@ -207,8 +99,7 @@ async fn handle_platform(
     path: Result<Path<HashMap<String, String>>, PathRejection>,
     req: Request<Body>,
 ) -> Response {
-    let kill = req.extensions().get::<ConnKill>().cloned();
-    let injected = match apply_fault(&shared, op, true, kill).await {
+    let injected = match apply_fault(&shared.faults, op, true, conn_kill(&req)).await {
         // Fault answers are error-shaped by construction; send them as they are.
         Injected::Answer(resp) => return resp,
         other => other,
@@ -217,14 +108,55 @@ async fn handle_platform(
     lose_answer(injected, answer).await
 }
 
-/// Handles a Platform request and checks the answer against the spec.
+/// Handles a Platform request: the operation, the check of its answer
+/// against the spec, then the commit. An error answer, an answer that
+/// violates the spec (in strict mode) or a failed commit leaves the world
+/// as it was.
 async fn answer(
     shared: &Shared,
     op: &str,
     path: Result<Path<HashMap<String, String>>, PathRejection>,
     req: Request<Body>,
 ) -> Response {
-    let reply = run(shared, op, path, req).await;
+    let Path(params) = match path {
+        Ok(p) => p,
+        Err(e) => {
+            return api_error(&ApiError::bad_request(format!(
+                "invalid path parameter: {e}"
+            )));
+        }
+    };
+    let query = match Query::<HashMap<String, String>>::try_from_uri(req.uri()) {
+        Ok(Query(q)) => q,
+        Err(e) => return api_error(&ApiError::bad_request(format!("invalid query string: {e}"))),
+    };
+    let origin = origin(&req);
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return api_error(&ApiError::new(413, "request body too large"));
+    };
+    // Validate before taking the lock, but report only after authentication
+    // so an anonymous caller always sees 401 first.
+    let body = shared.spec.check_request(op, &bytes);
+
+    let mut state = lock(&shared.state);
+    let reply = (|| {
+        let principal = auth::authenticate(&state, &parts.headers)?;
+        let body = body.map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
+        let mut ctx = Ctx {
+            state: &mut state,
+            settings: &shared.settings,
+            usage: &shared.usage,
+            files: &shared.files,
+            principal,
+            params: &params,
+            query: &query,
+            body,
+            origin,
+            now: chrono::Utc::now(),
+        };
+        api::dispatch(op, &mut ctx)
+    })();
     let (status, body) = match reply {
         Ok(r) => (r.status, r.body),
         Err(e) => (e.status, Some(json!({ "error": e.message }))),
@@ -234,9 +166,18 @@ async fn answer(
         tracing::error!("{message}");
         lock(&shared.violations).push(message.clone());
         if shared.strict {
+            shared.rollback(&mut state);
             return json_response(500, &json!({ "error": message }));
         }
     }
+    if status >= 400 {
+        shared.rollback(&mut state);
+    } else if let Err(e) = shared.commit(&mut state) {
+        let message = format!("cannot persist the emulator state: {e}");
+        tracing::error!("{message}");
+        return json_response(500, &json!({ "error": message }));
+    }
+    drop(state);
     match body {
         Some(b) => json_response(status, &b),
         None => {
@@ -247,125 +188,54 @@ async fn answer(
     }
 }
 
-async fn run(
-    shared: &Shared,
-    op: &str,
-    path: Result<Path<HashMap<String, String>>, PathRejection>,
-    req: Request<Body>,
-) -> Result<api::Reply, ApiError> {
-    let Path(params) =
-        path.map_err(|e| ApiError::bad_request(format!("invalid path parameter: {e}")))?;
-    let Query(query) = Query::<HashMap<String, String>>::try_from_uri(req.uri())
-        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))?;
-    let origin = origin(&req);
-    let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::new(413, "request body too large"))?;
-    // Validate before taking the lock, but report only after authentication
-    // so an anonymous caller always sees 401 first.
-    let body = shared.spec.check_request(op, &bytes);
-
-    let mut state = lock(&shared.state);
-    let principal = auth::authenticate(&state, &parts.headers)?;
-    let body = body.map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
-    let mut ctx = Ctx {
-        state: &mut state,
-        settings: &shared.settings,
-        principal,
-        params: &params,
-        query: &query,
-        body,
-        origin,
-        now: chrono::Utc::now(),
+/// Split `/db/{org}/{db}/rest` into the target and `/rest`.
+fn db_prefix(path: &str) -> Option<(Target, String)> {
+    let rest = path.strip_prefix(DB_PREFIX)?;
+    let mut parts = rest.splitn(3, '/');
+    let org = parts.next().filter(|s| !s.is_empty())?;
+    let db = parts.next().filter(|s| !s.is_empty())?;
+    let tail = format!("/{}", parts.next().unwrap_or_default());
+    let target = Target::Path {
+        org: org.to_string(),
+        db: db.to_string(),
     };
-    let reply = api::dispatch(op, &mut ctx)?;
-    if parts.method != http::Method::GET {
-        shared
-            .persist(&state)
-            .map_err(|e| ApiError::new(500, format!("cannot persist the emulator state: {e}")))?;
-    }
-    Ok(reply)
-}
-
-/// The host part of the request's `Host` header (without the port).
-fn request_host(req: &Request<hyper::body::Incoming>) -> Option<String> {
-    let raw = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| req.uri().host().map(str::to_string))?;
-    let host = match raw.rsplit_once(':') {
-        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
-        _ => raw,
-    };
-    Some(host.to_ascii_lowercase())
+    Some((target, tail))
 }
 
 /// Accept connections until `shutdown` flips.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
     let router = platform_router(shared.clone());
     let db_suffix = format!(".{}", shared.settings.domain.to_ascii_lowercase());
-    loop {
-        let (stream, _) = tokio::select! {
-            _ = shutdown.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Usually out of file descriptors: back off instead of spinning.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = stream.set_nodelay(true);
-        let kill = Arc::new(Notify::new());
-        let svc_kill = kill.clone();
-        let router = router.clone();
+    let handler = move |req: Request<Body>| -> BoxResponse {
         let shared = shared.clone();
-        let db_suffix = db_suffix.clone();
-        let mut shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnKill(svc_kill.clone()));
-                let router = router.clone();
-                let shared = shared.clone();
-                let host = request_host(&req).filter(|h| h.ends_with(&db_suffix));
-                async move {
-                    let req = req.map(Body::new);
-                    match host {
-                        Some(h) => Ok::<_, std::convert::Infallible>(
-                            crate::upload::handle(shared, h, req).await,
-                        ),
-                        None => router.oneshot(req).await,
-                    }
-                }
+        if let Some(host) = request_host(&req).filter(|h| h.ends_with(&db_suffix)) {
+            let path = req.uri().path().to_string();
+            return Box::pin(async move {
+                dataplane::handle(shared, Target::Host(host), &path, req).await
             });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc);
-            tokio::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                // Dropping the connection closes the socket without a response.
-                _ = kill.notified() => {}
-                _ = shutdown.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
+        }
+        if let Some((target, path)) = db_prefix(req.uri().path()) {
+            return Box::pin(async move { dataplane::handle(shared, target, &path, req).await });
+        }
+        let router = router.clone();
+        Box::pin(async move {
+            match router.oneshot(req).await {
+                Ok(resp) => resp,
+                Err(never) => match never {},
             }
-        });
-    }
+        })
+    };
+    crate::http::serve(listener, handler, shutdown).await;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderValue;
 
     fn with_agent(agent: Option<&str>) -> Request<Body> {
         let mut req = Request::new(Body::empty());
@@ -387,5 +257,18 @@ mod tests {
         assert_eq!(origin(&with_agent(Some("turso-platform-rs/0.1.0"))), "api");
         assert_eq!(origin(&with_agent(Some(""))), "api");
         assert_eq!(origin(&with_agent(None)), "api");
+    }
+
+    #[test]
+    fn splits_the_database_prefix() {
+        let (t, rest) = db_prefix("/db/acme/orders/v3/pipeline").expect("matches");
+        assert!(matches!(t, Target::Path { ref org, ref db } if org == "acme" && db == "orders"));
+        assert_eq!(rest, "/v3/pipeline");
+        assert_eq!(
+            db_prefix("/db/acme/orders").map(|(_, r)| r),
+            Some("/".into())
+        );
+        assert!(db_prefix("/db/acme/").is_none());
+        assert!(db_prefix("/v1/organizations").is_none());
     }
 }

@@ -1,11 +1,14 @@
 //! The emulator's whole world: users, organizations, groups, databases,
 //! tokens and audit logs, plus how each renders as the API's JSON.
 //!
-//! Everything lives in one serde-serializable [`State`] behind one lock, so
-//! every request sees and changes a consistent snapshot (check-and-insert is
-//! atomic) and persistence is one JSON document.
+//! Everything lives in one [`State`] behind one lock, so every request sees
+//! and changes a consistent snapshot (check-and-insert is atomic). Changes
+//! are tracked as they are made ([`Dirty`]), so a commit writes only the rows
+//! a request touched (see `persist`): the fields that hold many entities
+//! (databases, API tokens, audit entries) are private and changed through
+//! methods that record what they touch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,6 +59,9 @@ pub(crate) struct Invite {
 /// An audit log entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AuditEntry {
+    /// Position in the organization's log (1, 2, ...): the storage key.
+    #[serde(default)]
+    pub seq: u64,
     pub code: String,
     pub message: String,
     pub origin: String,
@@ -87,11 +93,13 @@ pub(crate) struct Parent {
     pub branched_at: DateTime<Utc>,
 }
 
-/// What `/v1/upload` received (the bytes themselves live in [`State::uploads`]).
+/// What `/v1/upload` received (the bytes became the database's file).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct UploadMeta {
     pub size: u64,
-    pub encryption_key: Option<String>,
+    /// Whether an encryption key came with the file (the key itself, a
+    /// secret, is never kept).
+    pub encrypted: bool,
     pub encryption_cipher: Option<String>,
     pub uploaded_at: DateTime<Utc>,
 }
@@ -135,7 +143,12 @@ pub(crate) struct ApiToken {
     pub created_at: DateTime<Utc>,
 }
 
-/// An organization.
+/// How many audit entries an organization keeps (oldest dropped first), so
+/// memory and storage do not grow without end.
+pub(crate) const AUDIT_CAP: usize = 1000;
+
+/// An organization. Serialized without its databases and audit entries,
+/// which are stored as rows of their own.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Org {
     pub slug: String,
@@ -151,25 +164,63 @@ pub(crate) struct Org {
     pub invites: Vec<Invite>,
     pub next_invite_id: i64,
     pub groups: Vec<Group>,
-    pub databases: Vec<Database>,
-    /// Oldest first; rendered newest first.
-    pub audit: Vec<AuditEntry>,
+    /// In creation order. Private: changed only through methods that mark
+    /// what they change in `dirty_dbs`.
+    #[serde(skip)]
+    databases: Vec<Database>,
+    /// Ids of databases added, changed or removed since the last commit.
+    #[serde(skip)]
+    pub(crate) dirty_dbs: BTreeSet<String>,
+    /// Oldest first, at most [`AUDIT_CAP`]; rendered newest first.
+    #[serde(skip)]
+    pub(crate) audit: VecDeque<AuditEntry>,
+    /// The `seq` of the next audit entry.
+    #[serde(default = "one")]
+    pub audit_next: u64,
+    /// Audit entries with a `seq` below this are stored.
+    #[serde(skip, default = "one")]
+    pub(crate) audit_saved: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// What changed since the last commit, beyond organizations' databases and audit entries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dirty {
+    /// Organizations whose own fields (groups, members, invites, ...) may have changed.
+    pub orgs: BTreeSet<String>,
+    /// API token ids added or removed.
+    pub tokens: BTreeSet<String>,
+    /// Database files to create, copy or remove with the commit.
+    pub files: Vec<FileOp>,
+}
+
+/// A change to a database's SQLite file that goes with a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FileOp {
+    /// Create an empty database file (before the commit).
+    Create(String),
+    /// Copy database `from`'s content into a new file for `to` (before the commit).
+    Copy { from: String, to: String },
+    /// Remove a database's file (after the commit).
+    Remove(String),
 }
 
 /// The whole emulated world.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct State {
     /// Root secret for every token signature.
     pub secret: String,
     pub seq: u64,
     pub users: Vec<User>,
     pub orgs: Vec<Org>,
-    pub api_tokens: Vec<ApiToken>,
+    api_tokens: Vec<ApiToken>,
     /// The default user's ready-made token (kept so a restart prints the same one).
     pub default_token: String,
-    /// Uploaded files by database id; persisted as separate files, not in the JSON.
-    #[serde(skip)]
-    pub uploads: HashMap<String, Vec<u8>>,
+    /// What changed since the last commit.
+    pub dirty: Dirty,
 }
 
 /// RFC 3339 with seconds, as the service prints timestamps.
@@ -201,14 +252,18 @@ fn new_org(slug: &str, name: &str, kind: &str, owner: &str, plan: &str) -> Org {
         next_invite_id: 1,
         groups: Vec::new(),
         databases: Vec::new(),
-        audit: vec![AuditEntry {
+        dirty_dbs: BTreeSet::new(),
+        audit_next: 2,
+        audit_saved: 1,
+        audit: VecDeque::from([AuditEntry {
+            seq: 1,
             code: "org-create".into(),
             message: format!("organization {slug} created"),
             origin: "web".into(),
             author: owner.into(),
             created_at: Utc::now(),
             data: json!({"organization": slug}),
-        }],
+        }]),
     }
 }
 
@@ -233,6 +288,14 @@ impl State {
             .map(|u| new_org(&u.username, "personal", "personal", &u.username, "starter"))
             .collect();
         orgs.push(new_org("acme", "Acme", "team", "alice", "scaler"));
+        let dirty = Dirty {
+            orgs: orgs.iter().map(|o| o.slug.clone()).collect(),
+            ..Dirty::default()
+        };
+        for org in &mut orgs {
+            // The seed entries are new: stored with the first commit.
+            org.audit_saved = 1;
+        }
         State {
             secret,
             seq: 0,
@@ -240,8 +303,69 @@ impl State {
             orgs,
             api_tokens: Vec::new(),
             default_token: String::new(),
-            uploads: HashMap::new(),
+            dirty,
         }
+    }
+
+    /// A state from stored parts (nothing dirty).
+    pub(crate) fn from_parts(
+        secret: String,
+        seq: u64,
+        users: Vec<User>,
+        orgs: Vec<Org>,
+        api_tokens: Vec<ApiToken>,
+        default_token: String,
+    ) -> State {
+        State {
+            secret,
+            seq,
+            users,
+            orgs,
+            api_tokens,
+            default_token,
+            dirty: Dirty::default(),
+        }
+    }
+
+    /// Whether anything changed since the last commit.
+    pub(crate) fn is_dirty(&self) -> bool {
+        !self.dirty.orgs.is_empty()
+            || !self.dirty.tokens.is_empty()
+            || !self.dirty.files.is_empty()
+            || self
+                .orgs
+                .iter()
+                .any(|o| !o.dirty_dbs.is_empty() || o.audit_saved < o.audit_next)
+    }
+
+    /// Every API token.
+    pub(crate) fn api_tokens(&self) -> &[ApiToken] {
+        &self.api_tokens
+    }
+
+    /// The token with this id.
+    pub(crate) fn api_token(&self, id: &str) -> Option<&ApiToken> {
+        self.api_tokens.iter().find(|t| t.id == id)
+    }
+
+    /// Add an API token.
+    pub(crate) fn add_api_token(&mut self, token: ApiToken) {
+        self.dirty.tokens.insert(token.id.clone());
+        self.api_tokens.push(token);
+    }
+
+    /// Remove the API tokens matching `remove`; returns how many went.
+    pub(crate) fn remove_api_tokens(&mut self, remove: impl Fn(&ApiToken) -> bool) -> usize {
+        let before = self.api_tokens.len();
+        let dirty = &mut self.dirty.tokens;
+        self.api_tokens.retain(|t| {
+            let gone = remove(t);
+            if gone {
+                dirty.insert(t.id.clone());
+            }
+            !gone
+        });
+        before - self.api_tokens.len()
     }
 
     /// Next value of the global creation counter.
@@ -254,26 +378,33 @@ impl State {
         self.orgs.iter().find(|o| o.slug == slug)
     }
 
+    /// An organization to change (marked dirty).
     pub(crate) fn org_mut(&mut self, slug: &str) -> Option<&mut Org> {
-        self.orgs.iter_mut().find(|o| o.slug == slug)
+        let org = self.orgs.iter_mut().find(|o| o.slug == slug)?;
+        self.dirty.orgs.insert(org.slug.clone());
+        Some(org)
     }
 
     pub(crate) fn user(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)
     }
 
-    /// Find the database whose hostname (or one of its instances' hostnames) is `host`.
+    /// Find the database whose hostname (`{db}-{org}.{domain}`, or an
+    /// instance's `{location}-{db}-{org}.{domain}`) is `host`.
     pub(crate) fn db_by_host(&self, host: &str, domain: &str) -> Option<(&Org, &Database)> {
+        let name = host.strip_suffix(domain)?.strip_suffix('.')?;
         self.orgs.iter().find_map(|org| {
-            org.databases.iter().find_map(|db| {
-                let base = hostname(&db.name, &org.slug, domain);
-                let matches = base == host
-                    || db
-                        .instances
-                        .keys()
-                        .any(|loc| format!("{loc}-{base}") == host);
-                matches.then_some((org, db))
-            })
+            let rest = name.strip_suffix(&org.slug)?.strip_suffix('-')?;
+            if let Some(db) = org.db(rest) {
+                return Some((org, db));
+            }
+            // An instance hostname: the location code comes first.
+            let (loc, db) = crate::state::LOCATIONS
+                .iter()
+                .find_map(|(code, _)| Some((*code, rest.strip_prefix(code)?.strip_prefix('-')?)))?;
+            org.db(db)
+                .filter(|d| d.instances.contains_key(loc))
+                .map(|d| (org, d))
         })
     }
 }
@@ -298,8 +429,63 @@ impl Org {
         self.databases.iter().find(|d| d.name == name)
     }
 
+    /// Every database, in creation order.
+    pub(crate) fn databases(&self) -> &[Database] {
+        &self.databases
+    }
+
+    /// A database to change (marked dirty).
     pub(crate) fn db_mut(&mut self, name: &str) -> Option<&mut Database> {
-        self.databases.iter_mut().find(|d| d.name == name)
+        let db = self.databases.iter_mut().find(|d| d.name == name)?;
+        self.dirty_dbs.insert(db.id.clone());
+        Some(db)
+    }
+
+    /// Add databases, keeping creation order.
+    pub(crate) fn add_dbs(&mut self, dbs: impl IntoIterator<Item = Database>) {
+        for db in dbs {
+            self.dirty_dbs.insert(db.id.clone());
+            let at = self.databases.partition_point(|d| d.seq < db.seq);
+            self.databases.insert(at, db);
+        }
+    }
+
+    /// Remove and return the databases matching `remove`.
+    pub(crate) fn remove_dbs(&mut self, remove: impl Fn(&Database) -> bool) -> Vec<Database> {
+        let (gone, kept) = std::mem::take(&mut self.databases)
+            .into_iter()
+            .partition(|d| remove(d));
+        self.databases = kept;
+        for db in &gone {
+            self.dirty_dbs.insert(db.id.clone());
+        }
+        gone
+    }
+
+    /// The databases of a group, to change (all marked dirty).
+    pub(crate) fn group_dbs_mut(&mut self, group: &str) -> impl Iterator<Item = &mut Database> {
+        let dirty = &mut self.dirty_dbs;
+        self.databases
+            .iter_mut()
+            .filter(move |d| d.group == group)
+            .inspect(move |d| {
+                dirty.insert(d.id.clone());
+            })
+    }
+
+    /// Set the stored databases (loading; nothing marked).
+    pub(crate) fn set_loaded_dbs(&mut self, dbs: Vec<Database>) {
+        self.databases = dbs;
+    }
+
+    /// Append an audit entry, dropping the oldest beyond [`AUDIT_CAP`].
+    pub(crate) fn push_audit(&mut self, mut entry: AuditEntry) {
+        entry.seq = self.audit_next;
+        self.audit_next += 1;
+        self.audit.push_back(entry);
+        while self.audit.len() > AUDIT_CAP {
+            self.audit.pop_front();
+        }
     }
 
     pub(crate) fn to_json(&self) -> Value {
@@ -397,23 +583,25 @@ impl Database {
             .collect()
     }
 
-    /// Bytes of storage per instance: the uploaded file, or one empty page.
-    pub(crate) fn storage_bytes(&self) -> u64 {
-        self.upload.as_ref().map_or(4096, |u| u.size)
-    }
-
-    /// `DatabaseUsageOutput` derived from the state.
-    pub(crate) fn usage_json(&self, org: &Org) -> Value {
-        let per = self.storage_bytes();
-        let instances: Vec<Value> = org
-            .group(&self.group)
-            .map(|g| g.locations.clone())
-            .unwrap_or_default()
+    /// `DatabaseUsageOutput`: queries are served by the primary instance, so
+    /// its rows read and written are the database's; every instance stores
+    /// a copy of the file (`storage_bytes` each).
+    pub(crate) fn usage_json(&self, org: &Org, usage: &crate::usage::DbUsage) -> Value {
+        let group = org.group(&self.group);
+        let primary = group.map(|g| g.primary.as_str()).unwrap_or_default();
+        let locations = group.map(|g| g.locations.clone()).unwrap_or_default();
+        let per = usage.storage_bytes;
+        let instances: Vec<Value> = locations
             .iter()
             .map(|loc| {
+                let (read, written) = if loc == primary {
+                    (usage.rows_read, usage.rows_written)
+                } else {
+                    (0, 0)
+                };
                 json!({
                     "uuid": self.instances.get(loc).cloned().unwrap_or_default(),
-                    "usage": {"rows_read": 0, "rows_written": 0, "storage_bytes": per, "bytes_synced": 0},
+                    "usage": {"rows_read": read, "rows_written": written, "storage_bytes": per, "bytes_synced": 0},
                 })
             })
             .collect();
@@ -421,7 +609,7 @@ impl Database {
         json!({
             "uuid": self.id,
             "instances": instances,
-            "total": {"rows_read": 0, "rows_written": 0, "storage_bytes": total, "bytes_synced": 0},
+            "total": {"rows_read": usage.rows_read, "rows_written": usage.rows_written, "storage_bytes": total, "bytes_synced": 0},
         })
     }
 }

@@ -1,7 +1,6 @@
 //! The database-host API: `POST /v1/upload` of an SQLite file.
 //!
-//! Requests whose `Host` is a database (or instance) hostname land here. The
-//! checks mirror what the service requires of an uploaded file: a valid
+//! The data plane routes a database's `/v1/upload` here. The checks mirror what the service requires of an uploaded file: a valid
 //! database token with full access, a `Content-Length`, a database created
 //! with seed `database_upload` and not yet uploaded, and an SQLite file in WAL
 //! mode with 4096-byte pages.
@@ -13,10 +12,12 @@ use axum::response::Response;
 use http::{Method, Request};
 use serde_json::json;
 
-use crate::api::ApiError;
-use crate::auth::bearer;
-use crate::jwt;
-use crate::server::{Shared, error_response, json_response, lock};
+use crate::auth::{bearer, sql_token};
+use crate::error::ApiError;
+use crate::http::{
+    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer,
+};
+use crate::shared::Shared;
 use crate::state::UploadMeta;
 
 /// The 16-byte magic every SQLite file starts with.
@@ -57,27 +58,32 @@ fn header(req: &Request<Body>, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Serve one database-host request.
-pub(crate) async fn handle(shared: Arc<Shared>, host: String, req: Request<Body>) -> Response {
-    if req.uri().path() != "/v1/upload" {
-        return error_response(&ApiError::not_found("not found"), None);
-    }
-    if req.method() != Method::POST {
-        return error_response(&ApiError::new(405, "method not allowed"), None);
-    }
-    let kill = req.extensions().get::<crate::server::ConnKill>().cloned();
-    let injected = match crate::server::apply_fault(&shared, "upload", false, kill).await {
-        crate::server::Injected::Answer(resp) => return resp,
-        other => other,
-    };
-    let answer = match upload(&shared, &host, req).await {
-        Ok(size) => json_response(200, &json!({"message": "upload complete", "size": size})),
-        Err(e) => error_response(&e, None),
-    };
-    crate::server::lose_answer(injected, answer).await
+fn error(e: &ApiError) -> Response {
+    error_response(e.status, &e.message, None)
 }
 
-async fn upload(shared: &Shared, host: &str, req: Request<Body>) -> Result<u64, ApiError> {
+/// Serve `/v1/upload` for database `db` of organization `org`.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    org: &str,
+    db: &str,
+    req: Request<Body>,
+) -> Response {
+    if req.method() != Method::POST {
+        return error(&ApiError::new(405, "method not allowed"));
+    }
+    let injected = match apply_fault(&shared.faults, "upload", false, conn_kill(&req)).await {
+        Injected::Answer(resp) => return resp,
+        other => other,
+    };
+    let answer = match upload(&shared, org, db, req).await {
+        Ok(size) => json_response(200, &json!({"message": "upload complete", "size": size})),
+        Err(e) => error(&e),
+    };
+    lose_answer(injected, answer).await
+}
+
+async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Result<u64, ApiError> {
     let declared: u64 = header(&req, "content-length")
         .ok_or_else(|| ApiError::new(411, "Content-Length header is required"))?
         .parse()
@@ -93,29 +99,22 @@ async fn upload(shared: &Shared, host: &str, req: Request<Body>) -> Result<u64, 
         .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
 
     let mut state = lock(&shared.state);
-    let (org, db) = state
-        .db_by_host(host, &shared.settings.domain)
-        .ok_or_else(|| ApiError::not_found(format!("no database is served at {host}")))?;
+    let o = state
+        .org(org)
+        .ok_or_else(|| ApiError::not_found("no database is served at this address"))?;
+    let d = o
+        .db(db)
+        .ok_or_else(|| ApiError::not_found("no database is served at this address"))?;
     let token = token.ok_or_else(|| ApiError::unauthorized("missing database token"))?;
-    let group = org.group(&db.group);
-    let group_gen = group.map_or(0, |g| g.token_generation);
-    let db_key = jwt::db_key(&state.secret, &db.id, db.token_generation, group_gen);
-    let claims = match jwt::verify_sql(&token, &db_key) {
-        Ok(c) => c,
-        Err(db_err) => match group {
-            // A group token is valid for every database of its group.
-            Some(g) => jwt::verify_sql(&token, &jwt::group_key(&state.secret, &g.uuid, group_gen))
-                .map_err(|_| ApiError::unauthorized(db_err))?,
-            None => return Err(ApiError::unauthorized(db_err)),
-        },
-    };
+    let claims =
+        sql_token(&state, o, d, &token).map_err(|e| ApiError::unauthorized(e.to_string()))?;
     if claims.a != "rw" {
         return Err(ApiError::forbidden(
             "a read-only token cannot upload a database",
         ));
     }
-    if !db.awaiting_upload {
-        return Err(if db.upload.is_some() {
+    if !d.awaiting_upload {
+        return Err(if d.upload.is_some() {
             ApiError::conflict("the database has already been uploaded")
         } else {
             ApiError::bad_request("the database was not created with seed type database_upload")
@@ -127,19 +126,28 @@ async fn upload(shared: &Shared, host: &str, req: Request<Body>) -> Result<u64, 
         ));
     }
     check_sqlite(&bytes).map_err(ApiError::bad_request)?;
-    let (slug, name, id) = (org.slug.clone(), db.name.clone(), db.id.clone());
+    let id = d.id.clone();
     let size = bytes.len() as u64;
-    state.uploads.insert(id, bytes.to_vec());
-    if let Some(db) = state.org_mut(&slug).and_then(|o| o.db_mut(&name)) {
-        db.awaiting_upload = false;
-        db.upload = Some(UploadMeta {
+    // The file is replaced before the commit that records the upload; if
+    // that commit fails the database still awaits an upload, and a retried
+    // upload replaces the file again.
+    shared.streams.close_db(&id);
+    shared
+        .files
+        .replace(&id, &bytes)
+        .map_err(|e| ApiError::new(500, format!("cannot store the uploaded file: {e}")))?;
+    if let Some(d) = state.org_mut(org).and_then(|o| o.db_mut(db)) {
+        d.awaiting_upload = false;
+        d.upload = Some(UploadMeta {
             size,
-            encryption_key: key,
+            encrypted: key.is_some(),
             encryption_cipher: cipher,
             uploaded_at: chrono::Utc::now(),
         });
     }
-    shared.persist(&state).map_err(|e| ApiError::new(500, e))?;
+    shared
+        .commit(&mut state)
+        .map_err(|e| ApiError::new(500, format!("cannot persist the emulator state: {e}")))?;
     Ok(size)
 }
 

@@ -309,12 +309,12 @@ mod tests {
     #[test]
     fn catches_a_wrong_response_shape() {
         let s = spec();
-        let bad = json!({"database": {"Name": 42}});
+        let bad = json!({"database": {"Name": 42, "DbId": "i", "Hostname": "h", "group": "g"}});
         let err = s
             .check_response("getDatabase", 200, Some(&bad))
             .expect_err("Name must be a string");
         assert!(err.starts_with("$.database.Name:"), "{err}");
-        let good = json!({"database": {"Name": "x", "parent": null}});
+        let good = json!({"database": {"Name": "x", "DbId": "i", "Hostname": "h", "group": "g", "parent": null}});
         s.check_response("getDatabase", 200, Some(&good))
             .expect("valid");
         assert!(
@@ -339,11 +339,10 @@ mod tests {
     fn handles_nullable() {
         let s = spec();
         // `parent` is `nullable: true, type: object`.
-        let with_null =
-            json!({"databases": [{"Name": "a", "parent": null}], "pagination": {"next": null}});
+        let with_null = json!({"databases": [{"Name": "a", "DbId": "i", "Hostname": "h", "group": "g", "parent": null}], "pagination": {"next": null}});
         s.check_response("listDatabases", 200, Some(&with_null))
             .expect("null admitted");
-        let wrong = json!({"databases": [{"Name": "a", "parent": "x"}]});
+        let wrong = json!({"databases": [{"Name": "a", "DbId": "i", "Hostname": "h", "group": "g", "parent": "x"}]});
         assert!(
             s.check_response("listDatabases", 200, Some(&wrong))
                 .is_err()

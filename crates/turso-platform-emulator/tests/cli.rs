@@ -42,5 +42,5 @@ async fn binary_prints_url_and_token_and_serves() {
     assert_eq!(status("/v1/organizations/acme").await, 200);
     child.kill().expect("killed");
     let _ = child.wait();
-    assert!(data.path().join("state.json").exists());
+    assert!(data.path().join("state.sqlite3").exists());
 }

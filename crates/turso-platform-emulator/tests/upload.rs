@@ -226,9 +226,9 @@ async fn state_survives_a_restart_with_a_data_dir() {
         api.delete("/v1/organizations/acme/databases/kept").await.0,
         200
     );
-    let uploads: Vec<_> = std::fs::read_dir(data.path().join("uploads"))
-        .expect("uploads dir")
+    let files: Vec<_> = std::fs::read_dir(data.path().join("databases"))
+        .expect("databases dir")
         .collect();
-    assert!(uploads.is_empty());
+    assert!(files.is_empty(), "{files:?}");
     assert_no_violations(&emu);
 }

@@ -1,80 +1,24 @@
-//! The [`Client`], its [`ClientBuilder`] and the [`Token`] secret type.
+//! The [`Client`] and its [`ClientBuilder`], and [`Client::call`], the one
+//! path every facade operation takes: the generated call, retried by the
+//! client's [`RetryPolicy`], its error converted and named after the
+//! operation.
 
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
 use std::time::Duration;
+use std::sync::Arc;
 
 use progenitor_client::ResponseValue;
-use reqwest::header::HeaderValue;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use sdk_runtime::{ErrorPayload, Idempotency, Transport, retry};
 use url::Url;
 
-use crate::error::{Error, ErrorPayload, Result};
-use crate::runtime::{Retry, RetryPolicy, Transport, with_call};
+use crate::{Error, Result, RetryPolicy, Token};
 
 /// The default base URL of the Turso Platform API.
 pub const DEFAULT_BASE_URL: &str = "https://api.turso.tech";
 
 /// The default `User-Agent` sent with every request.
 pub const DEFAULT_USER_AGENT: &str = concat!("turso-platform-rs/", env!("CARGO_PKG_VERSION"));
-
-/// A secret token: the platform API token, or a database, group or API token
-/// minted through the API.
-///
-/// `Debug` and `Display` print `Token(****)`; read the value with
-/// [`Token::expose`] only where it must be sent.
-///
-/// ```
-/// let token = turso_platform::Token::new("eyJhbGciOi.secret");
-/// assert_eq!(format!("{token}"), "Token(****)");
-/// assert_eq!(format!("{token:?}"), "Token(****)");
-/// assert_eq!(token.expose(), "eyJhbGciOi.secret");
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(Arc<str>);
-
-impl Token {
-    /// Wraps a token value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Token(Arc::from(value.into()))
-    }
-
-    /// The secret value. Avoid logging it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(****)")
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(****)")
-    }
-}
-
-impl From<String> for Token {
-    fn from(value: String) -> Self {
-        Token::new(value)
-    }
-}
-
-impl From<&str> for Token {
-    fn from(value: &str) -> Self {
-        Token::new(value)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Token {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        String::deserialize(d).map(Token::new)
-    }
-}
 
 /// Configures a [`Client`]. Obtain one with [`Client::builder`].
 ///
@@ -97,6 +41,7 @@ pub struct ClientBuilder {
     organization: Option<String>,
     request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_response_bytes: u64,
     retry: RetryPolicy,
     user_agent: String,
     http: Option<reqwest::Client>,
@@ -112,6 +57,7 @@ impl Default for ClientBuilder {
             organization: None,
             request_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
+            max_response_bytes: sdk_runtime::body::DEFAULT_MAX_RESPONSE_BYTES,
             retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_string(),
             http: None,
@@ -124,11 +70,12 @@ impl Default for ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "Token(****)"))
+            .field("token", &self.token)
             .field("base_url", &self.base_url)
             .field("organization", &self.organization)
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("custom_http_client", &self.http.is_some())
@@ -158,8 +105,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of each HTTP attempt (default 60 s; `None` for none). Uploads
-    /// use their own timeout, see [`crate::UploadDatabase::timeout`].
+    /// The timeout of each HTTP attempt, answer included (default 60 s; `None`
+    /// for none). Uploads have their own, see [`crate::UploadDatabase::timeout`].
     pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.request_timeout = timeout.into();
         self
@@ -169,6 +116,14 @@ impl ClientBuilder {
     /// caller-supplied [`ClientBuilder::http_client`], which keeps its own.
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// The largest answer body accepted (default 256 MiB: a list of 10,000
+    /// databases is about 34 MB). A larger one fails with
+    /// [`crate::ErrorKind::BodyTooLarge`] without being read further.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -185,6 +140,7 @@ impl ClientBuilder {
     }
 
     /// Sends requests with this `reqwest::Client` (proxies, TLS settings, ...).
+    /// Its own redirect policy then applies; the default client follows none.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -192,8 +148,7 @@ impl ClientBuilder {
 
     /// Sends requests meant for a database host (the upload endpoint
     /// `https://{hostname}/v1/upload`) to this base URL instead, with the `Host`
-    /// header set to the database hostname. Used to direct database hostnames to
-    /// an emulator or a proxy.
+    /// header set to the database hostname: for an emulator or a proxy.
     pub fn database_host_base_url(mut self, url: impl Into<String>) -> Self {
         self.database_host_base_url = Some(url.into());
         self
@@ -212,115 +167,47 @@ impl ClientBuilder {
                 "no platform API token: set one with ClientBuilder::token or TURSO_API_TOKEN",
             )
         })?;
-        if token.expose().trim().is_empty() {
-            return Err(Error::configuration("the platform API token is empty"));
-        }
-        if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() {
-            return Err(Error::configuration(
-                "the platform API token contains characters not allowed in a header",
-            ));
-        }
-        let base_url = check_url("base URL", &self.base_url, self.allow_insecure_http)?;
-        let db_host = self
+        let insecure = self.allow_insecure_http;
+        let base_url = sdk_runtime::http::check_base_url("base URL", &self.base_url, insecure)?;
+        let database_host_base_url = self
             .database_host_base_url
             .as_deref()
-            .map(|u| check_url("database host base URL", u, self.allow_insecure_http))
+            .map(|u| sdk_runtime::http::check_base_url("database host base URL", u, insecure))
             .transpose()?;
         if let Some(org) = &self.organization {
             crate::validate::segment("organization", org)?;
         }
-        let user_agent = HeaderValue::from_str(&self.user_agent)
-            .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
+        let transport = Transport::new(
+            &token,
+            &self.user_agent,
+            self.request_timeout,
+            self.max_response_bytes,
+        )?;
         let http = match self.http {
             Some(c) => c,
-            None => {
-                let mut b = reqwest::Client::builder();
-                if let Some(t) = self.connect_timeout {
-                    b = b.connect_timeout(t);
-                }
-                b.build().map_err(|e| {
-                    Error::configuration("could not build the HTTP client").with_source(e)
-                })?
-            }
+            None => sdk_runtime::http::http_client(self.connect_timeout)?,
         };
-        let transport = Arc::new(Transport::new(
-            token,
-            user_agent,
-            self.retry,
-            self.request_timeout,
-        ));
         let base = base_url.as_str().trim_end_matches('/').to_string();
-        let generated = turso_platform_generated::Client::new_with_client(
-            &base,
-            http.clone(),
-            turso_platform_generated::hooks::Hooks::new(transport.clone()),
-        );
+        let generated =
+            turso_platform_generated::Client::new_with_client(&base, http.clone(), transport.clone());
         Ok(Client {
             inner: Arc::new(Inner {
                 generated,
                 http,
                 transport,
-                base_url: base,
+                token,
+                retry: self.retry,
                 organization: self.organization,
-                database_host_base_url: db_host,
+                database_host_base_url,
             }),
         })
     }
 }
 
-/// Decodes the body of a successful answer into the facade type `F`. A body
-/// `F` refuses is a decode error that reports `refused` (what the generated
-/// type said of it) when there is one, else what `F` said.
-fn decode_success<F: DeserializeOwned>(
-    operation: &'static str,
-    body: &[u8],
-    status: Option<u16>,
-    refused: Option<serde_json::Error>,
-) -> Result<F> {
-    serde_json::from_slice::<F>(body).map_err(|e| {
-        Error::decode(body, refused.unwrap_or(e))
-            .with_status(status.unwrap_or(200))
-            .with_operation(operation)
-    })
-}
-
-fn check_url(what: &str, raw: &str, allow_insecure: bool) -> Result<Url> {
-    let url = Url::parse(raw)
-        .map_err(|e| Error::configuration(format!("the {what} {raw:?} is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback && !allow_insecure {
-                return Err(Error::configuration(format!(
-                    "the {what} {raw:?} uses plain http to a host that is not loopback; \
-                     use https or ClientBuilder::allow_insecure_http(true)"
-                )));
-            }
-        }
-        other => {
-            return Err(Error::configuration(format!(
-                "the {what} {raw:?} has the unsupported scheme {other:?}"
-            )));
-        }
-    }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(Error::configuration(format!(
-            "the {what} must not carry credentials, a query or a fragment"
-        )));
-    }
-    Ok(url)
-}
-
 /// A client of the Turso Platform API.
 ///
 /// Cheap to clone (all clones share one connection pool). Reach resources through
-/// handles — [`Client::databases`], [`Client::groups`], ... — which use the
+/// handles ([`Client::databases`], [`Client::groups`], ...), which use the
 /// default organization, or through [`Client::organization`] for another one.
 ///
 /// ```no_run
@@ -341,8 +228,9 @@ pub struct Client {
 struct Inner {
     generated: turso_platform_generated::Client,
     http: reqwest::Client,
-    transport: Arc<Transport>,
-    base_url: String,
+    transport: Transport,
+    token: Token,
+    retry: RetryPolicy,
     organization: Option<String>,
     database_host_base_url: Option<Url>,
 }
@@ -350,10 +238,10 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.base_url())
             .field("organization", &self.inner.organization)
-            .field("token", &self.inner.transport.token)
-            .field("retry", &self.inner.transport.retry)
+            .field("transport", &self.inner.transport)
+            .field("retry", &self.inner.retry)
             .finish()
     }
 }
@@ -374,19 +262,14 @@ impl Client {
     /// A builder preset from the environment (see [`Client::from_env`]), to adjust
     /// further settings before building.
     pub fn builder_from_env() -> Result<ClientBuilder> {
-        let token = std::env::var("TURSO_API_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty())
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let token = var("TURSO_API_TOKEN")
             .ok_or_else(|| Error::configuration("TURSO_API_TOKEN is not set"))?;
         let mut b = Client::builder().token(token);
-        if let Ok(url) = std::env::var("TURSO_API_BASEURL")
-            && !url.trim().is_empty()
-        {
+        if let Some(url) = var("TURSO_API_BASEURL") {
             b = b.base_url(url.trim());
         }
-        if let Ok(org) = std::env::var("TURSO_ORG")
-            && !org.trim().is_empty()
-        {
+        if let Some(org) = var("TURSO_ORG") {
             b = b.organization(org.trim());
         }
         Ok(b)
@@ -394,7 +277,8 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        use progenitor_client::ClientInfo;
+        self.inner.generated.baseurl()
     }
 
     /// The default organization, if one is set.
@@ -402,20 +286,58 @@ impl Client {
         self.inner.organization.as_deref()
     }
 
-    /// The generated client, for anything the facade does not cover. It shares
-    /// this client's authentication, retries and tracing; its types are the raw
-    /// generated ones.
+    /// The generated client, for anything the facade does not cover. It sends
+    /// through this client's transport (authentication, timeouts, body limit,
+    /// tracing); wrap its calls in [`Client::call`] for retries and typed
+    /// errors.
     pub fn generated(&self) -> &turso_platform_generated::Client {
         &self.inner.generated
     }
 
-    /// The `reqwest::Client` used for requests.
+    /// Runs a call of the [generated client](Client::generated) the way every
+    /// facade operation runs: retried by the client's [`RetryPolicy`] when
+    /// `idempotency` allows, its failure an [`Error`] naming `operation`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> turso_platform::Result<()> {
+    /// use turso_platform::Idempotency;
+    /// let answer = client
+    ///     .call("listLocations", Idempotency::Safe, || client.generated().list_locations().send())
+    ///     .await?;
+    /// println!("{} locations", answer.locations.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn call<T, E, F, Fut>(
+        &self,
+        operation: &'static str,
+        idempotency: Idempotency,
+        mut call: F,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+        E: ErrorPayload,
+    {
+        retry::run(&self.inner.retry, idempotency, || sdk_runtime::answer(call()))
+            .await
+            .map_err(|e| e.with_operation(operation))
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
 
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
+    }
+
+    pub(crate) fn token(&self) -> &Token {
+        &self.inner.token
     }
 
     pub(crate) fn database_host_base_url(&self) -> Option<&Url> {
@@ -437,64 +359,6 @@ impl Client {
         Ok(org.to_string())
     }
 
-    /// Runs a generated call (`call` makes its future) and decodes its answer
-    /// into the facade type `F`.
-    ///
-    /// A successful JSON answer is decoded once, straight from the body the
-    /// transport recorded (the generated client only sees a stand-in marked
-    /// `hooks::Handled`). Answers the spec describes without a body come back
-    /// as the generated `()` and are converted through their JSON form
-    /// (`null`).
-    pub(crate) async fn run<G, E, F, Fut>(
-        &self,
-        operation: &'static str,
-        retry: Retry,
-        call: impl FnOnce() -> Fut,
-    ) -> Result<F>
-    where
-        Fut: std::future::Future<
-                Output = std::result::Result<ResponseValue<G>, progenitor_client::Error<E>>,
-            >,
-        G: Serialize,
-        E: ErrorPayload,
-        F: DeserializeOwned,
-    {
-        use progenitor_client::Error as G;
-        // The generated future is made here, not by the caller: passed in as
-        // a value, it would be stored twice in this future (as the argument
-        // and inside the call scope), and so in every future awaiting it.
-        let (call, context) = with_call(retry, call());
-        let result = call.await;
-        let record = context.take_record();
-        let success = record.status.is_some_and(|s| (200..300).contains(&s));
-        match (result, record.body.as_deref()) {
-            // The answer's own body, recorded by the transport; the generated
-            // client only saw a stand-in.
-            (Ok(_) | Err(G::Custom(_) | G::InvalidResponsePayload(..)), Some(body)) => {
-                decode_success(operation, body, record.status, None)
-            }
-            (Err(G::Custom(_)), None) if record.timed_out => {
-                Err(Error::timed_out(self.transport().request_timeout)
-                    .with_operation(operation)
-                    .with_lost_answer(record.answer_lost))
-            }
-            (Ok(rv), None) => {
-                crate::model::bridge(&rv.into_inner()).map_err(|e| e.with_operation(operation))
-            }
-            // A body the generated type refuses (an enum value the spec does
-            // not know yet) may still suit the lenient facade type.
-            (Err(G::InvalidResponsePayload(bytes, err)), None) if success => {
-                decode_success(operation, &bytes, record.status, Some(err))
-            }
-            // Boxed: this future is held by every facade call's future, which
-            // would otherwise grow by its size for a path only errors take.
-            (Err(e), _) => Err(Box::pin(Error::from_generated(e, &record))
-                .await
-                .with_operation(operation)
-                .with_lost_answer(record.answer_lost)),
-        }
-    }
-
     /// The answer `gone` makes for a delete that found nothing to delete after
     /// an attempt whose answer was lost: that attempt most likely deleted it,
     /// which is what the caller asked for. Other results pass through.
@@ -503,64 +367,5 @@ impl Client {
             Err(e) if e.is_not_found() && e.after_lost_answer() => Ok(gone()),
             other => other,
         }
-    }
-
-    /// Handles on the resources of the default organization, or of `slug`.
-    pub fn organization(&self, slug: impl Into<String>) -> crate::OrgScope {
-        crate::OrgScope::new(self.clone(), Some(slug.into()))
-    }
-
-    fn scope(&self) -> crate::OrgScope {
-        crate::OrgScope::new(self.clone(), None)
-    }
-
-    /// Organizations: list, get, update, usage.
-    pub fn organizations(&self) -> crate::Organizations {
-        self.scope().organizations()
-    }
-
-    /// Members of the default organization.
-    pub fn members(&self) -> crate::Members {
-        self.scope().members()
-    }
-
-    /// Pending invites of the default organization.
-    pub fn invites(&self) -> crate::Invites {
-        self.scope().invites()
-    }
-
-    /// Groups of the default organization.
-    pub fn groups(&self) -> crate::Groups {
-        self.scope().groups()
-    }
-
-    /// Databases of the default organization.
-    pub fn databases(&self) -> crate::Databases {
-        self.scope().databases()
-    }
-
-    /// Audit logs of the default organization.
-    pub fn audit_logs(&self) -> crate::AuditLogs {
-        self.scope().audit_logs()
-    }
-
-    /// Plans, subscription and invoices of the default organization.
-    pub fn billing(&self) -> crate::Billing {
-        self.scope().billing()
-    }
-
-    /// Platform API tokens (the user's, and the default organization's).
-    pub fn api_tokens(&self) -> crate::ApiTokens {
-        self.scope().api_tokens()
-    }
-
-    /// The locations databases can be placed in.
-    pub fn locations(&self) -> crate::Locations {
-        crate::Locations::new(self.clone())
-    }
-
-    /// The user the token belongs to.
-    pub fn user(&self) -> crate::UserHandle {
-        crate::UserHandle::new(self.clone())
     }
 }

@@ -4,24 +4,15 @@
 //!
 //! # Crate layout
 //!
-//! - [`Client`] / [`ClientBuilder`]: configuration; [`Token`]: redacted secrets.
-//! - Resource handles, one module each: [`Organizations`] (and [`OrgScope`]),
-//!   [`Members`], [`Invites`], [`Groups`], [`Databases`], [`Instances`],
-//!   [`Locations`], [`ApiTokens`], [`AuditLogs`], [`UserHandle`], [`Billing`];
-//!   uploads in [`UploadDatabase`]; database and group tokens in [`TokenRequest`].
-//! - [`Error`] / [`ErrorKind`]: one error type.
-//! - [`RetryPolicy`]: retries. The runtime concerns live in one module,
-//!   `runtime`, and request deadlines in `deadline`.
+//! - [`Client`] / [`ClientBuilder`]: configuration, and [`Client::call`], the
+//!   path every operation takes; [`OrgScope`] and the handle methods in `scope`.
+//! - Resource handles, one module each: [`Organizations`], [`Members`],
+//!   [`Invites`], [`Groups`], [`Databases`], [`Instances`], [`Locations`],
+//!   [`ApiTokens`], [`AuditLogs`], [`UserHandle`], [`Billing`]; uploads in
+//!   [`UploadDatabase`]; database and group tokens in [`TokenRequest`].
+//! - The runtime shared with the workspace's other facades (`sdk-runtime`):
+//!   [`Error`] / [`ErrorKind`], [`RetryPolicy`], [`Token`].
 //! - [`validate`]: the local input checks.
-//!
-//! # The `api-version` header
-//!
-//! progenitor adds `api-version: 0.1.0` (the spec's `info.version`) to every
-//! request. The Turso service does not version its API by header — versions are
-//! in the path (`/v1`, `/v2`) — and `0.1.0` describes the document, not the API,
-//! so the xtask **removes the header** from the generated client
-//! (`strip_api_version_header`). Requests stay identical to those of the
-//! official CLI, and no value is sent that could acquire a meaning later.
 
 macro_rules! org_handle {
     ($(#[$meta:meta])* $name:ident) => {
@@ -59,8 +50,6 @@ mod audit_logs;
 mod billing;
 mod client;
 mod databases;
-mod deadline;
-mod error;
 mod groups;
 mod instances;
 mod invites;
@@ -69,7 +58,7 @@ mod members;
 mod model;
 mod organizations;
 mod pagination;
-mod runtime;
+mod scope;
 mod tokens;
 mod upload;
 mod user;
@@ -78,13 +67,12 @@ pub mod validate;
 pub use api_tokens::{ApiToken, ApiTokenOwner, ApiTokens, CreateApiToken, CreatedApiToken};
 pub use audit_logs::{AuditLog, AuditLogPage, AuditLogs, PageInfo};
 pub use billing::{Billing, Invoice, Plan, PlanPrice, PlanQuotas, Subscription};
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, Token};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 pub use databases::{
     CreateDatabase, CreatedDatabase, Database, DatabaseConfiguration, DatabaseConfigurationUpdate,
     DatabaseListOptions, DatabasePage, DatabaseParent, DatabaseStats, DatabaseUsage, Databases,
     Encryption, Ensured, InstanceUsage, QueryStats, Seed, UsageCounters,
 };
-pub use error::{Error, ErrorKind, Result};
 pub use groups::{CreateGroup, Extensions, Group, GroupConfiguration, Groups};
 pub use instances::{Instance, Instances};
 pub use invites::{Invite, InviteCreated, InviteRequest, Invites};
@@ -95,9 +83,10 @@ pub use model::{
     OrganizationType, Role, SeedType, TokenAuthorization,
 };
 pub use organizations::{
-    OrgScope, Organization, OrganizationUpdate, OrganizationUsage, Organizations, UsageTotals,
+    Organization, OrganizationUpdate, OrganizationUsage, Organizations, UsageTotals,
 };
-pub use runtime::RetryPolicy;
+pub use scope::OrgScope;
+pub use sdk_runtime::{Error, ErrorKind, Idempotency, Result, RetryPolicy, Token};
 pub use tokens::{Expiration, TokenRequest};
 pub use upload::{UploadDatabase, UploadProgress};
 pub use user::{User, UserHandle};

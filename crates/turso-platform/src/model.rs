@@ -1,45 +1,58 @@
 //! Typed enums shared by several resources, each with an `Other(String)`
 //! fallback so a value the spec does not know yet never breaks decoding.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use turso_platform_generated::types;
 
-use crate::error::{Error, ErrorKind, Result};
-
-/// Converts between a generated type and a facade type through their common
-/// JSON wire form. `Client::run` needs it only for answers without a body
-/// (JSON answers are decoded straight from the recorded body).
-pub(crate) fn bridge<A: Serialize, B: DeserializeOwned>(value: &A) -> Result<B> {
-    // Through bytes rather than a `serde_json::Value` tree: one buffer instead
-    // of an allocation per node, measurably cheaper on every answer.
-    let bytes = serde_json::to_vec(value).map_err(|e| {
-        Error::new(
-            ErrorKind::Decode {
-                excerpt: String::new(),
-            },
-            e.to_string(),
-        )
-    })?;
-    serde_json::from_slice::<B>(&bytes).map_err(|e| Error::decode(&bytes, e))
-}
-
-/// Converts a facade input into the generated request type; a value the
-/// generated type refuses (e.g. an `Other` enum value) is invalid input.
-///
-/// Through bytes, like [`bridge`]: cheaper than a `serde_json::Value` tree.
-pub(crate) fn to_input<A: Serialize, B: DeserializeOwned>(what: &str, value: &A) -> Result<B> {
-    let json =
-        serde_json::to_vec(value).map_err(|e| Error::invalid_input(format!("{what}: {e}")))?;
-    serde_json::from_slice::<B>(&json)
-        .map_err(|e| Error::invalid_input(format!("{what} is not accepted by the API: {e}")))
-}
+use crate::Error;
 
 /// Reads an optional string, treating `""` as absent.
-pub(crate) fn empty_as_none<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<String>, D::Error> {
-    let v: Option<String> = serde::Deserialize::deserialize(d)?;
-    Ok(v.filter(|s| !s.is_empty()))
+pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.is_empty())
+}
+
+/// `From` a generated enum of known answer values: an exhaustive `match`, so
+/// a value added to (or removed from) the spec breaks the build until the
+/// facade knows it. `$open`: the generated "known or other" wrapper, whose
+/// other values become `Other(String)`.
+macro_rules! from_answer {
+    ($name:ident <- $open:ident { $known_variant:ident($known:ident), $other_variant:ident } { $($variant:ident),* $(,)? }) => {
+        impl From<types::$known> for $name {
+            fn from(value: types::$known) -> Self {
+                match value {
+                    $( types::$known::$variant => $name::$variant, )*
+                }
+            }
+        }
+
+        impl From<types::$open> for $name {
+            fn from(value: types::$open) -> Self {
+                match value {
+                    types::$open::$known_variant(known) => known.into(),
+                    types::$open::$other_variant(other) => $name::Other(other.to_string()),
+                }
+            }
+        }
+    };
+}
+
+/// `TryFrom` the facade enum into a generated request enum, through the wire
+/// value (typify's `FromStr`): a value the generated type does not list (an
+/// `Other`, or a value this operation does not take) is refused before
+/// anything is sent.
+macro_rules! into_request {
+    ($name:ident -> $target:ident) => {
+        impl TryFrom<&$name> for types::$target {
+            type Error = Error;
+            fn try_from(value: &$name) -> Result<Self, Error> {
+                value.as_str().parse().map_err(|_| {
+                    Error::invalid_input(format!(
+                        "{:?} is not a value the API accepts here",
+                        value.as_str()
+                    ))
+                })
+            }
+        }
+    };
 }
 
 macro_rules! open_enum {
@@ -307,11 +320,37 @@ open_enum! {
         /// Delete protection was disabled on a group.
         GroupUnprotect => "group-unprotect",
         /// A database was unarchived (the spec spells it `db-aunrchive`).
-        DbUnarchive => "db-aunrchive",
+        DbAunrchive => "db-aunrchive",
         /// A user was deleted.
         UserDelete => "user-delete",
     }
 }
+
+from_answer!(Role <- MemberRole { KnownMemberRole(KnownMemberRole), OtherMemberRole } { Owner, Admin, Member, Viewer });
+from_answer!(Role <- InviteV2Role { KnownInviteRole(KnownInviteRole), OtherInviteRole } { Admin, Member, Viewer });
+from_answer!(Role <- InviteCreatedV2Role { KnownInvitedRole(KnownInvitedRole), OtherInvitedRole } { Admin, Member, Viewer });
+from_answer!(Role <- AddOrganizationMemberResponseRole { KnownAddedMemberRole(KnownAddedMemberRole), OtherAddedMemberRole } { Admin, Member, Viewer });
+from_answer!(Role <- UpdateMemberRoleResponseMemberRole { KnownUpdatedMemberRole(KnownUpdatedMemberRole), OtherUpdatedMemberRole } { Owner, Admin, Member, Viewer });
+into_request!(Role -> AddOrganizationMemberBodyRole);
+into_request!(Role -> InviteOrganizationMemberV2BodyRole);
+into_request!(Role -> UpdateMemberRoleBodyRole);
+
+from_answer!(InstanceType <- InstanceType { KnownInstanceType(KnownInstanceType), OtherInstanceType } { Primary, Replica });
+from_answer!(OrganizationType <- OrganizationType { KnownOrganizationType(KnownOrganizationType), OtherOrganizationType } { Personal, Team });
+from_answer!(AuditLogCode <- AuditLogCode { KnownAuditLogCode(KnownAuditLogCode), OtherAuditLogCode } {
+    UserSignup, DbCreate, DbDelete, DbProtect, DbUnprotect, DbTokenCreate, GroupTokenCreate,
+    UserTokenCreate, InstanceCreate, InstanceDelete, OrgCreate, OrgDelete, OrgMemberAdd,
+    OrgMemberRm, OrgMemberLeave, OrgPlanUpdate, OrgSetOverages, GroupCreate, GroupDelete,
+    GroupUnarchive, GroupProtect, GroupUnprotect, DbAunrchive, UserDelete,
+});
+
+into_request!(TokenAuthorization -> CreateDatabaseTokenAuthorization);
+into_request!(TokenAuthorization -> CreateGroupTokenAuthorization);
+into_request!(SeedType -> CreateDatabaseInputSeedType);
+into_request!(InvoiceType -> ListOrganizationInvoicesType);
+into_request!(EncryptionCipher -> CreateDatabaseInputRemoteEncryptionEncryptionCipher);
+into_request!(ApiTokenScope -> CreateApiTokenBodyScopesItem);
+into_request!(Extension -> ExtensionsArrayItem);
 
 #[cfg(test)]
 mod tests {
@@ -325,12 +364,25 @@ mod tests {
         let c: AuditLogCode = serde_json::from_str("\"db-create\"").unwrap();
         assert_eq!(c, AuditLogCode::DbCreate);
         assert_eq!(TokenAuthorization::ReadOnly.as_str(), "read-only");
-        assert_eq!(
-            "aes256gcm".parse::<EncryptionCipher>().unwrap(),
-            EncryptionCipher::Aes256Gcm
-        );
+        assert_eq!("aes256gcm".parse::<EncryptionCipher>().unwrap(), EncryptionCipher::Aes256Gcm);
         for code in AuditLogCode::known() {
             assert_eq!(&AuditLogCode::from(code.as_str()), code);
         }
+    }
+
+    #[test]
+    fn generated_answers_convert() {
+        let open: types::MemberRole = serde_json::from_str("\"admin\"").unwrap();
+        assert_eq!(Role::from(open), Role::Admin);
+        let open: types::MemberRole = serde_json::from_str("\"auditor\"").unwrap();
+        assert_eq!(Role::from(open), Role::Other("auditor".into()));
+        let open: types::AuditLogCode = serde_json::from_str("\"db-aunrchive\"").unwrap();
+        assert_eq!(AuditLogCode::from(open), AuditLogCode::DbAunrchive);
+        assert!(types::AddOrganizationMemberBodyRole::try_from(&Role::Owner).is_err());
+        assert!(types::AddOrganizationMemberBodyRole::try_from(&Role::Other("x".into())).is_err());
+        assert_eq!(
+            types::UpdateMemberRoleBodyRole::try_from(&Role::Viewer).unwrap(),
+            types::UpdateMemberRoleBodyRole::Viewer
+        );
     }
 }

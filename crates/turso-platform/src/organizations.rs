@@ -1,5 +1,4 @@
-//! Organizations: list, get, update and usage; and [`OrgScope`], the entry point
-//! to the resources of one organization.
+//! Organizations: list, get, update and usage.
 
 use serde::{Deserialize, Serialize};
 use turso_platform_generated::types;
@@ -9,81 +8,6 @@ use crate::databases::DatabaseUsage;
 use crate::error::Result;
 use crate::model::{OrganizationType, to_input};
 use crate::runtime::Retry;
-
-/// The resources of one organization (or of the default one).
-///
-/// Obtained with [`Client::organization`]; every handle it gives out targets
-/// that organization.
-///
-/// ```no_run
-/// # async fn run(client: turso_platform::Client) -> turso_platform::Result<()> {
-/// let acme = client.organization("acme");
-/// let groups = acme.groups().list().await?;
-/// let members = acme.members().list().await?;
-/// # let _ = (groups, members);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct OrgScope {
-    client: Client,
-    org: Option<String>,
-}
-
-impl OrgScope {
-    pub(crate) fn new(client: Client, org: Option<String>) -> Self {
-        OrgScope { client, org }
-    }
-
-    /// The organization's slug, or `None` for the client's default.
-    pub fn slug(&self) -> Option<&str> {
-        self.org.as_deref()
-    }
-
-    /// The organization itself: get, update, usage.
-    pub fn organizations(&self) -> Organizations {
-        Organizations::new(self.client.clone(), self.org.clone())
-    }
-
-    /// The organization's details.
-    pub async fn get(&self) -> Result<Organization> {
-        self.organizations().get().await
-    }
-
-    /// Members.
-    pub fn members(&self) -> crate::Members {
-        crate::Members::new(self.client.clone(), self.org.clone())
-    }
-
-    /// Pending invites.
-    pub fn invites(&self) -> crate::Invites {
-        crate::Invites::new(self.client.clone(), self.org.clone())
-    }
-
-    /// Groups.
-    pub fn groups(&self) -> crate::Groups {
-        crate::Groups::new(self.client.clone(), self.org.clone())
-    }
-
-    /// Databases.
-    pub fn databases(&self) -> crate::Databases {
-        crate::Databases::new(self.client.clone(), self.org.clone())
-    }
-
-    /// Audit logs.
-    pub fn audit_logs(&self) -> crate::AuditLogs {
-        crate::AuditLogs::new(self.client.clone(), self.org.clone())
-    }
-
-    /// Plans, subscription and invoices.
-    pub fn billing(&self) -> crate::Billing {
-        crate::Billing::new(self.client.clone(), self.org.clone())
-    }
-
-    /// Platform API tokens (organization-scoped ones are listed and revoked here).
-    pub fn api_tokens(&self) -> crate::ApiTokens {
-        crate::ApiTokens::new(self.client.clone(), self.org.clone())
-    }
-}
 
 crate::org_handle! {
     /// Organizations: list those the token can see; get, update and read the usage

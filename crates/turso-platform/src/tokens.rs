@@ -5,10 +5,9 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use turso_platform_generated::types;
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 use crate::model::TokenAuthorization;
 
 /// When a minted token expires.
@@ -67,22 +66,6 @@ pub struct TokenRequest {
     pub(crate) expiration: Option<Expiration>,
     pub(crate) authorization: Option<TokenAuthorization>,
     pub(crate) read_attach: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permissions: Option<Permissions<'a>>,
-}
-
-#[derive(Serialize)]
-struct Permissions<'a> {
-    read_attach: ReadAttach<'a>,
-}
-
-#[derive(Serialize)]
-struct ReadAttach<'a> {
-    databases: &'a [String],
 }
 
 impl TokenRequest {
@@ -148,15 +131,16 @@ impl TokenRequest {
         Ok(())
     }
 
-    pub(crate) fn body(&self) -> Result<types::CreateTokenInput> {
-        let body = Body {
-            permissions: (!self.read_attach.is_empty()).then_some(Permissions {
-                read_attach: ReadAttach {
-                    databases: &self.read_attach,
-                },
+    /// The request body: permissions only when databases are attached (an
+    /// empty `read_attach` is never sent).
+    pub(crate) fn body(&self) -> types::CreateTokenInput {
+        types::CreateTokenInput {
+            permissions: (!self.read_attach.is_empty()).then(|| types::CreateTokenInputPermissions {
+                read_attach: Some(types::CreateTokenInputPermissionsReadAttach {
+                    databases: self.read_attach.clone(),
+                }),
             }),
-        };
-        crate::model::to_input("token permissions", &body)
+        }
     }
 }
 

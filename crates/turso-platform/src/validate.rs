@@ -7,7 +7,7 @@
 //! the values that URL parsing would still interpret as path structure (`.`,
 //! `..`, a backslash) or that cannot be sent at all (empty, control characters).
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 
 /// The longest database or group name the service accepts.
 pub const MAX_NAME_LEN: usize = 64;

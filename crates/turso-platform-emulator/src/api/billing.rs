@@ -82,19 +82,30 @@ pub(crate) fn invoices(ctx: &mut Ctx<'_>) -> ApiResult {
 pub(crate) fn usage(ctx: &mut Ctx<'_>) -> ApiResult {
     let slug = ctx.org_slug(Need::OrgRead)?;
     let org = ctx.org(&slug)?;
-    let databases: Vec<Value> = org.databases.iter().map(|d| d.usage_json(org)).collect();
-    let storage: u64 = databases
+    let databases: Vec<Value> = org
+        .databases()
         .iter()
-        .filter_map(|d| d["total"]["storage_bytes"].as_u64())
-        .sum();
+        .map(|d| d.usage_json(org, &ctx.usage_of(d)))
+        .collect();
+    let total = |field: &str| -> u64 {
+        databases
+            .iter()
+            .filter_map(|d| d["total"][field].as_u64())
+            .sum()
+    };
+    let (storage, rows_read, rows_written) = (
+        total("storage_bytes"),
+        total("rows_read"),
+        total("rows_written"),
+    );
     let locations: BTreeSet<&String> = org.groups.iter().flat_map(|g| &g.locations).collect();
     Ok(Reply::ok(json!({
         "organization": {
             "uuid": org.uuid,
             "usage": {
-                "rows_read": 0,
-                "rows_written": 0,
-                "databases": org.databases.len(),
+                "rows_read": rows_read,
+                "rows_written": rows_written,
+                "databases": org.databases().len(),
                 "locations": locations.len(),
                 "storage_bytes": storage,
                 "groups": org.groups.len(),

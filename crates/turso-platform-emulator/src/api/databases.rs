@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiResult, Ctx, Reply, check_name, db_not_found, query_int, ready_db};
 use crate::auth::Need;
 use crate::jwt::{self, Permissions, ReadAttach, SqlClaims};
-use crate::state::{Database, Parent, hostname, new_uuid};
+use crate::state::{Database, FileOp, Parent, hostname, new_uuid};
 
 /// Cursors are opaque to clients; inside they name the creation counter of
 /// the last database returned, so paging stays stable under inserts/deletes.
@@ -45,7 +45,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
     let org = ctx.org(&slug)?;
     let parent = ctx.query.get("parent");
     let matching: Vec<&Database> = org
-        .databases
+        .databases()
         .iter()
         .filter(|d| group_filter.as_ref().is_none_or(|g| &d.group == g))
         .filter(|d| parent.is_none_or(|p| d.parent.as_ref().is_some_and(|x| &x.id == p)))
@@ -179,14 +179,22 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> ApiResult {
             .map(|l| (l.clone(), new_uuid()))
             .collect::<BTreeMap<_, _>>(),
     };
-    if let Some((source_id, meta)) = copied {
-        db.upload = meta;
-        if let Some(bytes) = ctx.state.uploads.get(&source_id).cloned() {
-            ctx.state.uploads.insert(id.clone(), bytes);
+    // The new database's file: a copy of the seed's current content (the
+    // emulator keeps no history, so a seed `timestamp` is recorded as
+    // `branched_at` but the copy is of the latest data), or empty.
+    let file = match copied {
+        Some((source_id, meta)) => {
+            db.upload = meta;
+            FileOp::Copy {
+                from: source_id,
+                to: id.clone(),
+            }
         }
-    }
+        None => FileOp::Create(id.clone()),
+    };
+    ctx.state.dirty.files.push(file);
     let host = hostname(&input.name, &slug, &ctx.settings.domain);
-    ctx.org_mut(&slug)?.databases.push(db);
+    ctx.org_mut(&slug)?.add_dbs([db]);
     ctx.audit(
         &slug,
         "db-create",
@@ -223,8 +231,8 @@ pub(crate) fn delete(ctx: &mut Ctx<'_>) -> ApiResult {
         )));
     }
     let id = db.id.clone();
-    ctx.org_mut(&slug)?.databases.retain(|d| d.name != name);
-    ctx.state.uploads.remove(&id);
+    ctx.org_mut(&slug)?.remove_dbs(|d| d.name == name);
+    ctx.state.dirty.files.push(FileOp::Remove(id.clone()));
     ctx.audit(
         &slug,
         "db-delete",
@@ -429,18 +437,25 @@ pub(crate) fn usage(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     let org = ctx.org(&slug)?;
     let db = ready_db(ctx, org, &name)?;
-    Ok(Reply::ok(json!({ "database": db.usage_json(org) })))
+    Ok(Reply::ok(
+        json!({ "database": db.usage_json(org, &ctx.usage_of(db)) }),
+    ))
 }
 
 pub(crate) fn stats(ctx: &mut Ctx<'_>) -> ApiResult {
     let slug = ctx.org_slug(Need::Read)?;
     let name = ctx.param("databaseName")?;
     let org = ctx.org(&slug)?;
-    ready_db(ctx, org, &name)?;
-    // The emulator runs no SQL, so there are no top queries to report.
-    Ok(Reply::ok(
-        json!({ "top_queries": Value::Array(Vec::new()) }),
-    ))
+    let db = ready_db(ctx, org, &name)?;
+    let top: Vec<Value> = ctx
+        .usage_of(db)
+        .top_queries
+        .into_iter()
+        .map(
+            |q| json!({"query": q.query, "rows_read": q.rows_read, "rows_written": q.rows_written}),
+        )
+        .collect();
+    Ok(Reply::ok(json!({ "top_queries": top })))
 }
 
 pub(crate) fn rotate(ctx: &mut Ctx<'_>) -> ApiResult {

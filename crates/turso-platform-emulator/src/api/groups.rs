@@ -9,7 +9,7 @@ use super::databases::sql_claims;
 use super::{ApiError, ApiResult, Ctx, Reply, check_name, group_not_found};
 use crate::auth::Need;
 use crate::jwt;
-use crate::state::{Group, is_location, new_uuid};
+use crate::state::{FileOp, Group, is_location, new_uuid};
 
 /// The group of the path, after the group-scope check.
 fn group_of<'c>(ctx: &'c Ctx<'_>, slug: &str) -> Result<&'c Group, ApiError> {
@@ -101,7 +101,7 @@ pub(crate) fn delete(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     let org = ctx.org(&slug)?;
     if let Some(db) = org
-        .databases
+        .databases()
         .iter()
         .find(|d| d.group == name && d.delete_protection)
     {
@@ -111,17 +111,15 @@ pub(crate) fn delete(ctx: &mut Ctx<'_>) -> ApiResult {
         )));
     }
     let body = json!({ "group": group.to_json() });
-    let removed: Vec<(String, String)> = org
-        .databases
-        .iter()
-        .filter(|d| d.group == name)
-        .map(|d| (d.name.clone(), d.id.clone()))
-        .collect();
     let org = ctx.org_mut(&slug)?;
-    org.databases.retain(|d| d.group != name);
+    let removed: Vec<(String, String)> = org
+        .remove_dbs(|d| d.group == name)
+        .into_iter()
+        .map(|d| (d.name, d.id))
+        .collect();
     org.groups.retain(|g| g.name != name);
     for (db, id) in removed {
-        ctx.state.uploads.remove(&id);
+        ctx.state.dirty.files.push(FileOp::Remove(id.clone()));
         ctx.audit(
             &slug,
             "db-delete",
@@ -215,7 +213,7 @@ pub(crate) fn transfer(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     let source = ctx.org(&slug)?;
     if let Some(db) = source
-        .databases
+        .databases()
         .iter()
         .find(|d| d.group == name && target_org.db(&d.name).is_some())
     {
@@ -225,10 +223,7 @@ pub(crate) fn transfer(ctx: &mut Ctx<'_>) -> ApiResult {
         )));
     }
     let source = ctx.org_mut(&slug)?;
-    let (moved_dbs, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut source.databases)
-        .into_iter()
-        .partition(|d| d.group == name);
-    source.databases = kept;
+    let moved_dbs = source.remove_dbs(|d| d.group == name);
     let pos = source
         .groups
         .iter()
@@ -238,8 +233,7 @@ pub(crate) fn transfer(ctx: &mut Ctx<'_>) -> ApiResult {
     let body = group.to_json();
     let dest = ctx.org_mut(&target)?;
     dest.groups.push(group);
-    dest.databases.extend(moved_dbs);
-    dest.databases.sort_by_key(|d| d.seq);
+    dest.add_dbs(moved_dbs);
     ctx.audit(
         &slug,
         "group-delete",
@@ -305,7 +299,7 @@ fn change_location(ctx: &mut Ctx<'_>, add: bool) -> ApiResult {
     }
     let body = json!({ "group": group.to_json() });
     let mut touched = Vec::new();
-    for db in org.databases.iter_mut().filter(|d| d.group == name) {
+    for db in org.group_dbs_mut(&name) {
         if add {
             db.instances.insert(location.clone(), new_uuid());
         } else {

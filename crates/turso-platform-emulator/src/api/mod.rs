@@ -24,38 +24,10 @@ use serde_json::{Value, json};
 pub(crate) use tokens::new_token_id;
 
 use crate::auth::{Need, Principal};
+use crate::dbfiles::DbFiles;
+pub(crate) use crate::error::ApiError;
 use crate::state::{AuditEntry, Database, Org, State};
-
-/// An error answer: status plus `{"error": message}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ApiError {
-    pub status: u16,
-    pub message: String,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: u16, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-    pub(crate) fn bad_request(m: impl Into<String>) -> ApiError {
-        ApiError::new(400, m)
-    }
-    pub(crate) fn unauthorized(m: impl Into<String>) -> ApiError {
-        ApiError::new(401, m)
-    }
-    pub(crate) fn forbidden(m: impl Into<String>) -> ApiError {
-        ApiError::new(403, m)
-    }
-    pub(crate) fn not_found(m: impl Into<String>) -> ApiError {
-        ApiError::new(404, m)
-    }
-    pub(crate) fn conflict(m: impl Into<String>) -> ApiError {
-        ApiError::new(409, m)
-    }
-}
+use crate::usage::UsageBook;
 
 /// A success answer: status and optional JSON body.
 #[derive(Debug, Clone)]
@@ -84,7 +56,10 @@ pub(crate) type ApiResult = Result<Reply, ApiError>;
 /// Settings handlers need.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
+    /// How long a new database answers 404 on the Platform API.
     pub provisioning_delay: Duration,
+    /// How much longer its data plane answers 404 after that.
+    pub data_plane_delay: Duration,
     pub duplicate_status: u16,
     pub domain: String,
 }
@@ -93,6 +68,10 @@ pub(crate) struct Settings {
 pub(crate) struct Ctx<'a> {
     pub state: &'a mut State,
     pub settings: &'a Settings,
+    /// Rows read and written by the data plane.
+    pub usage: &'a UsageBook,
+    /// The databases' files (for their size).
+    pub files: &'a DbFiles,
     pub principal: Principal,
     pub params: &'a HashMap<String, String>,
     pub query: &'a HashMap<String, String>,
@@ -130,6 +109,11 @@ impl Ctx<'_> {
             .ok_or_else(|| ApiError::not_found(format!("organization {slug} not found")))
     }
 
+    /// A database's usage as counted by the data plane.
+    pub(crate) fn usage_of(&self, db: &Database) -> crate::usage::DbUsage {
+        self.usage.get(&db.id, self.files.size(&db.id))
+    }
+
     /// Whether a database is still "provisioning" (answers 404).
     pub(crate) fn provisioning(&self, db: &Database) -> bool {
         let delay = self.settings.provisioning_delay;
@@ -149,6 +133,7 @@ impl Ctx<'_> {
     /// Append an audit log entry to an organization.
     pub(crate) fn audit(&mut self, slug: &str, code: &str, message: String, data: Value) {
         let entry = AuditEntry {
+            seq: 0,
             code: code.into(),
             message,
             origin: self.origin.to_string(),
@@ -157,7 +142,7 @@ impl Ctx<'_> {
             data,
         };
         if let Some(org) = self.state.org_mut(slug) {
-            org.audit.push(entry);
+            org.push_audit(entry);
         }
     }
 }

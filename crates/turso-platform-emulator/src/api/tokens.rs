@@ -42,7 +42,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
     let user = &ctx.principal.username;
     let tokens: Vec<Value> = ctx
         .state
-        .api_tokens
+        .api_tokens()
         .iter()
         .filter(|t| &t.owner == user)
         .map(token_json)
@@ -89,7 +89,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     if ctx
         .state
-        .api_tokens
+        .api_tokens()
         .iter()
         .any(|t| t.owner == owner && t.name == name)
     {
@@ -138,7 +138,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> ApiResult {
     let id = new_token_id();
     let token =
         jwt::platform_token(&ctx.state.secret, &owner, &id).map_err(|e| ApiError::new(500, e))?;
-    ctx.state.api_tokens.push(ApiToken {
+    ctx.state.add_api_token(ApiToken {
         id: id.clone(),
         name: name.clone(),
         owner: owner.clone(),
@@ -162,11 +162,11 @@ pub(crate) fn revoke(ctx: &mut Ctx<'_>) -> ApiResult {
     ctx.principal.check_not_group_scoped()?;
     let name = ctx.param("tokenName")?;
     let owner = ctx.principal.username.clone();
-    let before = ctx.state.api_tokens.len();
-    ctx.state
-        .api_tokens
-        .retain(|t| !(t.owner == owner && t.name == name));
-    if ctx.state.api_tokens.len() == before {
+    if ctx
+        .state
+        .remove_api_tokens(|t| t.owner == owner && t.name == name)
+        == 0
+    {
         return Err(ApiError::not_found(format!("token [{name}] not found")));
     }
     Ok(Reply::ok(json!({ "token": name })))
@@ -178,7 +178,7 @@ pub(crate) fn list_org(ctx: &mut Ctx<'_>) -> ApiResult {
     let admin = matches!(ctx.org(&slug)?.role_of(&user), Some("owner" | "admin"));
     let tokens: Vec<Value> = ctx
         .state
-        .api_tokens
+        .api_tokens()
         .iter()
         .filter(|t| t.organization.as_deref() == Some(slug.as_str()))
         .filter(|t| admin || t.owner == user)
@@ -206,15 +206,15 @@ pub(crate) fn revoke_org(ctx: &mut Ctx<'_>) -> ApiResult {
     // Other organizations' and unrestricted tokens answer 404, not 403, so ids do not leak.
     let pos = ctx
         .state
-        .api_tokens
+        .api_tokens()
         .iter()
         .position(|t| t.id == id && t.organization.as_deref() == Some(slug.as_str()))
         .ok_or_else(|| ApiError::not_found(format!("token [{id}] not found")))?;
-    if !admin && ctx.state.api_tokens[pos].owner != user {
+    if !admin && ctx.state.api_tokens()[pos].owner != user {
         return Err(ApiError::forbidden(
             "members and viewers can only revoke their own tokens",
         ));
     }
-    ctx.state.api_tokens.remove(pos);
+    ctx.state.remove_api_tokens(|t| t.id == id);
     Ok(Reply::ok(json!({ "token": id })))
 }

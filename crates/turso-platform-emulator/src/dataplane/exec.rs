@@ -1,0 +1,511 @@
+//! Running Hrana statements on an SQLite connection: binding arguments,
+//! collecting rows, batches with conditions, sequences, describe, and the
+//! access policy (read-only tokens, `block_reads`, `block_writes`), counting
+//! rows read and written as it goes.
+
+use std::collections::HashMap;
+
+use rusqlite::fallible_iterator::FallibleIterator as _;
+use rusqlite::{Connection, Error as SqlError, StatementStatus};
+use serde_json::{Value, json};
+
+use super::hrana::{Batch, HValue, HranaError, Stmt, value_json};
+use crate::usage::UsageBook;
+
+/// What the caller may do, checked before every statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Policy {
+    pub read_only: bool,
+    pub block_reads: bool,
+    pub block_writes: bool,
+}
+
+/// A connection plus what statement execution needs around it.
+pub(crate) struct Session<'a> {
+    pub conn: &'a Connection,
+    pub sqls: &'a HashMap<i32, String>,
+    pub policy: Policy,
+    pub usage: &'a UsageBook,
+    pub db_id: &'a str,
+}
+
+/// A statement's result before it is rendered.
+pub(crate) struct StmtOutput {
+    pub cols: Vec<Value>,
+    pub rows: Vec<Vec<Value>>,
+    pub affected_row_count: u64,
+    pub last_insert_rowid: Option<i64>,
+}
+
+impl StmtOutput {
+    pub(crate) fn to_json(&self) -> Value {
+        json!({
+            "cols": self.cols,
+            "rows": self.rows,
+            "affected_row_count": self.affected_row_count,
+            "last_insert_rowid": self.last_insert_rowid.map(|r| r.to_string()),
+        })
+    }
+}
+
+/// The Hrana error for an SQLite error.
+pub(crate) fn sql_error(e: &SqlError) -> HranaError {
+    match e {
+        SqlError::SqliteFailure(err, msg) => {
+            let message = msg.clone().unwrap_or_else(|| err.to_string());
+            HranaError::new(code_name(err.code), message)
+        }
+        SqlError::SqlInputError { error, msg, .. } => {
+            HranaError::new(code_name(error.code), msg.clone())
+        }
+        SqlError::MultipleStatement => HranaError::new(
+            "SQL_MANY_STATEMENTS",
+            "SQL string contains more than one statement",
+        ),
+        other => HranaError::new("SQLITE_ERROR", other.to_string()),
+    }
+}
+
+/// The `SQLITE_*` name of a primary result code.
+fn code_name(code: rusqlite::ErrorCode) -> &'static str {
+    use rusqlite::ErrorCode as C;
+    match code {
+        C::ConstraintViolation => "SQLITE_CONSTRAINT",
+        C::ReadOnly => "SQLITE_READONLY",
+        C::AuthorizationForStatementDenied => "SQLITE_AUTH",
+        C::DatabaseBusy => "SQLITE_BUSY",
+        C::DatabaseLocked => "SQLITE_LOCKED",
+        C::TypeMismatch => "SQLITE_MISMATCH",
+        C::TooBig => "SQLITE_TOOBIG",
+        C::DiskFull => "SQLITE_FULL",
+        C::SystemIoFailure => "SQLITE_IOERR",
+        C::DatabaseCorrupt => "SQLITE_CORRUPT",
+        C::NotADatabase => "SQLITE_NOTADB",
+        C::OperationInterrupted => "SQLITE_INTERRUPT",
+        C::ParameterOutOfRange => "SQLITE_RANGE",
+        C::SchemaChanged => "SQLITE_SCHEMA",
+        C::ApiMisuse => "SQLITE_MISUSE",
+        _ => "SQLITE_ERROR",
+    }
+}
+
+impl Session<'_> {
+    /// The SQL text of a statement (`sql`, or a stored `sql_id`).
+    pub(crate) fn sql_text<'s>(
+        &'s self,
+        sql: Option<&'s str>,
+        sql_id: Option<i32>,
+    ) -> Result<&'s str, HranaError> {
+        match (sql, sql_id) {
+            (Some(s), None) => Ok(s),
+            (None, Some(id)) => self.sqls.get(&id).map(String::as_str).ok_or_else(|| {
+                HranaError::new(
+                    "SQL_NOT_FOUND",
+                    format!("SQL text with id {id} was not stored"),
+                )
+            }),
+            _ => Err(HranaError::new(
+                "PROTO_ERROR",
+                "exactly one of sql and sql_id must be given",
+            )),
+        }
+    }
+
+    /// Refuse a statement the caller may not run.
+    fn check(&self, readonly: bool) -> Result<(), HranaError> {
+        if readonly && self.policy.block_reads {
+            return Err(HranaError::new(
+                "BLOCKED",
+                "Reads are blocked for this database",
+            ));
+        }
+        if !readonly {
+            if self.policy.block_writes {
+                return Err(HranaError::new(
+                    "BLOCKED",
+                    "Writes are blocked for this database",
+                ));
+            }
+            if self.policy.read_only {
+                return Err(HranaError::new(
+                    "SQLITE_AUTH",
+                    "Authorization forbidden: the token is read-only and cannot run a statement that writes",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Execute one statement.
+    pub(crate) fn execute(&self, stmt: &Stmt) -> Result<StmtOutput, HranaError> {
+        let sql = self.sql_text(stmt.sql.as_deref(), stmt.sql_id)?;
+        if is_blank(sql) {
+            return Err(HranaError::new(
+                "SQL_NO_STATEMENT",
+                "SQL string does not contain any statement",
+            ));
+        }
+        let mut prepared = self.conn.prepare(sql).map_err(|e| parse_error(&e))?;
+        self.check(prepared.readonly())?;
+        bind(&mut prepared, &stmt.args, &stmt.named_args)?;
+        let cols: Vec<Value> = prepared
+            .columns()
+            .iter()
+            .map(|c| json!({"name": c.name(), "decltype": c.decl_type()}))
+            .collect();
+        let width = cols.len();
+        let writes = !prepared.readonly();
+        let before = self.conn.total_changes();
+        let want_rows = stmt.want_rows.unwrap_or(true);
+        let mut rows = Vec::new();
+        let mut returned = 0u64;
+        {
+            let mut query = prepared.raw_query();
+            while let Some(row) = query.next().map_err(|e| sql_error(&e))? {
+                returned += 1;
+                if want_rows {
+                    let mut out = Vec::with_capacity(width);
+                    for i in 0..width {
+                        out.push(value_json(row.get_ref(i).map_err(|e| sql_error(&e))?));
+                    }
+                    rows.push(out);
+                }
+            }
+        }
+        let scanned = prepared.get_status(StatementStatus::FullscanStep) as u64;
+        let affected = if writes {
+            self.conn.total_changes().saturating_sub(before)
+        } else {
+            0
+        };
+        self.usage
+            .record(self.db_id, sql, returned + scanned, affected);
+        Ok(StmtOutput {
+            cols,
+            rows,
+            affected_row_count: affected,
+            last_insert_rowid: Some(self.conn.last_insert_rowid()),
+        })
+    }
+
+    /// Execute a batch, calling `on_step` with each executed step's outcome
+    /// (skipped steps are not reported).
+    pub(crate) fn batch(
+        &self,
+        batch: &Batch,
+        mut on_step: impl FnMut(usize, Result<StmtOutput, HranaError>),
+    ) {
+        let mut outcomes: Vec<Option<bool>> = Vec::with_capacity(batch.steps.len());
+        for (i, step) in batch.steps.iter().enumerate() {
+            let run = step
+                .condition
+                .as_ref()
+                .is_none_or(|c| c.eval(&outcomes, self.conn.is_autocommit()));
+            if !run {
+                outcomes.push(None);
+                continue;
+            }
+            let result = self.execute(&step.stmt);
+            outcomes.push(Some(result.is_ok()));
+            on_step(i, result);
+        }
+    }
+
+    /// A batch's `BatchResult`.
+    pub(crate) fn batch_json(&self, batch: &Batch) -> Value {
+        let n = batch.steps.len();
+        let mut results = vec![Value::Null; n];
+        let mut errors = vec![Value::Null; n];
+        self.batch(batch, |i, r| match r {
+            Ok(out) => results[i] = out.to_json(),
+            Err(e) => errors[i] = e.to_json(),
+        });
+        json!({"step_results": results, "step_errors": errors})
+    }
+
+    /// Run statements separated by semicolons, ignoring rows; stop at the first error.
+    pub(crate) fn sequence(&self, sql: &str) -> Result<(), HranaError> {
+        let mut batch = rusqlite::Batch::new(self.conn, sql);
+        while let Some(mut stmt) = batch.next().map_err(|e| parse_error(&e))? {
+            self.check(stmt.readonly())?;
+            let before = self.conn.total_changes();
+            let mut returned = 0u64;
+            {
+                let mut rows = stmt.raw_query();
+                while rows.next().map_err(|e| sql_error(&e))?.is_some() {
+                    returned += 1;
+                }
+            }
+            let scanned = stmt.get_status(StatementStatus::FullscanStep) as u64;
+            let written = self.conn.total_changes().saturating_sub(before);
+            let text = stmt.expanded_sql().unwrap_or_default();
+            self.usage
+                .record(self.db_id, &text, returned + scanned, written);
+        }
+        Ok(())
+    }
+
+    /// Describe a statement without running it.
+    pub(crate) fn describe(&self, sql: &str) -> Result<Value, HranaError> {
+        if is_blank(sql) {
+            return Err(HranaError::new(
+                "SQL_NO_STATEMENT",
+                "SQL string does not contain any statement",
+            ));
+        }
+        let stmt = self.conn.prepare(sql).map_err(|e| parse_error(&e))?;
+        let params: Vec<Value> = (1..=stmt.parameter_count())
+            .map(|i| json!({"name": stmt.parameter_name(i)}))
+            .collect();
+        let cols: Vec<Value> = stmt
+            .columns()
+            .iter()
+            .map(|c| json!({"name": c.name(), "decltype": c.decl_type()}))
+            .collect();
+        Ok(json!({
+            "params": params,
+            "cols": cols,
+            "is_explain": stmt.is_explain() > 0,
+            "is_readonly": stmt.readonly(),
+        }))
+    }
+}
+
+/// Whether the SQL has no statement (only whitespace, semicolons, comments).
+fn is_blank(sql: &str) -> bool {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            return rest.is_empty();
+        }
+    }
+}
+
+/// Preparing failed: a syntax error is `SQL_PARSE_ERROR`, the rest as SQLite says.
+fn parse_error(e: &SqlError) -> HranaError {
+    match e {
+        SqlError::SqlInputError { error, msg, .. }
+            if error.code == rusqlite::ErrorCode::Unknown =>
+        {
+            HranaError::new("SQL_PARSE_ERROR", msg.clone())
+        }
+        SqlError::SqliteFailure(err, msg) if err.code == rusqlite::ErrorCode::Unknown => {
+            HranaError::new(
+                "SQL_PARSE_ERROR",
+                msg.clone().unwrap_or_else(|| err.to_string()),
+            )
+        }
+        other => sql_error(other),
+    }
+}
+
+/// Bind positional and named arguments; every parameter must get a value
+/// and every argument must name a parameter. A named argument wins over a
+/// positional one for the same parameter.
+fn bind(
+    stmt: &mut rusqlite::Statement<'_>,
+    args: &[HValue],
+    named: &[super::hrana::NamedArg],
+) -> Result<(), HranaError> {
+    let count = stmt.parameter_count();
+    if args.len() > count {
+        return Err(HranaError::new(
+            "ARGS_INVALID",
+            format!(
+                "{} positional arguments given, the statement has {count} parameters",
+                args.len()
+            ),
+        ));
+    }
+    let invalid = |m: String| HranaError::new("ARGS_INVALID", m);
+    let mut bound = vec![false; count];
+    for (i, v) in args.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, v.to_sql().map_err(invalid)?)
+            .map_err(|e| invalid(e.to_string()))?;
+        bound[i] = true;
+    }
+    for arg in named {
+        // Names include their prefix; guess it when the client left it out.
+        let index = if arg.name.starts_with([':', '@', '$']) {
+            stmt.parameter_index(&arg.name)
+        } else {
+            [":", "@", "$"]
+                .iter()
+                .find_map(|p| {
+                    stmt.parameter_index(&format!("{p}{}", arg.name))
+                        .transpose()
+                })
+                .transpose()
+        }
+        .map_err(|e| invalid(e.to_string()))?
+        .ok_or_else(|| invalid(format!("the statement has no parameter named {}", arg.name)))?;
+        stmt.raw_bind_parameter(index, arg.value.to_sql().map_err(invalid)?)
+            .map_err(|e| invalid(e.to_string()))?;
+        bound[index - 1] = true;
+    }
+    if let Some(missing) = bound.iter().position(|b| !b) {
+        let name = stmt
+            .parameter_name(missing + 1)
+            .map_or_else(|| format!("{}", missing + 1), str::to_string);
+        return Err(invalid(format!("no value given for parameter {name}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hrana::{BatchStep, NamedArg};
+    use super::*;
+
+    fn stmt(sql: &str, args: Vec<HValue>) -> Stmt {
+        Stmt {
+            sql: Some(sql.into()),
+            sql_id: None,
+            args,
+            named_args: Vec::new(),
+            want_rows: None,
+        }
+    }
+
+    fn with<R>(policy: Policy, f: impl FnOnce(&Session<'_>) -> R) -> R {
+        let conn = Connection::open_in_memory().expect("opens");
+        conn.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+            .expect("creates");
+        let sqls = HashMap::from([(7, "SELECT count(*) FROM t".to_string())]);
+        let usage = UsageBook::default();
+        let session = Session {
+            conn: &conn,
+            sqls: &sqls,
+            policy,
+            usage: &usage,
+            db_id: "d",
+        };
+        f(&session)
+    }
+
+    const OPEN: Policy = Policy {
+        read_only: false,
+        block_reads: false,
+        block_writes: false,
+    };
+
+    #[test]
+    fn executes_with_arguments_and_reports_errors() {
+        with(OPEN, |s| {
+            let text = HValue::Text { value: "a".into() };
+            let out = s
+                .execute(&stmt("INSERT INTO t(v) VALUES (?)", vec![text.clone()]))
+                .expect("inserts");
+            assert_eq!(
+                (out.affected_row_count, out.last_insert_rowid),
+                (1, Some(1))
+            );
+            let mut named = stmt("SELECT v FROM t WHERE id = :id", vec![]);
+            named.named_args = vec![NamedArg {
+                name: "id".into(),
+                value: HValue::Integer { value: 1 },
+            }];
+            let out = s.execute(&named).expect("selects");
+            assert_eq!(out.rows, vec![vec![json!({"type": "text", "value": "a"})]]);
+            let dup = s.execute(&stmt("INSERT INTO t(id, v) VALUES (1, 'b')", vec![]));
+            assert_eq!(dup.err().map(|e| e.code), Some("SQLITE_CONSTRAINT".into()));
+            let code =
+                |sql: &str, args: Vec<HValue>| s.execute(&stmt(sql, args)).err().map(|e| e.code);
+            assert_eq!(code("SELEC 1", vec![]), Some("SQL_PARSE_ERROR".into()));
+            assert_eq!(
+                code(" -- nothing\n;", vec![]),
+                Some("SQL_NO_STATEMENT".into())
+            );
+            assert_eq!(
+                code("SELECT 1; SELECT 2", vec![]),
+                Some("SQL_MANY_STATEMENTS".into())
+            );
+            assert_eq!(code("SELECT ?", vec![]), Some("ARGS_INVALID".into()));
+            assert_eq!(code("SELECT 1", vec![text]), Some("ARGS_INVALID".into()));
+            let stored = Stmt {
+                sql: None,
+                sql_id: Some(7),
+                ..stmt("", vec![])
+            };
+            assert_eq!(s.execute(&stored).expect("runs").rows[0][0]["value"], "1");
+        });
+    }
+
+    #[test]
+    fn batches_follow_conditions() {
+        with(OPEN, |s| {
+            let batch: Batch = serde_json::from_value(json!({"steps": [
+                {"stmt": {"sql": "INSERT INTO t(id, v) VALUES (1, 'x')"}},
+                {"stmt": {"sql": "INSERT INTO t(id, v) VALUES (1, 'y')"}},
+                {"condition": {"type": "error", "step": 1}, "stmt": {"sql": "SELECT 'recovered'"}},
+                {"condition": {"type": "ok", "step": 1}, "stmt": {"sql": "SELECT 'never'"}},
+            ]}))
+            .expect("parses");
+            let r = s.batch_json(&batch);
+            assert!(r["step_results"][0].is_object());
+            assert_eq!(r["step_errors"][1]["code"], "SQLITE_CONSTRAINT");
+            assert_eq!(r["step_results"][2]["rows"][0][0]["value"], "recovered");
+            assert!(r["step_results"][3].is_null() && r["step_errors"][3].is_null());
+            let _ = BatchStep {
+                condition: None,
+                stmt: stmt("SELECT 1", vec![]),
+            };
+        });
+    }
+
+    #[test]
+    fn policy_refuses_what_it_must() {
+        let ro = Policy {
+            read_only: true,
+            ..OPEN
+        };
+        with(ro, |s| {
+            assert!(s.execute(&stmt("SELECT * FROM t", vec![])).is_ok());
+            let e = s
+                .execute(&stmt("INSERT INTO t(v) VALUES ('a')", vec![]))
+                .err();
+            assert_eq!(e.map(|e| e.code), Some("SQLITE_AUTH".into()));
+            assert!(s.sequence("SELECT 1; DELETE FROM t").is_err());
+        });
+        let blocked = Policy {
+            block_writes: true,
+            ..OPEN
+        };
+        with(blocked, |s| {
+            let e = s.execute(&stmt("DELETE FROM t", vec![])).err();
+            assert_eq!(e.map(|e| e.code), Some("BLOCKED".into()));
+        });
+        let blocked = Policy {
+            block_reads: true,
+            ..OPEN
+        };
+        with(blocked, |s| {
+            let e = s.execute(&stmt("SELECT 1", vec![])).err();
+            assert_eq!(e.map(|e| e.code), Some("BLOCKED".into()));
+        });
+    }
+
+    #[test]
+    fn describes_and_sequences() {
+        with(OPEN, |s| {
+            let d = s
+                .describe("SELECT v AS value FROM t WHERE id = :id")
+                .expect("describes");
+            assert_eq!(d["params"], json!([{"name": ":id"}]));
+            assert_eq!(d["cols"][0]["decltype"], "TEXT");
+            assert_eq!(d["is_readonly"], true);
+            s.sequence("INSERT INTO t(v) VALUES ('a'); INSERT INTO t(v) VALUES ('b');")
+                .expect("runs");
+            assert_eq!(s.usage.get("d", 0).rows_written, 2);
+            assert!(
+                s.sequence("INSERT INTO t(v) VALUES (NULL); SELECT 1")
+                    .is_err()
+            );
+        });
+    }
+}
