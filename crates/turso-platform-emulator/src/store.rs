@@ -107,6 +107,8 @@ impl Store {
             source,
         };
         let conn = Connection::open(&path).map_err(sql)?;
+        // Fail at once when another process holds the lock (rusqlite waits 5 s by default).
+        conn.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
         let sync = if durable { "FULL" } else { "OFF" };
         // Exclusive locking first, so the WAL needs no shared memory and the
         // lock taken by the first write below is held until the process ends.

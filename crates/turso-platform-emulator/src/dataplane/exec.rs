@@ -179,7 +179,7 @@ impl Session<'_> {
             0
         };
         self.usage
-            .record(self.db_id, sql, returned + scanned, affected);
+            .record(self.db_id, sql, rows_read(returned, scanned), affected);
         Ok(StmtOutput {
             cols,
             rows,
@@ -240,7 +240,7 @@ impl Session<'_> {
             let written = self.conn.total_changes().saturating_sub(before);
             let text = stmt.expanded_sql().unwrap_or_default();
             self.usage
-                .record(self.db_id, &text, returned + scanned, written);
+                .record(self.db_id, &text, rows_read(returned, scanned), written);
         }
         Ok(())
     }
@@ -269,6 +269,12 @@ impl Session<'_> {
             "is_readonly": stmt.readonly(),
         }))
     }
+}
+
+/// Rows a statement read: the rows its full-table scans stepped over, or
+/// the rows it returned when that is more (an index lookup scans nothing).
+fn rows_read(returned: u64, scanned: u64) -> u64 {
+    returned.max(scanned)
 }
 
 /// Whether the SQL has no statement (only whitespace, semicolons, comments).
