@@ -81,7 +81,9 @@ impl Workspace {
             })
     }
 
-    /// The API named `name`, or the only one of the manifest.
+    /// The API named `name`; without a name, the only one whose spec is
+    /// vendored from upstream (not written here from a reference), which is
+    /// what `update-spec` and `diff` work on.
     pub fn api(&self, name: Option<&str>) -> Result<&Api> {
         let names = || {
             self.manifest
@@ -91,16 +93,25 @@ impl Workspace {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        match (name, self.manifest.api.as_slice()) {
-            (Some(name), apis) => apis.iter().find(|a| a.name == name).ok_or_else(|| {
-                Error::parse(
-                    self.root.join(MANIFEST_PATH),
-                    format!("no API named `{name}`; the manifest lists {}", names()),
-                )
-            }),
-            (None, [only]) => Ok(only),
-            (None, _) => Err(Error::parse(
-                self.root.join(MANIFEST_PATH),
+        let manifest = || self.root.join(MANIFEST_PATH);
+        if let Some(name) = name {
+            return self
+                .manifest
+                .api
+                .iter()
+                .find(|a| a.name == name)
+                .ok_or_else(|| {
+                    Error::parse(
+                        manifest(),
+                        format!("no API named `{name}`; the manifest lists {}", names()),
+                    )
+                });
+        }
+        let mut vendored = self.manifest.api.iter().filter(|a| a.reference.is_none());
+        match (vendored.next(), vendored.next()) {
+            (Some(only), None) => Ok(only),
+            _ => Err(Error::parse(
+                manifest(),
                 format!(
                     "the manifest lists {}; choose one with `--api NAME`",
                     names()

@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 use crate::blockers::{Blocker, action};
 use crate::openapi::{self, Op};
 
-/// The progenitor version the checks describe.
-const PROGENITOR: &str = crate::generate::PROGENITOR_VERSION;
+/// The generator the checks describe (`generate::PROGENITOR_VERSION` is its
+/// version; not imported, so that this module does not depend on `generate`).
+const PROGENITOR: &str = "progenitor 0.15";
 
 /// Every structural blocker of `doc`, in document order.
 pub fn check(doc: &Value) -> Vec<Blocker> {
@@ -26,7 +27,7 @@ pub fn check(doc: &Value) -> Vec<Blocker> {
             None,
             "/openapi",
             format!(
-                "the spec declares `openapi: {}`, but progenitor {PROGENITOR} only reads OpenAPI \
+                "the spec declares `openapi: {}`, but {PROGENITOR} only reads OpenAPI \
                  3.0.x",
                 if version.is_empty() {
                     "<missing>"
@@ -159,7 +160,7 @@ fn parameters(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
                     Some(op.label()),
                     target.clone(),
                     format!(
-                        "parameter `{name}` is in `{other}`; progenitor {PROGENITOR} sends only \
+                        "parameter `{name}` is in `{other}`; {PROGENITOR} sends only \
                          path, query and header parameters"
                     ),
                     "leave it out of the generated client (set it by hand where it is needed)",
@@ -264,9 +265,7 @@ fn request_body(doc: &Value, op: &Op, out: &mut Vec<Blocker>) {
         let unsupported = !sendable(media_type);
         if unsupported || (content.len() > 1 && media_type != "application/json") {
             let problem = if unsupported {
-                format!(
-                    "the request body is `{media_type}`, which progenitor {PROGENITOR} cannot send"
-                )
+                format!("the request body is `{media_type}`, which {PROGENITOR} cannot send")
             } else {
                 format!(
                     "the request body offers {} media types; progenitor takes exactly one",
