@@ -32,6 +32,26 @@ impl std::fmt::Display for BodyTooLarge {
 
 impl std::error::Error for BodyTooLarge {}
 
+/// A local file changed (grew, shrank or was rewritten) while it was being
+/// sent, so what was sent is not the file as it was, nor as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChanged {
+    /// What changed.
+    pub detail: String,
+}
+
+impl std::fmt::Display for FileChanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the file changed while it was being sent: {}",
+            self.detail
+        )
+    }
+}
+
+impl std::error::Error for FileChanged {}
+
 /// The same response, its body failing with [`BodyTooLarge`] once more than
 /// `limit` bytes arrive (at once when `Content-Length` already says so).
 pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
@@ -45,14 +65,16 @@ pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response 
     }
     let mut seen: u64 = 0;
     type BoxError = Box<dyn std::error::Error + Send + Sync>;
-    let chunks = response.bytes_stream().map(move |chunk| -> Result<Bytes, BoxError> {
-        let chunk = chunk.map_err(BoxError::from)?;
-        seen = seen.saturating_add(chunk.len() as u64);
-        if declared_too_large || seen > limit {
-            return Err(Box::new(BodyTooLarge { limit }));
-        }
-        Ok(chunk)
-    });
+    let chunks = response
+        .bytes_stream()
+        .map(move |chunk| -> Result<Bytes, BoxError> {
+            let chunk = chunk.map_err(BoxError::from)?;
+            seen = seen.saturating_add(chunk.len() as u64);
+            if declared_too_large || seen > limit {
+                return Err(Box::new(BodyTooLarge { limit }));
+            }
+            Ok(chunk)
+        });
     let body = reqwest::Body::wrap_stream(chunks);
     match builder.body(body) {
         Ok(limited) => reqwest::Response::from(limited),

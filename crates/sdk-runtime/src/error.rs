@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::body::{BodyTooLarge, MAX_ERROR_BODY, read_up_to};
+use crate::body::{BodyTooLarge, FileChanged, MAX_ERROR_BODY, read_up_to};
 use crate::retry::parse_retry_after;
 use crate::secret::redact_tokens;
 
@@ -70,6 +70,9 @@ pub enum ErrorKind {
         /// The `Location` the answer named, if any.
         location: Option<String>,
     },
+    /// A local file changed (grew, shrank, was rewritten) while it was being
+    /// sent; nothing of it was kept.
+    FileChanged,
     /// The input was refused locally, before anything was sent.
     InvalidInput,
     /// The client configuration is unusable (missing token, insecure base URL, ...).
@@ -93,6 +96,7 @@ impl ErrorKind {
             ErrorKind::Decode { .. } => "response did not decode",
             ErrorKind::BodyTooLarge { .. } => "response body too large",
             ErrorKind::Redirected { .. } => "redirected",
+            ErrorKind::FileChanged => "file changed during the transfer",
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::Configuration => "invalid configuration",
             ErrorKind::UnexpectedStatus => "unexpected status",
@@ -180,6 +184,12 @@ impl Error {
         self
     }
 
+    /// Replaces the message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.inner.message = Some(message.into());
+        self
+    }
+
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
@@ -264,10 +274,10 @@ impl Error {
         )
     }
 
-    /// Whether the failed attempt may have been carried out by the service
+    /// Whether the failed request may have been carried out by the service
     /// without the client learning so: the connection broke after the request
     /// was sent, the attempt timed out, or a gateway timed out waiting.
-    pub(crate) fn may_have_been_carried_out(&self) -> bool {
+    pub fn may_have_been_carried_out(&self) -> bool {
         match self.inner.kind {
             ErrorKind::Transport => self.inner.sent,
             ErrorKind::Timeout => self.inner.status.is_none(),
@@ -346,6 +356,9 @@ impl Error {
                 },
                 too_large.to_string(),
             );
+        }
+        if let Some(changed) = find_source::<FileChanged>(&err) {
+            return Error::new(ErrorKind::FileChanged, changed.to_string());
         }
         let kind = if err.is_timeout() {
             ErrorKind::Timeout
@@ -575,7 +588,10 @@ mod tests {
             classify_status(400, Some("database with same name already exists")),
             ErrorKind::AlreadyExists
         );
-        assert_eq!(classify_status(400, Some("bad name")), ErrorKind::BadRequest);
+        assert_eq!(
+            classify_status(400, Some("bad name")),
+            ErrorKind::BadRequest
+        );
         assert_eq!(classify_status(401, None), ErrorKind::Unauthorized);
         assert_eq!(classify_status(403, None), ErrorKind::Forbidden);
         assert_eq!(classify_status(503, None), ErrorKind::Server);
@@ -585,7 +601,11 @@ mod tests {
 
     #[test]
     fn reads_error_bodies() {
-        let e = Error::from_status(400, br#"{"error":"database with same name already exists"}"#, None);
+        let e = Error::from_status(
+            400,
+            br#"{"error":"database with same name already exists"}"#,
+            None,
+        );
         assert!(e.is_already_exists());
         assert_eq!(e.message(), Some("database with same name already exists"));
         let e = Error::from_status(
@@ -606,7 +626,11 @@ mod tests {
     #[test]
     fn excerpts_are_short_and_redacted() {
         let body = "x".repeat(1000);
-        let e = Error::decode(body.as_bytes(), serde_json::from_str::<u8>("\"x\"").unwrap_err(), Some(200));
+        let e = Error::decode(
+            body.as_bytes(),
+            serde_json::from_str::<u8>("\"x\"").unwrap_err(),
+            Some(200),
+        );
         match e.kind() {
             ErrorKind::Decode { excerpt } => assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1),
             k => panic!("{k:?}"),
@@ -617,6 +641,11 @@ mod tests {
         let e = Error::decode(body.as_bytes(), source, Some(200));
         assert!(!format!("{e} {e:?}").contains(jwt), "{e}");
         let e = e.withhold_answer();
-        assert_eq!(e.kind(), &ErrorKind::Decode { excerpt: String::new() });
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::Decode {
+                excerpt: String::new()
+            }
+        );
     }
 }

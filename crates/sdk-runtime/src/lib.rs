@@ -19,7 +19,7 @@ pub mod retry;
 mod secret;
 mod transport;
 
-pub use error::{ErrorKind, ErrorPayload, Error, Result, classify_status, error_body};
+pub use error::{Error, ErrorKind, ErrorPayload, Result, classify_status, error_body};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::{Token, redact_tokens};
 pub use transport::Transport;
@@ -28,7 +28,12 @@ use std::future::Future;
 
 /// Awaits a generated call and gives its answer or its [`Error`].
 pub async fn answer<T, E: ErrorPayload>(
-    call: impl Future<Output = std::result::Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
+    call: impl Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<T>,
+            progenitor_client::Error<E>,
+        >,
+    >,
 ) -> Result<T> {
     match call.await {
         Ok(value) => Ok(value.into_inner()),

@@ -153,7 +153,11 @@ pub enum Idempotency {
 /// .await?;
 /// # let _ = value; Ok(()) }
 /// ```
-pub async fn run<T, F, Fut>(policy: &RetryPolicy, idempotency: Idempotency, mut attempt: F) -> Result<T>
+pub async fn run<T, F, Fut>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    mut attempt: F,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -197,12 +201,18 @@ fn next_delay(
     let mut delay = policy.backoff(number);
     if let Some(asked) = error.retry_after() {
         if asked > policy.retry_after_cap {
-            tracing::debug!(retry_after_s = asked.as_secs_f64(), "Retry-After exceeds the cap; not retrying");
+            tracing::debug!(
+                retry_after_s = asked.as_secs_f64(),
+                "Retry-After exceeds the cap; not retrying"
+            );
             return None;
         }
         delay = delay.max(asked);
     }
-    if policy.deadline.is_some_and(|d| elapsed.saturating_add(delay) >= d) {
+    if policy
+        .deadline
+        .is_some_and(|d| elapsed.saturating_add(delay) >= d)
+    {
         tracing::debug!("retry deadline reached; not retrying");
         return None;
     }
@@ -217,7 +227,10 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let secs = value.parse::<f64>().ok().filter(|s| *s >= 0.0 && !s.is_nan())?;
+    let secs = value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s >= 0.0 && !s.is_nan())?;
     Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
@@ -233,7 +246,8 @@ mod tests {
             .max_delay(Duration::from_millis(800));
         for retry in 1..10 {
             let d = p.backoff(retry);
-            let full = (Duration::from_millis(100) * 2u32.pow(retry - 1)).min(Duration::from_millis(800));
+            let full =
+                (Duration::from_millis(100) * 2u32.pow(retry - 1)).min(Duration::from_millis(800));
             assert!(d >= full / 2 && d <= full, "{retry}: {d:?}");
         }
         assert!(p.backoff(40) <= Duration::from_millis(800));
@@ -284,7 +298,11 @@ mod tests {
         let mut calls = 0;
         let result: Result<()> = run(&p, Idempotency::Safe, || {
             calls += 1;
-            let e = if calls == 1 { status(504, None) } else { status(404, None) };
+            let e = if calls == 1 {
+                status(504, None)
+            } else {
+                status(404, None)
+            };
             async move { Err(e) }
         })
         .await;

@@ -5,8 +5,8 @@
 
 use std::fmt;
 use std::future::Future;
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 
 use progenitor_client::ResponseValue;
 use sdk_runtime::{ErrorPayload, Idempotency, Transport, retry};
@@ -188,14 +188,16 @@ impl ClientBuilder {
             None => sdk_runtime::http::http_client(self.connect_timeout)?,
         };
         let base = base_url.as_str().trim_end_matches('/').to_string();
-        let generated =
-            turso_platform_generated::Client::new_with_client(&base, http.clone(), transport.clone());
+        let generated = turso_platform_generated::Client::new_with_client(
+            &base,
+            http.clone(),
+            transport.clone(),
+        );
         Ok(Client {
             inner: Arc::new(Inner {
                 generated,
                 http,
                 transport,
-                token,
                 retry: self.retry,
                 organization: self.organization,
                 database_host_base_url,
@@ -229,7 +231,6 @@ struct Inner {
     generated: turso_platform_generated::Client,
     http: reqwest::Client,
     transport: Transport,
-    token: Token,
     retry: RetryPolicy,
     organization: Option<String>,
     database_host_base_url: Option<Url>,
@@ -318,9 +319,11 @@ impl Client {
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         E: ErrorPayload,
     {
-        retry::run(&self.inner.retry, idempotency, || sdk_runtime::answer(call()))
-            .await
-            .map_err(|e| e.with_operation(operation))
+        retry::run(&self.inner.retry, idempotency, || {
+            sdk_runtime::answer(call())
+        })
+        .await
+        .map_err(|e| e.with_operation(operation))
     }
 
     /// The retry policy.
@@ -330,14 +333,6 @@ impl Client {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
-    }
-
-    pub(crate) fn transport(&self) -> &Transport {
-        &self.inner.transport
-    }
-
-    pub(crate) fn token(&self) -> &Token {
-        &self.inner.token
     }
 
     pub(crate) fn database_host_base_url(&self) -> Option<&Url> {

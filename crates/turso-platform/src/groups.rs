@@ -1,15 +1,11 @@
 //! Groups: a set of databases sharing locations (one primary, further replicas),
 //! configuration and tokens.
 
-use serde::{Deserialize, Serialize};
 use turso_platform_generated::types;
 
-use crate::client::Token;
-use crate::error::Result;
-use crate::model::{Extension, to_input};
-use crate::runtime::Retry;
+use crate::model::Extension;
 use crate::tokens::TokenRequest;
-use crate::validate;
+use crate::{Error, Idempotency, Result, Token, validate};
 
 crate::org_handle! {
     /// The groups of an organization. Obtained with [`crate::Client::groups`] or
@@ -26,7 +22,7 @@ crate::org_handle! {
 }
 
 /// A group of databases.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Group {
     /// The group's name.
@@ -36,13 +32,10 @@ pub struct Group {
     /// The primary location.
     pub primary: String,
     /// Every location (the primary included).
-    #[serde(default)]
     pub locations: Vec<String>,
     /// The libSQL server version.
-    #[serde(default)]
     pub version: Option<String>,
     /// Whether delete protection is on.
-    #[serde(default)]
     pub delete_protection: bool,
 }
 
@@ -55,17 +48,8 @@ pub enum Extensions {
     Only(Vec<Extension>),
 }
 
-impl Serialize for Extensions {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Extensions::All => s.serialize_str("all"),
-            Extensions::Only(list) => list.serialize(s),
-        }
-    }
-}
-
 /// A new group.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateGroup {
     /// The name (lowercase letters, digits, dashes).
@@ -73,7 +57,6 @@ pub struct CreateGroup {
     /// The primary location code (see [`crate::Locations::list`]).
     pub location: String,
     /// Extensions to enable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extensions: Option<Extensions>,
 }
 
@@ -95,41 +78,67 @@ impl CreateGroup {
 }
 
 /// A group's configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GroupConfiguration {
     /// Whether delete protection is on.
-    #[serde(default)]
     pub delete_protection: bool,
 }
 
-#[derive(Deserialize)]
-struct GroupBody {
-    group: Group,
+impl From<types::Group> for Group {
+    fn from(g: types::Group) -> Self {
+        Group {
+            name: g.name,
+            uuid: g.uuid,
+            primary: g.primary,
+            locations: g.locations,
+            version: crate::model::non_empty(g.version),
+            delete_protection: g.delete_protection.unwrap_or_default(),
+        }
+    }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct JwtBody {
-    pub(crate) jwt: Token,
+impl From<types::GroupConfigurationResponse> for GroupConfiguration {
+    fn from(c: types::GroupConfigurationResponse) -> Self {
+        GroupConfiguration {
+            delete_protection: c.delete_protection.unwrap_or_default(),
+        }
+    }
+}
+
+impl TryFrom<&CreateGroup> for types::NewGroup {
+    type Error = Error;
+    fn try_from(group: &CreateGroup) -> Result<Self> {
+        let extensions = match &group.extensions {
+            None => None,
+            Some(Extensions::All) => Some(types::Extensions::String(types::ExtensionsString::All)),
+            Some(Extensions::Only(list)) => Some(types::Extensions::Array(
+                list.iter().map(TryInto::try_into).collect::<Result<_>>()?,
+            )),
+        };
+        Ok(types::NewGroup {
+            name: group.name.clone(),
+            location: group.location.clone(),
+            extensions,
+        })
+    }
 }
 
 impl Groups {
     /// Every group.
     pub async fn list(&self) -> Result<Vec<Group>> {
         let org = self.org()?;
-        let g = self.client.generated();
-        #[derive(Deserialize)]
-        struct Body {
-            #[serde(default)]
-            groups: Vec<Group>,
-        }
-        let b: Body = self
+        let answer = self
             .client
-            .run("listGroups", Retry::Auto, || {
-                g.list_groups().organization_slug(&org).send()
+            .call("listGroups", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .list_groups()
+                    .organization_slug(&org)
+                    .send()
             })
             .await?;
-        Ok(b.groups)
+        Ok(answer.groups.into_iter().map(Into::into).collect())
     }
 
     /// Creates a group (sent once: never retried).
@@ -137,64 +146,73 @@ impl Groups {
         validate::group_name(&group.name)?;
         validate::segment("location", &group.location)?;
         let org = self.org()?;
-        let body: types::NewGroup = to_input("group", group)?;
-        let g = self.client.generated();
-        let b: GroupBody = self
+        let body = types::NewGroup::try_from(group)?;
+        let answer = self
             .client
-            .run("createGroup", Retry::Never, || {
-                g.create_group().organization_slug(&org).body(body).send()
+            .call("createGroup", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .create_group()
+                    .organization_slug(&org)
+                    .body(body.clone())
+                    .send()
             })
             .await?;
-        Ok(b.group)
+        Ok(answer.group.into())
     }
 
     /// One group.
     pub async fn get(&self, name: &str) -> Result<Group> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: GroupBody = self
+        let answer = self
             .client
-            .run("getGroup", Retry::Auto, || {
-                g.get_group()
+            .call("getGroup", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .send()
             })
             .await?;
-        Ok(b.group)
+        Ok(answer.group.into())
     }
 
     /// Deletes a group and returns it as it was.
     pub async fn delete(&self, name: &str) -> Result<Group> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: GroupBody = self
+        let answer = self
             .client
-            .run("deleteGroup", Retry::Auto, || {
-                g.delete_group()
+            .call("deleteGroup", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .delete_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .send()
             })
             .await?;
-        Ok(b.group)
+        Ok(answer.group.into())
     }
 
     /// The group's configuration.
     pub async fn configuration(&self, name: &str) -> Result<GroupConfiguration> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        self.client
-            .run("getGroupConfiguration", Retry::Auto, || {
-                g.get_group_configuration()
+        let answer = self
+            .client
+            .call("getGroupConfiguration", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_group_configuration()
                     .organization_slug(&org)
                     .group_name(name)
                     .send()
             })
-            .await
+            .await?;
+        Ok(answer.into())
     }
 
     /// Turns delete protection on or off (an idempotent update).
@@ -205,19 +223,21 @@ impl Groups {
     ) -> Result<GroupConfiguration> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let body = types::GroupConfigurationInput {
-            delete_protection: Some(delete_protection),
-        };
-        let g = self.client.generated();
-        self.client
-            .run("updateGroupConfiguration", Retry::Auto, || {
-                g.update_group_configuration()
+        let answer = self
+            .client
+            .call("updateGroupConfiguration", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .update_group_configuration()
                     .organization_slug(&org)
                     .group_name(name)
-                    .body(body)
+                    .body(types::GroupConfigurationInput {
+                        delete_protection: Some(delete_protection),
+                    })
                     .send()
             })
-            .await
+            .await?;
+        Ok(answer.into())
     }
 
     /// Transfers the group (and its databases) to the organization `to`.
@@ -225,36 +245,39 @@ impl Groups {
         validate::group_name(name)?;
         validate::segment("organization", to)?;
         let org = self.org()?;
-        let body = types::TransferGroupBody {
-            organization: Some(to.to_string()),
-        };
-        let g = self.client.generated();
-        self.client
-            .run("transferGroup", Retry::Never, || {
-                g.transfer_group()
+        let answer = self
+            .client
+            .call("transferGroup", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .transfer_group()
                     .organization_slug(&org)
                     .group_name(name)
-                    .body(body)
+                    .body(types::TransferGroupBody {
+                        organization: Some(to.to_string()),
+                    })
                     .send()
             })
-            .await
+            .await?;
+        Ok(answer.into())
     }
 
     /// Unarchives a group archived for inactivity.
     pub async fn unarchive(&self, name: &str) -> Result<Group> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: GroupBody = self
+        let answer = self
             .client
-            .run("unarchiveGroup", Retry::Never, || {
-                g.unarchive_group()
+            .call("unarchiveGroup", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .unarchive_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .send()
             })
             .await?;
-        Ok(b.group)
+        Ok(answer.group.into())
     }
 
     /// Adds a location: every database of the group gets a replica there.
@@ -262,18 +285,19 @@ impl Groups {
         validate::group_name(name)?;
         validate::segment("location", location)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: GroupBody = self
+        let answer = self
             .client
-            .run("addLocationToGroup", Retry::Never, || {
-                g.add_location_to_group()
+            .call("addLocationToGroup", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .add_location_to_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .location(location)
                     .send()
             })
             .await?;
-        Ok(b.group)
+        Ok(answer.group.into())
     }
 
     /// Removes a location: the replicas there are destroyed.
@@ -281,28 +305,30 @@ impl Groups {
         validate::group_name(name)?;
         validate::segment("location", location)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: GroupBody = self
+        let answer = self
             .client
-            .run("removeLocationFromGroup", Retry::Auto, || {
-                g.remove_location_from_group()
+            .call("removeLocationFromGroup", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .remove_location_from_group()
                     .organization_slug(&org)
                     .group_name(name)
                     .location(location)
                     .send()
             })
             .await?;
-        Ok(b.group)
+        Ok(answer.group.into())
     }
 
     /// Updates the databases of the group to the latest libSQL server version.
     pub async fn update_databases(&self, name: &str) -> Result<()> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let g = self.client.generated();
         self.client
-            .run("updateGroupDatabases", Retry::Never, || {
-                g.update_group_databases()
+            .call("updateGroupDatabases", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .update_group_databases()
                     .organization_slug(&org)
                     .group_name(name)
                     .send()
@@ -310,39 +336,50 @@ impl Groups {
             .await
     }
 
-    /// Mints a token valid for every database of the group (sent once).
+    /// Mints a token valid for every database of the group (sent once). Its
+    /// value never appears in errors.
     pub async fn create_token(&self, name: &str, request: &TokenRequest) -> Result<Token> {
         validate::group_name(name)?;
         request.check()?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let mut b = g
-            .create_group_token()
-            .organization_slug(&org)
-            .group_name(name)
-            .body(request.body()?);
-        if let Some(e) = &request.expiration {
-            b = b.expiration(e.to_query());
-        }
-        if let Some(a) = &request.authorization {
-            let a: types::CreateGroupTokenAuthorization = to_input("token authorization", a)?;
-            b = b.authorization(a);
-        }
-        let jwt: JwtBody = self
+        let body = request.body();
+        let authorization = request
+            .authorization
+            .as_ref()
+            .map(types::CreateGroupTokenAuthorization::try_from)
+            .transpose()?;
+        let answer = self
             .client
-            .run("createGroupToken", Retry::Never, || b.send())
-            .await?;
-        Ok(jwt.jwt)
+            .call("createGroupToken", Idempotency::Unsafe, || {
+                let mut b = self
+                    .client
+                    .generated()
+                    .create_group_token()
+                    .organization_slug(&org)
+                    .group_name(name)
+                    .body(body.clone());
+                if let Some(e) = &request.expiration {
+                    b = b.expiration(e.to_query());
+                }
+                if let Some(a) = authorization {
+                    b = b.authorization(a);
+                }
+                b.send()
+            })
+            .await
+            .map_err(Error::withhold_answer)?;
+        Ok(Token::new(answer.jwt))
     }
 
     /// Invalidates every token minted for the group so far (rotation).
     pub async fn invalidate_tokens(&self, name: &str) -> Result<()> {
         validate::group_name(name)?;
         let org = self.org()?;
-        let g = self.client.generated();
         self.client
-            .run("invalidateGroupTokens", Retry::Never, || {
-                g.invalidate_group_tokens()
+            .call("invalidateGroupTokens", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .invalidate_group_tokens()
                     .organization_slug(&org)
                     .group_name(name)
                     .send()

@@ -4,14 +4,11 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use turso_platform_generated::types;
 
-use crate::client::Client;
 use crate::databases::poll_until_ready;
-use crate::error::{Error, ErrorKind, Result};
 use crate::model::InstanceType;
-use crate::runtime::Retry;
-use crate::validate;
+use crate::{Client, Error, ErrorKind, Idempotency, Result, validate};
 
 /// How long [`Instances::create_in_location`] waits for the new instance.
 const CREATE_WAIT: Duration = Duration::from_secs(60);
@@ -35,7 +32,7 @@ pub struct Instances {
 }
 
 /// One copy of a database in one location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Instance {
     /// The instance's UUID.
@@ -43,7 +40,6 @@ pub struct Instance {
     /// The instance's name (its location code).
     pub name: String,
     /// Primary or replica.
-    #[serde(rename = "type")]
     pub kind: InstanceType,
     /// The location code.
     pub region: String,
@@ -55,6 +51,18 @@ impl Instance {
     /// True for the primary.
     pub fn is_primary(&self) -> bool {
         self.kind == InstanceType::Primary
+    }
+}
+
+impl From<types::Instance> for Instance {
+    fn from(i: types::Instance) -> Self {
+        Instance {
+            uuid: i.uuid,
+            name: i.name,
+            kind: i.type_.into(),
+            region: i.region,
+            hostname: i.hostname,
+        }
     }
 }
 
@@ -79,22 +87,18 @@ impl Instances {
     pub async fn list(&self) -> Result<Vec<Instance>> {
         validate::database_name(&self.database)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        #[derive(Deserialize)]
-        struct Body {
-            #[serde(default)]
-            instances: Vec<Instance>,
-        }
-        let b: Body = self
+        let answer = self
             .client
-            .run("listDatabaseInstances", Retry::Auto, || {
-                g.list_database_instances()
+            .call("listDatabaseInstances", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .list_database_instances()
                     .organization_slug(&org)
                     .database_name(&self.database)
                     .send()
             })
             .await?;
-        Ok(b.instances)
+        Ok(answer.instances.into_iter().map(Into::into).collect())
     }
 
     /// One instance, by name (its location code).
@@ -102,22 +106,19 @@ impl Instances {
         validate::database_name(&self.database)?;
         validate::segment("instance name", name)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        #[derive(Deserialize)]
-        struct Body {
-            instance: Instance,
-        }
-        let b: Body = self
+        let answer = self
             .client
-            .run("getDatabaseInstance", Retry::Auto, || {
-                g.get_database_instance()
+            .call("getDatabaseInstance", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_database_instance()
                     .organization_slug(&org)
                     .database_name(&self.database)
                     .instance_name(name)
                     .send()
             })
             .await?;
-        Ok(b.instance)
+        Ok(answer.instance.into())
     }
 
     /// Polls until the instance answers, for at most `timeout`.
@@ -141,7 +142,12 @@ impl Instances {
             instances
                 .into_iter()
                 .find(|i| i.region == location)
-                .ok_or_else(|| Error::bare(ErrorKind::NotFound))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("no instance in {location:?} yet"),
+                    )
+                })
         })
         .await
     }

@@ -1,12 +1,9 @@
 //! Pending invites of an organization (the v2 invite API).
 
-use serde::{Deserialize, Serialize};
 use turso_platform_generated::types;
 
-use crate::error::{Error, Result};
-use crate::model::{Role, to_input};
-use crate::runtime::Retry;
-use crate::validate;
+use crate::model::Role;
+use crate::{Client, Error, Idempotency, Result, validate};
 
 crate::org_handle! {
     /// The pending invites of an organization. Obtained with
@@ -15,31 +12,26 @@ crate::org_handle! {
 }
 
 /// A pending invite.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Invite {
     /// The invite's identifier.
-    #[serde(default)]
     pub id: Option<i64>,
     /// The invited email address.
-    #[serde(default)]
     pub email: Option<String>,
     /// The role the invitee will get.
     pub role: Role,
     /// When the invite was created.
-    #[serde(default)]
     pub created_at: Option<String>,
 }
 
 /// The answer to a new invite.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InviteCreated {
     /// The invited email address.
-    #[serde(default)]
     pub email: Option<String>,
     /// The organization.
-    #[serde(default)]
     pub organization: Option<String>,
     /// The role the invitee will get.
     pub role: Role,
@@ -53,11 +45,9 @@ pub struct InviteCreated {
 /// let by_name = InviteRequest::username("bob", Role::Viewer);
 /// # let _ = (by_email, by_name);
 /// ```
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct InviteRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     username: Option<String>,
     role: Role,
 }
@@ -80,73 +70,159 @@ impl InviteRequest {
             role,
         }
     }
+
+    /// The local checks, so that a request the service would refuse is not sent.
+    fn check(&self) -> Result<()> {
+        if self.email.as_deref().is_some_and(|e| !e.contains('@')) {
+            return Err(Error::invalid_input("the invite email has no '@'"));
+        }
+        if !matches!(self.role, Role::Admin | Role::Member | Role::Viewer) {
+            return Err(Error::invalid_input(format!(
+                "the role {} cannot be given by invite; use admin, member or viewer",
+                self.role
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Invites {
     /// Every pending invite.
     pub async fn list(&self) -> Result<Vec<Invite>> {
         let org = self.org()?;
-        let g = self.client.generated();
-        #[derive(Deserialize)]
-        struct Body {
-            #[serde(default)]
-            invites: Vec<Invite>,
-        }
-        let b: Body = self
+        let answer = self
             .client
-            .run("listOrganizationInvitesV2", Retry::Auto, || {
-                g.list_organization_invites_v2()
+            .call("listOrganizationInvitesV2", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .list_organization_invites_v2()
                     .organization_slug(&org)
                     .send()
             })
             .await?;
-        Ok(b.invites)
+        Ok(answer.invites.into_iter().map(Into::into).collect())
     }
 
     /// Invites someone; an existing pending invite for the same email is replaced.
     pub async fn create(&self, request: &InviteRequest) -> Result<InviteCreated> {
-        if request.email.as_deref().is_some_and(|e| !e.contains('@')) {
-            return Err(Error::invalid_input("the invite email has no '@'"));
-        }
-        if !matches!(request.role, Role::Admin | Role::Member | Role::Viewer) {
-            return Err(Error::invalid_input(format!(
-                "the role {} cannot be given by invite; use admin, member or viewer",
-                request.role
-            )));
-        }
+        request.check()?;
         let org = self.org()?;
-        let body: types::InviteOrganizationMemberV2Body = to_input("invite", request)?;
-        let g = self.client.generated();
-        #[derive(Deserialize)]
-        struct Body {
-            invited: InviteCreated,
-        }
-        let b: Body = self
+        let body = types::InviteOrganizationMemberV2Body::try_from(request)?;
+        let answer = self
             .client
-            .run("inviteOrganizationMemberV2", Retry::Never, || {
-                g.invite_organization_member_v2()
+            .call("inviteOrganizationMemberV2", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .invite_organization_member_v2()
                     .organization_slug(&org)
-                    .body(body)
+                    .body(body.clone())
                     .send()
             })
             .await?;
-        Ok(b.invited)
+        Ok(answer.invited.into())
     }
 
     /// Deletes the pending invite for `email`.
     pub async fn delete(&self, email: &str) -> Result<()> {
         validate::segment("email", email)?;
         let org = self.org()?;
-        let g = self.client.generated();
         let deleted = self
             .client
-            .run("deleteOrganizationInviteByEmailV2", Retry::Auto, || {
-                g.delete_organization_invite_by_email_v2()
-                    .organization_slug(&org)
-                    .email(email)
-                    .send()
-            })
+            .call(
+                "deleteOrganizationInviteByEmailV2",
+                Idempotency::Safe,
+                || {
+                    self.client
+                        .generated()
+                        .delete_organization_invite_by_email_v2()
+                        .organization_slug(&org)
+                        .email(email)
+                        .send()
+                },
+            )
             .await;
-        crate::Client::deleted_if_lost(deleted, || ())
+        Client::deleted_if_lost(deleted, || ())
+    }
+}
+
+impl TryFrom<&InviteRequest> for types::InviteOrganizationMemberV2Body {
+    type Error = Error;
+    fn try_from(r: &InviteRequest) -> Result<Self> {
+        Ok(types::InviteOrganizationMemberV2Body {
+            email: r.email.clone(),
+            role: (&r.role).try_into()?,
+            username: r.username.clone(),
+        })
+    }
+}
+
+impl From<types::InviteV2> for Invite {
+    fn from(i: types::InviteV2) -> Self {
+        Invite {
+            id: i.id,
+            email: i.email,
+            role: i.role.into(),
+            created_at: i.created_at,
+        }
+    }
+}
+
+impl From<types::InviteCreatedV2> for InviteCreated {
+    fn from(i: types::InviteCreatedV2) -> Self {
+        InviteCreated {
+            email: i.email,
+            organization: i.organization,
+            role: i.role.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generated_invites_convert() {
+        let answer: types::ListOrganizationInvitesV2Response = serde_json::from_value(json!({
+            "invites": [
+                {"id": 4, "email": "dana@example.com", "role": "member", "created_at": "2025-01-02"},
+                {"role": "billing-admin"}
+            ]
+        }))
+        .unwrap();
+        let invites: Vec<Invite> = answer.invites.into_iter().map(Into::into).collect();
+        assert_eq!(invites[0].id, Some(4));
+        assert_eq!(invites[0].email.as_deref(), Some("dana@example.com"));
+        assert_eq!(invites[0].role, Role::Member);
+        assert_eq!(invites[1].role, Role::Other("billing-admin".into()));
+
+        let created: types::InviteOrganizationMemberV2Response = serde_json::from_value(json!({
+            "invited": {"email": "e@example.com", "organization": "acme", "role": "viewer"}
+        }))
+        .unwrap();
+        let created = InviteCreated::from(created.invited);
+        assert_eq!(created.organization.as_deref(), Some("acme"));
+        assert_eq!(created.role, Role::Viewer);
+    }
+
+    #[test]
+    fn request_bodies() {
+        let body = types::InviteOrganizationMemberV2Body::try_from(&InviteRequest::username(
+            "bob",
+            Role::Admin,
+        ))
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({"username": "bob", "role": "admin"})
+        );
+        assert!(
+            InviteRequest::email("nobody", Role::Member)
+                .check()
+                .is_err()
+        );
+        assert!(InviteRequest::email("a@b.c", Role::Owner).check().is_err());
+        assert!(InviteRequest::email("a@b.c", Role::Member).check().is_ok());
     }
 }

@@ -120,11 +120,11 @@ mod tests {
                 serde_json::from_value::<G>(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
             }
         }
-        check::<_, types::AuditLogCode>(AuditLogCode::known());
-        check::<_, types::MemberRole>(Role::known());
-        check::<_, types::InstanceType>(InstanceType::known());
+        check::<_, types::KnownAuditLogCode>(AuditLogCode::known());
+        check::<_, types::KnownMemberRole>(Role::known());
+        check::<_, types::KnownInstanceType>(InstanceType::known());
         check::<_, types::CreateDatabaseTokenAuthorization>(TokenAuthorization::known());
-        check::<_, types::OrganizationType>(OrganizationType::known());
+        check::<_, types::KnownOrganizationType>(OrganizationType::known());
         check::<_, types::CreateDatabaseInputRemoteEncryptionEncryptionCipher>(
             EncryptionCipher::known(),
         );

@@ -1,11 +1,6 @@
 //! Locations databases can be placed in.
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
-
-use crate::client::Client;
-use crate::error::Result;
-use crate::runtime::Retry;
+use crate::{Client, Idempotency, Result};
 
 /// The locations. Obtained with [`crate::Client::locations`].
 #[derive(Debug, Clone)]
@@ -30,19 +25,18 @@ impl Locations {
 
     /// Every location, sorted by code.
     pub async fn list(&self) -> Result<Vec<Location>> {
-        #[derive(Deserialize)]
-        struct Body {
-            #[serde(default)]
-            locations: BTreeMap<String, String>,
-        }
-        let g = self.client.generated();
-        let b: Body = self
+        let answer = self
             .client
-            .run("listLocations", Retry::Auto, || g.list_locations().send())
+            .call("listLocations", Idempotency::Safe, || {
+                self.client.generated().list_locations().send()
+            })
             .await?;
-        Ok(b.locations
+        let mut locations: Vec<Location> = answer
+            .locations
             .into_iter()
             .map(|(code, name)| Location { code, name })
-            .collect())
+            .collect();
+        locations.sort();
+        Ok(locations)
     }
 }

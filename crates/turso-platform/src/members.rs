@@ -1,12 +1,9 @@
 //! Members of an organization: list, get, add, change role, remove.
 
-use serde::{Deserialize, Serialize};
 use turso_platform_generated::types;
 
-use crate::error::{Error, Result};
-use crate::model::{Role, to_input};
-use crate::runtime::Retry;
-use crate::validate;
+use crate::model::Role;
+use crate::{Client, Error, Idempotency, Result, validate};
 
 crate::org_handle! {
     /// The members of an organization. Obtained with [`crate::Client::members`] or
@@ -15,7 +12,7 @@ crate::org_handle! {
 }
 
 /// A member of an organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Member {
     /// The member's username.
@@ -23,34 +20,12 @@ pub struct Member {
     /// The member's role.
     pub role: Role,
     /// The member's email, when the service shares it.
-    #[serde(default)]
     pub email: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct MembersBody {
-    #[serde(default)]
-    members: Vec<Member>,
-}
-
-#[derive(Deserialize)]
-struct MemberBody {
-    member: Member,
-}
-
-#[derive(Deserialize)]
-struct AddedBody {
-    member: String,
-    role: Role,
-}
-
-#[derive(Serialize)]
-struct RoleBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<&'a str>,
-    role: &'a Role,
-}
-
+/// Refuses, before anything is sent, a role the API does not let anyone give
+/// (`owner`, or a value this crate does not know), with a message that says
+/// which ones it does.
 fn assignable(role: &Role) -> Result<()> {
     match role {
         Role::Admin | Role::Member | Role::Viewer => Ok(()),
@@ -64,31 +39,35 @@ impl Members {
     /// Every member.
     pub async fn list(&self) -> Result<Vec<Member>> {
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: MembersBody = self
+        let answer = self
             .client
-            .run("listOrganizationMembers", Retry::Auto, || {
-                g.list_organization_members().organization_slug(&org).send()
+            .call("listOrganizationMembers", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .list_organization_members()
+                    .organization_slug(&org)
+                    .send()
             })
             .await?;
-        Ok(b.members)
+        Ok(answer.members.into_iter().map(Into::into).collect())
     }
 
     /// One member.
     pub async fn get(&self, username: &str) -> Result<Member> {
         validate::segment("username", username)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: MemberBody = self
+        let answer = self
             .client
-            .run("getOrganizationMember", Retry::Auto, || {
-                g.get_organization_member()
+            .call("getOrganizationMember", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_organization_member()
                     .organization_slug(&org)
                     .username(username)
                     .send()
             })
             .await?;
-        Ok(b.member)
+        Ok(answer.member.into())
     }
 
     /// Adds an existing Turso user as a member with `role` (admin, member or viewer).
@@ -96,28 +75,22 @@ impl Members {
         validate::segment("username", username)?;
         assignable(&role)?;
         let org = self.org()?;
-        let body: types::AddOrganizationMemberBody = to_input(
-            "member",
-            &RoleBody {
-                username: Some(username),
-                role: &role,
-            },
-        )?;
-        let g = self.client.generated();
-        let b: AddedBody = self
+        let body = types::AddOrganizationMemberBody {
+            role: (&role).try_into()?,
+            username: username.to_string(),
+        };
+        let answer = self
             .client
-            .run("addOrganizationMember", Retry::Never, || {
-                g.add_organization_member()
+            .call("addOrganizationMember", Idempotency::Unsafe, || {
+                self.client
+                    .generated()
+                    .add_organization_member()
                     .organization_slug(&org)
-                    .body(body)
+                    .body(body.clone())
                     .send()
             })
             .await?;
-        Ok(Member {
-            username: b.member,
-            role: b.role,
-            email: None,
-        })
+        Ok(answer.into())
     }
 
     /// Changes a member's role (admin, member or viewer).
@@ -125,48 +98,106 @@ impl Members {
         validate::segment("username", username)?;
         assignable(&role)?;
         let org = self.org()?;
-        let body: types::UpdateMemberRoleBody = to_input(
-            "role",
-            &RoleBody {
-                username: None,
-                role: &role,
-            },
-        )?;
-        let g = self.client.generated();
-        let b: MemberBody = self
+        let body = types::UpdateMemberRoleBody {
+            role: (&role).try_into()?,
+        };
+        let answer = self
             .client
-            .run("updateMemberRole", Retry::Auto, || {
-                g.update_member_role()
+            .call("updateMemberRole", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .update_member_role()
                     .organization_slug(&org)
                     .username(username)
-                    .body(body)
+                    .body(body.clone())
                     .send()
             })
             .await?;
-        Ok(b.member)
+        Ok(answer.member.into())
     }
 
     /// Removes a member; returns the removed username.
     pub async fn remove(&self, username: &str) -> Result<String> {
         validate::segment("username", username)?;
         let org = self.org()?;
-        let g = self.client.generated();
-        #[derive(Deserialize)]
-        struct Removed {
-            member: String,
-        }
         let removed = self
             .client
-            .run("removeOrganizationMember", Retry::Auto, || {
-                g.remove_organization_member()
+            .call("removeOrganizationMember", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .remove_organization_member()
                     .organization_slug(&org)
                     .username(username)
                     .send()
             })
-            .await;
-        let b = crate::Client::deleted_if_lost(removed, || Removed {
-            member: username.to_string(),
-        })?;
-        Ok(b.member)
+            .await
+            .map(|answer| answer.member);
+        Client::deleted_if_lost(removed, || username.to_string())
+    }
+}
+
+impl From<types::Member> for Member {
+    fn from(m: types::Member) -> Self {
+        Member {
+            username: m.username,
+            role: m.role.into(),
+            email: m.email,
+        }
+    }
+}
+
+impl From<types::UpdateMemberRoleResponseMember> for Member {
+    fn from(m: types::UpdateMemberRoleResponseMember) -> Self {
+        Member {
+            username: m.username,
+            role: m.role.into(),
+            email: m.email,
+        }
+    }
+}
+
+/// The add call answers only the username and the role.
+impl From<types::AddOrganizationMemberResponse> for Member {
+    fn from(m: types::AddOrganizationMemberResponse) -> Self {
+        Member {
+            username: m.member,
+            role: m.role.into(),
+            email: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generated_members_convert() {
+        let answer: types::ListOrganizationMembersResponse = serde_json::from_value(json!({
+            "members": [
+                {"username": "ada", "role": "owner", "email": "ada@example.com"},
+                {"username": "bob", "role": "auditor"}
+            ]
+        }))
+        .unwrap();
+        let members: Vec<Member> = answer.members.into_iter().map(Into::into).collect();
+        assert_eq!(members[0].username, "ada");
+        assert_eq!(members[0].role, Role::Owner);
+        assert_eq!(members[0].email.as_deref(), Some("ada@example.com"));
+        assert_eq!(members[1].role, Role::Other("auditor".into()));
+        assert_eq!(members[1].email, None);
+
+        let added: types::AddOrganizationMemberResponse =
+            serde_json::from_value(json!({"member": "cy", "role": "viewer"})).unwrap();
+        let added = Member::from(added);
+        assert_eq!((added.username.as_str(), added.role), ("cy", Role::Viewer));
+    }
+
+    #[test]
+    fn only_assignable_roles_are_sent() {
+        assert!(assignable(&Role::Owner).is_err());
+        assert!(assignable(&Role::Other("root".into())).is_err());
+        assert!(assignable(&Role::Viewer).is_ok());
     }
 }

@@ -329,8 +329,8 @@ open_enum! {
 from_answer!(Role <- MemberRole { KnownMemberRole(KnownMemberRole), OtherMemberRole } { Owner, Admin, Member, Viewer });
 from_answer!(Role <- InviteV2Role { KnownInviteRole(KnownInviteRole), OtherInviteRole } { Admin, Member, Viewer });
 from_answer!(Role <- InviteCreatedV2Role { KnownInvitedRole(KnownInvitedRole), OtherInvitedRole } { Admin, Member, Viewer });
-from_answer!(Role <- AddOrganizationMemberResponseRole { KnownAddedMemberRole(KnownAddedMemberRole), OtherAddedMemberRole } { Admin, Member, Viewer });
-from_answer!(Role <- UpdateMemberRoleResponseMemberRole { KnownUpdatedMemberRole(KnownUpdatedMemberRole), OtherUpdatedMemberRole } { Owner, Admin, Member, Viewer });
+from_answer!(Role <- AddOrganizationMemberResponseRole { KnownAddedMemberRole(KnownAddedMemberRole), OtherAddedMemberRole } { Owner, Admin, Member, Viewer });
+from_answer!(Role <- UpdateMemberRoleResponseMemberRole { KnownUpdatedMemberRole(KnownUpdatedMemberRole), OtherUpdatedMemberRole } { Admin, Member, Viewer });
 into_request!(Role -> AddOrganizationMemberBodyRole);
 into_request!(Role -> InviteOrganizationMemberV2BodyRole);
 into_request!(Role -> UpdateMemberRoleBodyRole);
@@ -364,7 +364,10 @@ mod tests {
         let c: AuditLogCode = serde_json::from_str("\"db-create\"").unwrap();
         assert_eq!(c, AuditLogCode::DbCreate);
         assert_eq!(TokenAuthorization::ReadOnly.as_str(), "read-only");
-        assert_eq!("aes256gcm".parse::<EncryptionCipher>().unwrap(), EncryptionCipher::Aes256Gcm);
+        assert_eq!(
+            "aes256gcm".parse::<EncryptionCipher>().unwrap(),
+            EncryptionCipher::Aes256Gcm
+        );
         for code in AuditLogCode::known() {
             assert_eq!(&AuditLogCode::from(code.as_str()), code);
         }

@@ -1,13 +1,10 @@
 //! Organizations: list, get, update and usage.
 
-use serde::{Deserialize, Serialize};
 use turso_platform_generated::types;
 
-use crate::client::Client;
 use crate::databases::DatabaseUsage;
-use crate::error::Result;
-use crate::model::{OrganizationType, to_input};
-use crate::runtime::Retry;
+use crate::model::OrganizationType;
+use crate::{Idempotency, Result};
 
 crate::org_handle! {
     /// Organizations: list those the token can see; get, update and read the usage
@@ -16,7 +13,7 @@ crate::org_handle! {
 }
 
 /// An organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Organization {
     /// The display name (`personal` for a user's own organization).
@@ -24,40 +21,30 @@ pub struct Organization {
     /// The slug used in API paths.
     pub slug: String,
     /// Personal or team.
-    #[serde(rename = "type")]
     pub kind: OrganizationType,
     /// Whether overages are enabled.
-    #[serde(default)]
     pub overages: bool,
     /// Whether members must use multi-factor authentication.
-    #[serde(default)]
     pub require_mfa: bool,
     /// Whether reads are blocked.
-    #[serde(default)]
     pub blocked_reads: bool,
     /// Whether writes are blocked.
-    #[serde(default)]
     pub blocked_writes: bool,
     /// The plan identifier.
-    #[serde(default)]
     pub plan_id: Option<String>,
     /// The billing cycle of a paid plan.
-    #[serde(default)]
     pub plan_timeline: Option<String>,
     /// The external platform managing the organization, if any.
-    #[serde(default)]
     pub platform: Option<String>,
 }
 
 /// Changes to an organization; unset fields stay as they are.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct OrganizationUpdate {
     /// Enables or disables overages.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overages: Option<bool>,
     /// Requires (or not) multi-factor authentication for members.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub require_mfa: Option<bool>,
 }
 
@@ -81,108 +68,204 @@ impl OrganizationUpdate {
 }
 
 /// The usage of an organization in the current period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OrganizationUsage {
     /// The organization's UUID.
-    #[serde(default)]
     pub uuid: Option<String>,
     /// Totals.
-    #[serde(default)]
     pub usage: UsageTotals,
     /// Per-database usage.
-    #[serde(default)]
     pub databases: Vec<DatabaseUsage>,
 }
 
 /// Usage totals of an organization.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UsageTotals {
     /// Rows read.
-    #[serde(default)]
     pub rows_read: i64,
     /// Rows written.
-    #[serde(default)]
     pub rows_written: i64,
     /// Bytes stored.
-    #[serde(default)]
     pub storage_bytes: i64,
     /// Bytes synced to embedded replicas.
-    #[serde(default)]
     pub bytes_synced: i64,
     /// Number of databases.
-    #[serde(default)]
     pub databases: i64,
     /// Number of locations.
-    #[serde(default)]
     pub locations: i64,
     /// Number of groups.
-    #[serde(default)]
     pub groups: i64,
-}
-
-#[derive(Deserialize)]
-struct OrgBody {
-    organization: Organization,
-}
-
-#[derive(Deserialize)]
-struct UsageBody {
-    organization: OrganizationUsage,
 }
 
 impl Organizations {
     /// Every organization the token can see (not limited to one organization).
     pub async fn list(&self) -> Result<Vec<Organization>> {
-        let g = self.client.generated();
-        self.client
-            .run("listOrganizations", Retry::Auto, || {
-                g.list_organizations().send()
+        let answer = self
+            .client
+            .call("listOrganizations", Idempotency::Safe, || {
+                self.client.generated().list_organizations().send()
             })
-            .await
+            .await?;
+        Ok(answer.into_iter().map(Into::into).collect())
     }
 
     /// The organization's details.
     pub async fn get(&self) -> Result<Organization> {
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: OrgBody = self
+        let answer = self
             .client
-            .run("getOrganization", Retry::Auto, || {
-                g.get_organization().organization_slug(&org).send()
+            .call("getOrganization", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_organization()
+                    .organization_slug(&org)
+                    .send()
             })
             .await?;
-        Ok(b.organization)
+        Ok(answer.organization.into())
     }
 
     /// Updates the organization and returns it.
     pub async fn update(&self, update: &OrganizationUpdate) -> Result<Organization> {
         let org = self.org()?;
-        let body: types::UpdateOrganizationBody = to_input("organization update", update)?;
-        let g = self.client.generated();
-        let b: OrgBody = self
+        let body = types::UpdateOrganizationBody::from(update);
+        let answer = self
             .client
-            .run("updateOrganization", Retry::Auto, || {
-                g.update_organization()
+            .call("updateOrganization", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .update_organization()
                     .organization_slug(&org)
-                    .body(body)
+                    .body(body.clone())
                     .send()
             })
             .await?;
-        Ok(b.organization)
+        Ok(answer.organization.into())
     }
 
     /// The organization's usage in the current period.
     pub async fn usage(&self) -> Result<OrganizationUsage> {
         let org = self.org()?;
-        let g = self.client.generated();
-        let b: UsageBody = self
+        let answer = self
             .client
-            .run("getOrganizationUsage", Retry::Auto, || {
-                g.get_organization_usage().organization_slug(&org).send()
+            .call("getOrganizationUsage", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_organization_usage()
+                    .organization_slug(&org)
+                    .send()
             })
             .await?;
-        Ok(b.organization)
+        Ok(answer.organization.into())
+    }
+}
+
+impl From<types::Organization> for Organization {
+    fn from(o: types::Organization) -> Self {
+        Organization {
+            name: o.name,
+            slug: o.slug,
+            kind: o.type_.into(),
+            overages: o.overages.unwrap_or_default(),
+            require_mfa: o.require_mfa.unwrap_or_default(),
+            blocked_reads: o.blocked_reads.unwrap_or_default(),
+            blocked_writes: o.blocked_writes.unwrap_or_default(),
+            plan_id: o.plan_id,
+            plan_timeline: o.plan_timeline,
+            platform: o.platform,
+        }
+    }
+}
+
+impl From<&OrganizationUpdate> for types::UpdateOrganizationBody {
+    fn from(u: &OrganizationUpdate) -> Self {
+        types::UpdateOrganizationBody {
+            overages: u.overages,
+            require_mfa: u.require_mfa,
+        }
+    }
+}
+
+impl From<types::GetOrganizationUsageResponseOrganizationUsage> for UsageTotals {
+    fn from(u: types::GetOrganizationUsageResponseOrganizationUsage) -> Self {
+        UsageTotals {
+            rows_read: u.rows_read.unwrap_or_default(),
+            rows_written: u.rows_written.unwrap_or_default(),
+            storage_bytes: u.storage_bytes.unwrap_or_default(),
+            bytes_synced: u.bytes_synced.unwrap_or_default(),
+            databases: u.databases.unwrap_or_default(),
+            locations: u.locations.unwrap_or_default(),
+            groups: u.groups.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<types::GetOrganizationUsageResponseOrganization> for OrganizationUsage {
+    fn from(u: types::GetOrganizationUsageResponseOrganization) -> Self {
+        OrganizationUsage {
+            uuid: u.uuid,
+            usage: u.usage.map(Into::into).unwrap_or_default(),
+            databases: u.databases.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generated_organization_converts() {
+        let answer: types::GetOrganizationResponse = serde_json::from_value(json!({
+            "organization": {
+                "name": "Acme",
+                "slug": "acme",
+                "type": "enterprise",
+                "overages": true,
+                "plan_id": "scaler"
+            }
+        }))
+        .unwrap();
+        let org = Organization::from(answer.organization);
+        assert_eq!(org.slug, "acme");
+        assert_eq!(org.kind, OrganizationType::Other("enterprise".into()));
+        assert!(org.overages);
+        assert!(!org.require_mfa);
+        assert_eq!(org.plan_id.as_deref(), Some("scaler"));
+
+        let team: types::Organization =
+            serde_json::from_value(json!({"name": "T", "slug": "t", "type": "team"})).unwrap();
+        assert_eq!(Organization::from(team).kind, OrganizationType::Team);
+    }
+
+    #[test]
+    fn generated_usage_converts() {
+        let answer: types::GetOrganizationUsageResponse = serde_json::from_value(json!({
+            "organization": {
+                "uuid": "u-1",
+                "usage": {"rows_read": 7, "databases": 2},
+                "databases": [{"uuid": "db-1", "total": {"rows_written": 3}}]
+            }
+        }))
+        .unwrap();
+        let usage = OrganizationUsage::from(answer.organization);
+        assert_eq!(usage.uuid.as_deref(), Some("u-1"));
+        assert_eq!(usage.usage.rows_read, 7);
+        assert_eq!(usage.usage.databases, 2);
+        assert_eq!(usage.usage.groups, 0);
+        assert_eq!(usage.databases.len(), 1);
+        assert_eq!(usage.databases[0].total.rows_written, 3);
+    }
+
+    #[test]
+    fn update_body_sends_only_what_is_set() {
+        let body = types::UpdateOrganizationBody::from(&OrganizationUpdate::new().overages(false));
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({"overages": false})
+        );
     }
 }

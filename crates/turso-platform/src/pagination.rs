@@ -65,8 +65,13 @@ impl Cursors {
             return Ok(None);
         };
         let broken = |message: String| {
-            Err(Error::new(ErrorKind::Decode { excerpt: String::new() }, message)
-                .with_operation(self.operation))
+            Err(Error::new(
+                ErrorKind::Decode {
+                    excerpt: String::new(),
+                },
+                message,
+            )
+            .with_operation(self.operation))
         };
         if self.seen.len() + 1 >= self.max_pages {
             return broken(format!(

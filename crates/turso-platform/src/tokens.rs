@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use turso_platform_generated::types;
 
-use crate::{Error, Result};
 use crate::model::TokenAuthorization;
+use crate::{Error, Result};
 
 /// When a minted token expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,10 +135,12 @@ impl TokenRequest {
     /// empty `read_attach` is never sent).
     pub(crate) fn body(&self) -> types::CreateTokenInput {
         types::CreateTokenInput {
-            permissions: (!self.read_attach.is_empty()).then(|| types::CreateTokenInputPermissions {
-                read_attach: Some(types::CreateTokenInputPermissionsReadAttach {
-                    databases: self.read_attach.clone(),
-                }),
+            permissions: (!self.read_attach.is_empty()).then(|| {
+                types::CreateTokenInputPermissions {
+                    read_attach: Some(types::CreateTokenInputPermissionsReadAttach {
+                        databases: self.read_attach.clone(),
+                    }),
+                }
             }),
         }
     }

@@ -7,23 +7,25 @@
 //! 3. mint a short-lived database token for it;
 //! 4. `POST https://{hostname}/v1/upload` with the file as the body.
 //!
-//! If any step after the creation fails, the database is deleted again, so a
-//! failed upload never leaves a half-created database behind.
+//! If any step after the creation fails, if the creation's answer was lost,
+//! or if the caller drops the upload's future half-way, the database is
+//! deleted again, so a failed upload never leaves a half-created database
+//! behind. A file that changes while it is sent fails the upload with
+//! [`crate::ErrorKind::FileChanged`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue};
+use sdk_runtime::body::FileChanged;
 use tokio::io::AsyncReadExt;
 use tracing::Instrument;
 
 use crate::databases::{CreateDatabase, CreatedDatabase, Databases, Encryption, Seed};
-use crate::error::{Error, Result};
-use crate::runtime::Retry;
 use crate::tokens::TokenRequest;
-use crate::validate;
+use crate::{Error, ErrorKind, Idempotency, Result, validate};
 
 /// The page size the upload endpoint requires.
 pub const REQUIRED_PAGE_SIZE: u32 = 4096;
@@ -133,15 +135,57 @@ impl UploadDatabase {
     }
 }
 
-/// Checks that `path` is an uploadable SQLite database and returns its size.
-pub(crate) async fn check_file(path: &Path, strict: bool) -> Result<u64> {
+/// What an upload knows of its file when it starts: a file that no longer
+/// matches it was changed under the upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileState {
+    pub(crate) len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileState {
+    fn of(metadata: &std::fs::Metadata) -> FileState {
+        FileState {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+
+    /// `Err` when the file at `path` is no longer in this state.
+    async fn still(&self, path: &Path) -> std::result::Result<(), FileChanged> {
+        let now = tokio::fs::metadata(path).await.map(|m| FileState::of(&m));
+        match now {
+            Ok(now) if now == *self => Ok(()),
+            Ok(now) => Err(FileChanged {
+                detail: format!(
+                    "{} was {} bytes when the upload started and is {} bytes{} now",
+                    path.display(),
+                    self.len,
+                    now.len,
+                    if now.len == self.len {
+                        ", rewritten,"
+                    } else {
+                        ""
+                    }
+                ),
+            }),
+            Err(e) => Err(FileChanged {
+                detail: format!("{} can no longer be read: {e}", path.display()),
+            }),
+        }
+    }
+}
+
+/// Checks that `path` is an uploadable SQLite database and returns its state.
+pub(crate) async fn check_file(path: &Path, strict: bool) -> Result<FileState> {
     let io = |e: std::io::Error| {
         Error::invalid_input(format!("cannot read {}: {e}", path.display())).with_source(e)
     };
     let mut file = tokio::fs::File::open(path).await.map_err(io)?;
-    let len = file.metadata().await.map_err(io)?.len();
+    let state = FileState::of(&file.metadata().await.map_err(io)?);
+    let len = state.len;
     if !strict {
-        return Ok(len);
+        return Ok(state);
     }
     let mut header = [0u8; 100];
     let mut read = 0;
@@ -176,36 +220,74 @@ pub(crate) async fn check_file(path: &Path, strict: bool) -> Result<u64> {
             "is {len} bytes long, not a whole number of pages (checkpoint it first)"
         )));
     }
-    Ok(len)
+    Ok(state)
 }
 
 impl Databases {
     /// Uploads a local SQLite file as a new database; see [`UploadDatabase`] and
-    /// the module docs for the steps. On failure after the database was created,
-    /// the database is deleted and the original error returned.
+    /// the module docs for the steps. On failure after the database was created
+    /// (or may have been), the database is deleted and the original error
+    /// returned; a database of that name that exists already is refused with
+    /// [`ErrorKind::AlreadyExists`] before anything is created.
     pub async fn upload(&self, upload: UploadDatabase) -> Result<CreatedDatabase> {
         validate::database_name(&upload.name)?;
         validate::group_name(&upload.group)?;
-        let len = check_file(&upload.path, upload.local_checks).await?;
+        let file = check_file(&upload.path, upload.local_checks).await?;
+        // Refused up front: after a lost answer the cleanup deletes the
+        // database by name, which must then be one this upload created.
+        match self.get(&upload.name).await {
+            Ok(_) => {
+                return Err(Error::new(
+                    ErrorKind::AlreadyExists,
+                    format!(
+                        "database {:?} already exists; uploads create a new database",
+                        upload.name
+                    ),
+                )
+                .with_operation("uploadDatabase"));
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
         let mut create = CreateDatabase::new(&upload.name, &upload.group).seed(Seed::upload());
         if let Some(enc) = &upload.encryption {
             create = create.encryption(enc.clone());
         }
-        let created = self.create_with(&create, Retry::Never).await?;
-        match self.upload_into(&created, &upload, len).await {
-            Ok(()) => Ok(created),
-            Err(err) => {
-                tracing::debug!(database = %created.name, error = %err, "upload failed; deleting the database");
-                if let Err(cleanup) = self.delete(&created.name).await {
-                    tracing::warn!(database = %created.name, error = %cleanup, "could not delete the database after a failed upload");
-                    let msg = format!(
-                        "{} (and the database {:?} could not be deleted: {cleanup})",
-                        err.message().unwrap_or("upload failed"),
-                        created.name
-                    );
-                    return Err(err.with_message(msg));
-                }
-                Err(err)
+        // Armed before the create is sent: dropped with the future, it
+        // deletes the database in the background.
+        let mut cleanup = Cleanup::new(self.clone(), upload.name.clone());
+        let result = match self.create_with(&create, Idempotency::Unsafe).await {
+            Ok(created) => self
+                .upload_into(&created, &upload, file)
+                .await
+                .map(|()| created),
+            // The service may have created it although the answer was lost.
+            Err(e) if e.may_have_been_carried_out() => Err(e),
+            Err(e) => {
+                cleanup.disarm();
+                return Err(e);
+            }
+        };
+        let err = match result {
+            Ok(created) => {
+                cleanup.disarm();
+                return Ok(created);
+            }
+            Err(err) => err,
+        };
+        cleanup.disarm();
+        tracing::debug!(database = %upload.name, error = %err, "upload failed; deleting the database");
+        match self.delete(&upload.name).await {
+            Ok(_) => Err(err),
+            Err(gone) if gone.is_not_found() => Err(err),
+            Err(cleanup) => {
+                tracing::warn!(database = %upload.name, error = %cleanup, "could not delete the database after a failed upload");
+                let msg = format!(
+                    "{} (and the database {:?} could not be deleted: {cleanup})",
+                    err.message().unwrap_or("upload failed"),
+                    upload.name
+                );
+                Err(err.with_message(msg))
             }
         }
     }
@@ -214,7 +296,7 @@ impl Databases {
         &self,
         created: &CreatedDatabase,
         upload: &UploadDatabase,
-        len: u64,
+        file: FileState,
     ) -> Result<()> {
         self.wait_until_ready(&created.name, upload.ready_timeout)
             .await?;
@@ -228,16 +310,17 @@ impl Databases {
             .await?;
         let client = self.client();
         let (url, host) = upload_url(client, &created.hostname)?;
-        let transport = client.transport();
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| Error::invalid_input("the minted token is not a valid header value"))?;
+        bearer.set_sensitive(true);
 
         let mut req = client
             .http()
             .post(url)
             .timeout(upload.timeout)
-            .header(AUTHORIZATION, crate::runtime::Transport::bearer(&token))
-            .header(USER_AGENT, transport.user_agent.clone())
+            .header(AUTHORIZATION, bearer)
             .header(CONTENT_TYPE, "application/octet-stream")
-            .header(CONTENT_LENGTH, len);
+            .header(CONTENT_LENGTH, file.len);
         if let Some(host) = host {
             req = req.header(HOST, host);
         }
@@ -251,21 +334,21 @@ impl Databases {
                 req = req.header("x-turso-encryption-cipher", c.as_str());
             }
         }
-        let file = tokio::fs::File::open(&upload.path).await.map_err(|e| {
+        let reader = tokio::fs::File::open(&upload.path).await.map_err(|e| {
             Error::invalid_input(format!("cannot read {}: {e}", upload.path.display()))
         })?;
         req = req.body(reqwest::Body::wrap_stream(file_stream(
+            reader,
+            upload.path.clone(),
             file,
-            len,
             upload.progress.clone(),
         )));
 
         let span = tracing::info_span!(
-            "turso_platform.request",
+            "sdk.request",
             operation = "uploadDatabase",
             method = "POST",
             path = "/v1/upload",
-            attempt = 1u32,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
@@ -276,13 +359,59 @@ impl Databases {
             result.map_err(|e| Error::from_reqwest(e).with_operation("uploadDatabase"))?;
         let status = response.status();
         span.record("status", status.as_u16());
-        if status.is_success() {
-            return Ok(());
+        if !status.is_success() {
+            let retry_after = sdk_runtime::retry::parse_retry_after(response.headers());
+            let body = sdk_runtime::error_body(response).await;
+            return Err(Error::from_status(status.as_u16(), &body, retry_after)
+                .with_operation("uploadDatabase"));
         }
-        let retry_after = crate::runtime::parse_retry_after(response.headers());
-        let body = response.bytes().await.unwrap_or_default();
-        Err(Error::from_status(status.as_u16(), &body, retry_after)
-            .with_operation("uploadDatabase"))
+        // Changed after its last byte was read, the file sent is still not the
+        // file as it is: the caller must know.
+        file.still(&upload.path).await.map_err(|changed| {
+            Error::new(ErrorKind::FileChanged, changed.to_string()).with_operation("uploadDatabase")
+        })
+    }
+}
+
+/// Deletes the database of an upload whose future was dropped before it
+/// finished (a caller's timeout, a cancelled task): dropped while armed, it
+/// spawns the delete on the current tokio runtime.
+struct Cleanup {
+    databases: Option<(Databases, String)>,
+}
+
+impl Cleanup {
+    fn new(databases: Databases, name: String) -> Cleanup {
+        Cleanup {
+            databases: Some((databases, name)),
+        }
+    }
+
+    fn disarm(&mut self) {
+        self.databases = None;
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let Some((databases, name)) = self.databases.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                tracing::debug!(database = %name, "upload dropped; deleting its database");
+                runtime.spawn(async move {
+                    if let Err(e) = databases.delete(&name).await
+                        && !e.is_not_found()
+                    {
+                        tracing::warn!(database = %name, error = %e, "could not delete the database of a dropped upload");
+                    }
+                });
+            }
+            Err(_) => {
+                tracing::warn!(database = %name, "upload dropped outside a tokio runtime; its database is left behind")
+            }
+        }
     }
 }
 
@@ -313,30 +442,58 @@ fn upload_url(client: &crate::Client, hostname: &str) -> Result<(url::Url, Optio
     }
 }
 
+/// The file as a stream of chunks, exactly `file.len` bytes: one more
+/// byte, one fewer, or a file whose size or modification time changed by the
+/// time the last byte is read, ends the stream with [`FileChanged`], so the
+/// request fails instead of sending a torn file.
 fn file_stream(
-    file: tokio::fs::File,
-    total: u64,
+    reader: tokio::fs::File,
+    path: PathBuf,
+    file: FileState,
     progress: Option<ProgressFn>,
-) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
-    futures::stream::try_unfold((file, 0u64), move |(mut file, sent)| {
+) -> impl futures::Stream<Item = std::result::Result<bytes::Bytes, FileChanged>> + Send + 'static {
+    let total = file.len;
+    futures::stream::try_unfold((reader, 0u64), move |(mut reader, sent)| {
         let progress = progress.clone();
+        let path = path.clone();
         async move {
-            let mut buf = vec![0u8; CHUNK];
-            let n = file.read(&mut buf).await?;
-            if n == 0 {
-                if sent != total {
-                    return Err(std::io::Error::other(format!(
-                        "the file changed during the upload ({sent} of {total} bytes)"
+            let changed = |detail: String| FileChanged { detail };
+            let want = usize::try_from(total - sent)
+                .unwrap_or(usize::MAX)
+                .min(CHUNK);
+            if want == 0 {
+                // Everything was sent: the file must end here and be as it was.
+                let mut probe = [0u8; 1];
+                let more = reader
+                    .read(&mut probe)
+                    .await
+                    .map_err(|e| changed(e.to_string()))?;
+                if more != 0 {
+                    return Err(changed(format!(
+                        "{} grew beyond {total} bytes",
+                        path.display()
                     )));
                 }
+                file.still(&path).await?;
                 return Ok(None);
+            }
+            let mut buf = vec![0u8; want];
+            let n = reader
+                .read(&mut buf)
+                .await
+                .map_err(|e| changed(e.to_string()))?;
+            if n == 0 {
+                return Err(changed(format!(
+                    "{} ended after {sent} of {total} bytes",
+                    path.display()
+                )));
             }
             buf.truncate(n);
             let sent = sent + n as u64;
             if let Some(p) = &progress {
                 p(UploadProgress { sent, total });
             }
-            Ok(Some((bytes::Bytes::from(buf), (file, sent))))
+            Ok(Some((bytes::Bytes::from(buf), (reader, sent))))
         }
     })
 }
@@ -359,7 +516,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.db");
         std::fs::write(&p, header(4096, 2, 2)).unwrap();
-        assert_eq!(check_file(&p, true).await.unwrap(), 4096);
+        assert_eq!(check_file(&p, true).await.unwrap().len, 4096);
         std::fs::write(&p, header(4096, 1, 1)).unwrap();
         assert!(
             check_file(&p, true)

@@ -997,3 +997,141 @@ async fn paginates_audit_logs() {
     assert!(all.iter().any(|e| e.code == AuditLogCode::GroupCreate));
     no_violations(&emu);
 }
+
+/// Polls until `name` is gone (a dropped upload deletes in the background).
+async fn gone_soon(c: &Client, name: &str) -> bool {
+    for _ in 0..100 {
+        match c.databases().get(name).await {
+            Err(e) if e.is_not_found() => return true,
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_dropped_upload_deletes_its_database() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_file(dir.path());
+    // The token takes long enough for the caller to give up after the create.
+    emu.set_faults(FaultPlan::new().on(
+        "createDatabaseToken",
+        [Fault::latency(Duration::from_secs(3))],
+    ));
+    let databases = c.databases();
+    let upload = databases.upload(UploadDatabase::new("dropped", "default", &path));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(800), upload)
+            .await
+            .is_err()
+    );
+    assert!(
+        gone_soon(&c, "dropped").await,
+        "the dropped upload left its database behind"
+    );
+    no_violations(&emu);
+}
+
+#[tokio::test]
+async fn an_upload_whose_create_answer_was_lost_cleans_up() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_file(dir.path());
+    emu.set_faults(FaultPlan::new().on("createDatabase", [Fault::lose_answer()]));
+    let e = c
+        .databases()
+        .upload(UploadDatabase::new("lost", "default", &path))
+        .await
+        .unwrap_err();
+    assert!(e.may_have_been_carried_out(), "{e:?}");
+    assert!(emu.faults_left().is_empty());
+    assert!(c.databases().get("lost").await.unwrap_err().is_not_found());
+    no_violations(&emu);
+}
+
+#[tokio::test]
+async fn an_upload_refuses_an_existing_database() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    c.databases()
+        .create(&CreateDatabase::new("taken", "default"))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_file(dir.path());
+    let e = c
+        .databases()
+        .upload(UploadDatabase::new("taken", "default", &path))
+        .await
+        .unwrap_err();
+    assert!(e.is_already_exists(), "{e:?}");
+    c.databases().get("taken").await.unwrap();
+    no_violations(&emu);
+}
+
+#[tokio::test]
+async fn a_file_that_changes_during_the_upload_fails_it() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_file(dir.path());
+    assert!(
+        std::fs::metadata(&path).unwrap().len() > 64 * 1024,
+        "needs two chunks"
+    );
+
+    // It grows after the first chunk.
+    let p = path.clone();
+    let e = c
+        .databases()
+        .upload(
+            UploadDatabase::new("grown", "default", &path).on_progress(move |progress| {
+                if progress.sent <= 64 * 1024 {
+                    use std::io::Write;
+                    let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+                    f.write_all(&[0u8; 4096]).unwrap();
+                }
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::FileChanged, "{e:?}");
+    assert!(c.databases().get("grown").await.unwrap_err().is_not_found());
+
+    // It is rewritten in place, same size, after the first chunk.
+    let path = sqlite_file(&dir.path().join("second").tap_mkdir());
+    let p = path.clone();
+    let e = c
+        .databases()
+        .upload(
+            UploadDatabase::new("torn", "default", &path).on_progress(move |progress| {
+                if progress.sent <= 64 * 1024 {
+                    std::thread::sleep(Duration::from_millis(20));
+                    let mut bytes = std::fs::read(&p).unwrap();
+                    let last = bytes.len() - 1;
+                    bytes[last] ^= 0xff;
+                    std::fs::write(&p, bytes).unwrap();
+                }
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::FileChanged, "{e:?}");
+    assert!(c.databases().get("torn").await.unwrap_err().is_not_found());
+    assert!(emu.uploaded_file("acme", "torn").is_none());
+    no_violations(&emu);
+}
+
+trait TapMkdir {
+    fn tap_mkdir(self) -> Self;
+}
+
+impl TapMkdir for std::path::PathBuf {
+    fn tap_mkdir(self) -> Self {
+        std::fs::create_dir_all(&self).unwrap();
+        self
+    }
+}

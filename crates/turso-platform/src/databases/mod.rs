@@ -70,7 +70,11 @@ impl Databases {
         let answer = self
             .client
             .call("listDatabases", Idempotency::Safe, || {
-                let mut b = self.client.generated().list_databases().organization_slug(&org);
+                let mut b = self
+                    .client
+                    .generated()
+                    .list_databases()
+                    .organization_slug(&org);
                 if let Some(v) = &options.group {
                     b = b.group(v.clone());
                 }
@@ -91,7 +95,10 @@ impl Databases {
             .await?;
         Ok(DatabasePage {
             databases: answer.databases.into_iter().map(Into::into).collect(),
-            next: answer.pagination.and_then(|p| p.next).filter(|n| !n.is_empty()),
+            next: answer
+                .pagination
+                .and_then(|p| p.next)
+                .filter(|n| !n.is_empty()),
         })
     }
 
@@ -308,7 +315,9 @@ impl Databases {
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {
-            return Err(Error::invalid_input("the usage period ends before it starts"));
+            return Err(Error::invalid_input(
+                "the usage period ends before it starts",
+            ));
         }
         let org = self.org()?;
         let answer = self
@@ -426,7 +435,11 @@ impl Databases {
 /// Polls `get` until it succeeds, for at most `timeout` in all (the request in
 /// flight included): "not found" and transient errors are waited out with
 /// backoff, other errors end the wait.
-pub(crate) async fn poll_until_ready<T, F, Fut>(what: &str, timeout: Duration, mut get: F) -> Result<T>
+pub(crate) async fn poll_until_ready<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut get: F,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,

@@ -400,7 +400,6 @@ pub struct DatabasePage {
     pub next: Option<String>,
 }
 
-
 impl From<types::Database> for Database {
     fn from(db: types::Database) -> Self {
         Database {

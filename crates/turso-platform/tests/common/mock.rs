@@ -20,6 +20,10 @@ pub enum Reply {
     /// Send the status line, the headers and half of `body`, then hold the
     /// connection open without sending the rest (a stalled answer).
     Stall(u16, String),
+    /// A chunked body that never ends: `[` and then zeros, forever.
+    Endless(u16),
+    /// Read the request, then say nothing and hold the connection.
+    Silent,
 }
 
 impl Reply {
@@ -147,6 +151,19 @@ impl Mock {
                             );
                             let _ = sock.write_all(out.as_bytes()).await;
                             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        }
+                        Reply::Endless(status) => {
+                            let head = format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n[\r\n"
+                            );
+                            if sock.write_all(head.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            let chunk = format!("10000\r\n{}\r\n", "0".repeat(0x10000));
+                            while sock.write_all(chunk.as_bytes()).await.is_ok() {}
+                        }
+                        Reply::Silent => {
+                            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                         }
                         Reply::Http(status, extra, body) => {
                             let mut out = format!(
