@@ -62,6 +62,9 @@ pub enum Outcome {
     Blocked {
         /// Every blocker.
         blockers: Vec<Blocker>,
+        /// Patch actions that only wait for the proposed names (see
+        /// [`crate::plan::Plan::notes`]).
+        notes: Vec<String>,
         /// Changes from the old effective spec to the new one as patched so
         /// far, to explain the blockers.
         report: Report,
@@ -91,11 +94,21 @@ impl Outcome {
                 out.push_str("review with `git diff` and `cargo insta review`, then commit\n");
                 out
             }
-            Outcome::Blocked { blockers, report } => format!(
-                "changes from the current effective spec to the new one, as patched so far:\n\n{}\n\n{}",
-                report.render_text(),
-                blockers::render(blockers)
-            ),
+            Outcome::Blocked {
+                blockers,
+                notes,
+                report,
+            } => {
+                let mut out = format!(
+                    "changes from the current effective spec to the new one, as patched so far:\n\n{}\n\n{}",
+                    report.render_text(),
+                    blockers::render(blockers)
+                );
+                for note in notes {
+                    out.push_str(&format!("\nnote: {note}\n"));
+                }
+                out
+            }
         }
     }
 }
@@ -146,6 +159,7 @@ pub fn update_spec(
     if !plan.blockers.is_empty() {
         return Ok(Outcome::Blocked {
             blockers: plan.blockers,
+            notes: plan.notes,
             report,
         });
     }
@@ -161,6 +175,7 @@ pub fn update_spec(
         Err(message) => {
             return Ok(Outcome::Blocked {
                 blockers: generator_blockers(ws, api, &effective, &message),
+                notes: Vec::new(),
                 report,
             });
         }

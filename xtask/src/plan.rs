@@ -26,6 +26,9 @@ pub struct Plan {
     pub document: Value,
     /// Every blocker, patches first, then names, then structure.
     pub blockers: Vec<Blocker>,
+    /// Patch actions that select operations by the operationIds they lack
+    /// and apply once the proposed names are in place (not blockers).
+    pub notes: Vec<String>,
 }
 
 /// Checks `raw` (an upstream document) as `api`'s patches leave it. `old` is
@@ -38,10 +41,21 @@ pub fn check(ws: &Workspace, api: &Api, raw: &Value, old: Option<&Value>) -> Res
         .iter()
         .filter_map(|b| b.proposal.as_ref().map(|p| p.action.clone()))
         .collect();
+    let mut notes = Vec::new();
     let (document, mut blockers) = if proposed.is_empty() {
         first
     } else {
-        patch(ws, api, raw, &proposed, old)?
+        let second = patch(ws, api, raw, &proposed, old)?;
+        for before in &first.1 {
+            if !second.1.iter().any(|b| b.at == before.at) {
+                notes.push(format!(
+                    "{} applies again once the operations are named as proposed (it selects \
+                     them by operationId)",
+                    before.at
+                ));
+            }
+        }
+        second
     };
     for blocker in names.iter().chain(&operation_ids::check(&document, old)) {
         if !blockers.iter().any(|b| b.at == blocker.at) {
@@ -49,7 +63,11 @@ pub fn check(ws: &Workspace, api: &Api, raw: &Value, old: Option<&Value>) -> Res
         }
     }
     blockers.extend(structure::check(&document));
-    Ok(Plan { document, blockers })
+    Ok(Plan {
+        document,
+        blockers,
+        notes,
+    })
 }
 
 /// Applies `first` (proposed actions, silently), then `api`'s normalisations
@@ -140,12 +158,21 @@ fn classify(
                 });
                 blocker
             } else {
+                let why = match missing_path(&action.target, doc) {
+                    Some(path) => format!(
+                        "the path `{path}` it selects is gone upstream, and no renamed path \
+                         leads to it"
+                    ),
+                    None => format!(
+                        "no renamed path or operationId leads to its defect{defect}: upstream \
+                         fixed it"
+                    ),
+                };
                 Blocker::new(
                     None,
                     at,
                     format!(
-                        "patch action {} of spec/{name} matches nothing, and no renamed path or \
-                         operationId leads to its defect{defect}: upstream fixed it",
+                        "patch action {} of spec/{name} matches nothing, and {why}",
                         index + 1
                     ),
                     format!(
@@ -179,5 +206,32 @@ fn classify(
             ),
             "correct the action",
         ),
+    }
+}
+
+/// A path named in `target` (`$.paths['/v1/x']...`) that `doc` does not have.
+fn missing_path(target: &str, doc: &Value) -> Option<String> {
+    let paths = doc.get("paths")?;
+    target
+        .split(['\'', '"'])
+        .skip(1)
+        .step_by(2)
+        .find(|quoted| quoted.starts_with('/') && paths.get(*quoted).is_none())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_the_path_a_target_selects_when_it_is_gone() {
+        let doc = json!({"paths": {"/v1/a": {}}});
+        assert_eq!(missing_path("$.paths['/v1/a'].get", &doc), None);
+        assert_eq!(
+            missing_path("$.paths[\"/v1/b\"].get[?@ == 'x']", &doc).as_deref(),
+            Some("/v1/b")
+        );
     }
 }
