@@ -111,9 +111,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
         let sync = if durable { "FULL" } else { "OFF" };
         // Exclusive locking first, so the WAL needs no shared memory and the
-        // lock taken by the first write below is held until the process ends.
+        // lock taken by the first write below is held until the process ends;
+        // `synchronous` before the switch to WAL, which it governs too.
         let setup = format!(
-            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous={sync};
+            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous={sync}; PRAGMA journal_mode=WAL;
              BEGIN EXCLUSIVE;
              CREATE TABLE IF NOT EXISTS rows (
                  kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
