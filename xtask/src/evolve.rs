@@ -91,6 +91,10 @@ impl Outcome {
                     let rel = path.strip_prefix(&ws.root).unwrap_or(path);
                     out.push_str(&format!("wrote {}\n", rel.display()));
                 }
+                if written.is_empty() {
+                    out.push_str("this version is already vendored and generated: nothing to do\n");
+                    return out;
+                }
                 out.push_str("review with `git diff` and `cargo insta review`, then commit\n");
                 out
             }
@@ -181,14 +185,18 @@ pub fn update_spec(
         }
     };
 
-    let mut writes = vec![
-        (vendored, bytes),
-        (api.provenance_path(ws), provenance.to_record().into_bytes()),
-        (
+    // The same upstream file again: regenerate (patches may have changed),
+    // but it is no new version for the provenance or the changelog.
+    let same_version = Provenance::load(&api.provenance_path(ws))
+        .is_ok_and(|previous| previous.sha256 == provenance.sha256);
+    let mut writes = vec![(vendored, bytes)];
+    if !same_version {
+        writes.push((api.provenance_path(ws), provenance.to_record().into_bytes()));
+        writes.push((
             ws.root.join(CHANGELOG),
             changelog(ws, api, today, &provenance, &report).into_bytes(),
-        ),
-    ];
+        ));
+    }
     writes.extend(files.into_iter().map(|f| (f.path, f.contents.into_bytes())));
     let written = crate::staging::write_all(&writes)?;
     Ok(Outcome::Updated {

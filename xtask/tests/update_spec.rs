@@ -256,14 +256,18 @@ fn the_xtask_acts_on_the_workspace_it_is_run_in() {
         std::fs::read(&spec_path).unwrap(),
         std::fs::read(&new).unwrap()
     );
-    // Named with --workspace from anywhere: the same spec again changes nothing more.
+    // Named with --workspace from anywhere; the same version again writes nothing.
     let flag = format!("--workspace={}", dir.path().display());
+    let changelog = std::fs::read(dir.path().join(xtask::evolve::CHANGELOG)).unwrap();
     let out = update(elsewhere.path(), &[&flag, "--commit", "abc1234"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already vendored"));
+    let after = std::fs::read(dir.path().join(xtask::evolve::CHANGELOG)).unwrap();
+    assert_eq!(after, changelog, "no second entry for the same version");
 }
 
 #[test]
