@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::credentials::{Credentials, Engine};
 use crate::engines::error::EngineError;
 use crate::engines::process::{Exit, Process};
+use crate::engines::setup::Setup;
 
 /// How long a server gets to shut down cleanly before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(15);
@@ -26,17 +27,28 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// A server of `engine` running as `process`, listening on the loopback
+    /// `port`, prepared with `setup`.
     pub(crate) fn new(
-        process: Arc<Process>,
+        engine: Engine,
+        (process, port): (Process, u16),
         dir: InstanceDir,
-        credentials: Credentials,
-        server_version: String,
+        setup: &Setup,
+        server_version: &str,
     ) -> Self {
+        let credentials = Credentials::plain(
+            engine,
+            "127.0.0.1",
+            port,
+            setup.username(),
+            setup.password(),
+            setup.database(),
+        );
         Instance {
-            process,
+            process: Arc::new(process),
             dir,
             credentials,
-            server_version,
+            server_version: server_version.to_string(),
         }
     }
 

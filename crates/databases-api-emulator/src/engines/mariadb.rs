@@ -6,13 +6,12 @@
 //! MariaDB, which speaks MySQL's protocol, instead of MySQL.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use tokio::io::AsyncReadExt;
 
-use crate::credentials::{Credentials, Engine};
+use crate::credentials::Engine;
 use crate::engines::account::{self, Account};
 use crate::engines::binaries::MariadbPrograms;
 use crate::engines::error::EngineError;
@@ -61,19 +60,12 @@ pub(crate) async fn start(
             |port| async move { greets(port).await },
         )
         .await?;
-    let credentials = Credentials::plain(
-        Engine::Mysql,
-        "127.0.0.1",
-        port,
-        setup.username(),
-        setup.password(),
-        setup.database(),
-    );
     Ok(Instance::new(
-        Arc::new(process),
+        Engine::Mysql,
+        (process, port),
         dir,
-        credentials,
-        version.to_string(),
+        setup,
+        version,
     ))
 }
 

@@ -4,12 +4,11 @@
 //! port with no Unix socket, and the API's database is created in it.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use nix::sys::signal::Signal;
 use tokio_postgres::NoTls;
 
-use crate::credentials::{Credentials, Engine};
+use crate::credentials::Engine;
 use crate::engines::account::{self, Account};
 use crate::engines::binaries::PostgresPrograms;
 use crate::engines::error::EngineError;
@@ -59,19 +58,12 @@ pub(crate) async fn start(
         .await?;
 
     create_database(port, setup).await?;
-    let credentials = Credentials::plain(
-        Engine::Postgresql,
-        "127.0.0.1",
-        port,
-        setup.username(),
-        setup.password(),
-        setup.database(),
-    );
     Ok(Instance::new(
-        Arc::new(process),
+        Engine::Postgresql,
+        (process, port),
         dir,
-        credentials,
-        version.to_string(),
+        setup,
+        version,
     ))
 }
 
@@ -121,7 +113,10 @@ async fn connect(
 async fn create_database(port: u16, setup: &Setup) -> Result<(), EngineError> {
     let prepare = |e: tokio_postgres::Error| EngineError::Prepare {
         engine: Engine::Postgresql,
-        message: e.to_string(),
+        // A server's own message says more than tokio-postgres's "db error".
+        message: e
+            .as_db_error()
+            .map_or_else(|| e.to_string(), |db| db.message().to_string()),
     };
     let client = connect(port, setup, "postgres").await.map_err(prepare)?;
     let exists = client

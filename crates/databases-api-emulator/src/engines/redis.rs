@@ -3,13 +3,12 @@
 //! config file only the server's account can read, not on the command line
 //! where `ps` would show it), and no persistence to disk.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::credentials::{Credentials, Engine};
+use crate::credentials::Engine;
 use crate::engines::account::{self, Account};
 use crate::engines::error::EngineError;
 use crate::engines::instance::{Instance, InstanceDir};
@@ -51,19 +50,12 @@ pub(crate) async fn start(
             |port| async move { ping(port, password).await },
         )
         .await?;
-    let credentials = Credentials::plain(
-        Engine::Redis,
-        "127.0.0.1",
-        port,
-        setup.username(),
-        setup.password(),
-        setup.database(),
-    );
     Ok(Instance::new(
-        Arc::new(process),
+        Engine::Redis,
+        (process, port),
         dir,
-        credentials,
-        version.to_string(),
+        setup,
+        version,
     ))
 }
 

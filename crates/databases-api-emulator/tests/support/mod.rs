@@ -23,9 +23,12 @@ pub fn engines_for(engine: Engine) -> Option<Engines> {
 }
 
 /// Whether nothing accepts TCP connections on the loopback `port` any more.
+/// A connection whose two ends are the same address is Linux's TCP
+/// self-connect (the client was given `port` itself as its source port, which
+/// happens now and then for a port in the ephemeral range): nothing listens.
 pub async fn refuses_connections(port: u16) -> bool {
     match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
         Err(e) => e.kind() == std::io::ErrorKind::ConnectionRefused,
-        Ok(_) => false,
+        Ok(stream) => stream.local_addr().ok() == stream.peer_addr().ok(),
     }
 }
