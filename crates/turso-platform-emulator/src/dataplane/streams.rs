@@ -34,10 +34,16 @@ struct Entry {
 }
 
 /// Every open stream.
-#[derive(Default)]
 pub(crate) struct Streams {
     entries: Mutex<HashMap<u64, Entry>>,
     next: AtomicU64,
+    ttl: Duration,
+}
+
+impl Default for Streams {
+    fn default() -> Streams {
+        Streams::with_ttl(STREAM_TTL)
+    }
 }
 
 fn new_baton(id: u64) -> String {
@@ -53,9 +59,18 @@ fn expired() -> HranaError {
 }
 
 impl Streams {
-    fn sweep(entries: &mut HashMap<u64, Entry>) {
+    /// Streams that expire after `ttl` idle.
+    pub(crate) fn with_ttl(ttl: Duration) -> Streams {
+        Streams {
+            entries: Mutex::default(),
+            next: AtomicU64::new(0),
+            ttl,
+        }
+    }
+
+    fn sweep(&self, entries: &mut HashMap<u64, Entry>) {
         let now = Instant::now();
-        entries.retain(|_, e| e.busy || now.duration_since(e.last_used) < STREAM_TTL);
+        entries.retain(|_, e| e.busy || now.duration_since(e.last_used) < self.ttl);
     }
 
     /// Open a stream on `conn` and hold it for a request.
@@ -67,7 +82,7 @@ impl Streams {
             sqls: HashMap::new(),
         }));
         let mut entries = lock(&self.entries);
-        Self::sweep(&mut entries);
+        self.sweep(&mut entries);
         entries.insert(
             id,
             Entry {
@@ -92,7 +107,7 @@ impl Streams {
             .and_then(|(id, _)| id.parse().ok())
             .ok_or_else(expired)?;
         let mut entries = lock(&self.entries);
-        Self::sweep(&mut entries);
+        self.sweep(&mut entries);
         let entry = entries.get_mut(&id).ok_or_else(expired)?;
         if entry.baton != baton || entry.db_id != db_id {
             return Err(expired());
@@ -153,5 +168,16 @@ mod tests {
         assert!(streams.checkout("1.forged", "d").is_err());
         streams.close_db("d");
         assert!(streams.checkout(&next, "d").is_err());
+    }
+
+    #[test]
+    fn idle_streams_expire() {
+        let streams = Streams::with_ttl(Duration::from_millis(30));
+        let conn = Connection::open_in_memory().expect("opens");
+        let (id, _) = streams.open("d", conn);
+        let baton = streams.checkin(id, true).expect("baton");
+        std::thread::sleep(Duration::from_millis(60));
+        let err = streams.checkout(&baton, "d").err().map(|e| e.code);
+        assert_eq!(err, Some("STREAM_EXPIRED".into()));
     }
 }
