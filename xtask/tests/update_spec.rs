@@ -215,6 +215,39 @@ fn a_missing_operation_id_is_named_by_a_proposed_patch() {
     );
 }
 
+/// What the checks do not know and progenitor refuses is still named with its
+/// operation: each operation is generated alone to find it.
+#[test]
+fn a_generator_failure_names_the_operation() {
+    let dir = common::scratch_workspace();
+    let (_, mut spec) = common::vendored(dir.path());
+    // A typed error response next to an untyped one: progenitor panics.
+    spec["paths"]["/v1/widgets"] = json!({"get": {"operationId": "listWidgets",
+    "responses": {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "400": {"description": "bad", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"reason": {"type": "string"}}}}}},
+        "500": {"description": "oops", "content": {"text/plain": {"schema": {"type": "string"}}}}
+    }}});
+    let before = snapshot(dir.path());
+    let found = blockers(run(dir.path(), &spec));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        found[0].operation.as_deref(),
+        Some("listWidgets (GET /v1/widgets)")
+    );
+    assert!(
+        found[0]
+            .problem
+            .contains("the generator fails on this operation"),
+        "{found:#?}"
+    );
+    let proposal = &found[0].proposal.as_ref().unwrap().action;
+    assert_eq!(proposal.target, "$.paths['/v1/widgets'].get");
+    assert!(proposal.remove);
+    assert_eq!(snapshot(dir.path()), before, "nothing was written");
+}
+
 #[test]
 fn the_xtask_acts_on_the_workspace_it_is_run_in() {
     let dir = common::scratch_workspace();
