@@ -5,7 +5,12 @@
 use axum::{Json, Router, http::StatusCode, routing::get};
 use progenitor_client::Error;
 use turso_platform_contract_tests::fake_server::serve;
-use turso_platform_generated::{Client, hooks::Hooks, types};
+use turso_platform_generated::{Client, types};
+
+/// The transport every generated client sends through (no real token needed here).
+fn transport() -> sdk_runtime::Transport {
+    sdk_runtime::Transport::new(&"test-token".into(), "test", None, 1 << 20).unwrap()
+}
 
 #[tokio::test]
 async fn a_404_body_is_the_typed_error_with_its_message() {
@@ -18,7 +23,7 @@ async fn a_404_body_is_the_typed_error_with_its_message() {
             )
         }),
     );
-    let client = Client::new(&serve(router).await, Hooks::none());
+    let client = Client::new(&serve(router).await, transport());
     let result = client
         .get_database()
         .organization_slug("acme")
@@ -49,7 +54,7 @@ async fn a_409_body_is_the_typed_error_with_its_message_and_code() {
             )
         }),
     );
-    let client = Client::new(&serve(router).await, Hooks::none());
+    let client = Client::new(&serve(router).await, transport());
     let body = types::CreateDatabaseInput::builder()
         .name("db1")
         .group("default");

@@ -1083,7 +1083,7 @@ async fn the_proxy_catches_bad_responses() {
     async fn wrong() -> axum::response::Response {
         (
             [("content-type", "application/json")],
-            r#"{"database": {"Name": 42}}"#,
+            r#"{"database": {"Name": 42, "DbId": "d", "Hostname": "h", "group": "g"}}"#,
         )
             .into_response()
     }

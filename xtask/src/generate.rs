@@ -302,7 +302,12 @@ fn schemars_behind_feature(file: &mut syn::File) -> usize {
             if let Some((_, items)) = &mut module.content {
                 let mut hand_written = std::collections::BTreeSet::new();
                 items.retain(|item| match item {
-                    syn::Item::Impl(imp) if imp.trait_.as_ref().is_some_and(|(_, p, _)| is_json_schema(p)) => {
+                    syn::Item::Impl(imp)
+                        if imp
+                            .trait_
+                            .as_ref()
+                            .is_some_and(|(_, p, _)| is_json_schema(p)) =>
+                    {
                         if let syn::Type::Path(ty) = imp.self_ty.as_ref() {
                             hand_written.extend(ty.path.get_ident().map(|i| i.to_string()));
                         }
@@ -314,7 +319,8 @@ fn schemars_behind_feature(file: &mut syn::File) -> usize {
                     if let syn::Item::Struct(st) = item
                         && hand_written.contains(&st.ident.to_string())
                     {
-                        st.attrs.push(syn::parse_quote!(#[derive(schemars::JsonSchema)]));
+                        st.attrs
+                            .push(syn::parse_quote!(#[derive(schemars::JsonSchema)]));
                     }
                 }
             }
@@ -419,7 +425,10 @@ mod tests {
         };
         assert_eq!(schemars_behind_feature(&mut file), 2);
         let code = quote!(#file).to_string();
-        assert!(!code.contains("derive (:: serde :: Deserialize , Clone , schemars"), "{code}");
+        assert!(
+            !code.contains("derive (:: serde :: Deserialize , Clone , schemars"),
+            "{code}"
+        );
         assert_eq!(
             code.matches("cfg_attr (feature = \"schemars\" , derive (schemars :: JsonSchema))")
                 .count(),

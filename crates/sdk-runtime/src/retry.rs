@@ -12,6 +12,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -167,7 +168,9 @@ where
     let mut number = 0u32;
     loop {
         number += 1;
-        let error = match attempt().await {
+        // The transport's `sdk.request` span of each attempt nests in this one.
+        let span = tracing::info_span!("sdk.attempt", attempt = number);
+        let error = match attempt().instrument(span).await {
             Ok(value) => return Ok(value),
             Err(e) => e,
         };

@@ -130,7 +130,7 @@ impl Transport {
         span.record("status", response.status().as_u16());
         tracing::debug!("response");
         if response.status().is_client_error() || response.status().is_server_error() {
-            Ok(as_error_document(response).await)
+            as_error_document(response).await
         } else {
             Ok(limit_body(response, self.config.max_response_bytes))
         }
@@ -156,7 +156,8 @@ impl WithoutUrlRef for reqwest::Error {
 /// The error answer `response`, its body read (at most [`MAX_ERROR_BODY`]
 /// bytes) and given as the API's error document: a JSON object with a string
 /// `error` is kept as it is; anything else becomes `{"error": <its text>}`.
-async fn as_error_document(response: reqwest::Response) -> reqwest::Response {
+/// A body that breaks off (or times out) fails like any other read.
+async fn as_error_document(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version())
@@ -166,17 +167,20 @@ async fn as_error_document(response: reqwest::Response) -> reqwest::Response {
         headers.remove(CONTENT_LENGTH);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    let (body, _) = read_up_to(response, MAX_ERROR_BODY).await;
+    let (body, failed) = read_up_to(response, MAX_ERROR_BODY).await;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     let body = if is_error_document(&body) {
         body
     } else {
         let text = String::from_utf8_lossy(&body).trim().to_string();
         Bytes::from(serde_json::json!({ "error": text }).to_string())
     };
-    match builder.body(reqwest::Body::from(body)) {
+    Ok(match builder.body(reqwest::Body::from(body)) {
         Ok(answer) => reqwest::Response::from(answer),
         Err(_) => reqwest::Response::from(http::Response::new(reqwest::Body::from(Bytes::new()))),
-    }
+    })
 }
 
 fn is_error_document(body: &[u8]) -> bool {

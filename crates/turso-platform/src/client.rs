@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use progenitor_client::ResponseValue;
 use sdk_runtime::{ErrorPayload, Idempotency, Transport, retry};
+use tracing::Instrument;
 use url::Url;
 
 use crate::{Error, Result, RetryPolicy, Token};
@@ -319,9 +320,11 @@ impl Client {
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         E: ErrorPayload,
     {
+        let span = tracing::info_span!("sdk.call", operation);
         retry::run(&self.inner.retry, idempotency, || {
             sdk_runtime::answer(call())
         })
+        .instrument(span)
         .await
         .map_err(|e| e.with_operation(operation))
     }

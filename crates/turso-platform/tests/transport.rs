@@ -663,10 +663,13 @@ async fn traces_each_attempt_without_secrets() {
     c.databases().get("db1").await.unwrap();
 
     let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(out.contains("turso_platform.request"), "{out}");
+    assert!(
+        out.contains("sdk.call") && out.contains("sdk.request"),
+        "{out}"
+    );
     assert!(out.contains("operation=\"getDatabase\""), "{out}");
     assert!(
-        out.contains("path=\"/v1/organizations/{organizationSlug}/databases/{databaseName}\""),
+        out.contains("path=\"/v1/organizations/acme/databases/db1\""),
         "{out}"
     );
     assert!(out.contains("method=GET"), "{out}");
