@@ -13,7 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::body::{BodyTooLarge, FileChanged, MAX_ERROR_BODY, read_up_to};
-use crate::retry::parse_retry_after;
+use crate::headers::parse_retry_after;
 use crate::secret::redact_tokens;
 
 /// The largest number of characters of a body kept in a [`ErrorKind::Decode`] excerpt.

@@ -14,6 +14,7 @@
 
 pub mod body;
 mod error;
+mod headers;
 pub mod http;
 pub mod retry;
 mod secret;
