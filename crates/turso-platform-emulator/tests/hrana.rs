@@ -354,3 +354,27 @@ async fn data_and_state_survive_a_restart_and_a_second_emulator_is_refused() {
     );
     assert_no_violations(&emu);
 }
+
+#[tokio::test]
+async fn a_request_that_fails_midway_changes_nothing() {
+    let (emu, api, _sql) = setup().await;
+    let (_, before) = api.get("/v1/organizations/acme/audit-logs").await;
+    // Take the seed's file away: copying it fails after the create was
+    // checked and applied in memory.
+    let file = emu.database_file("acme", "db").expect("file");
+    std::fs::remove_file(&file).expect("removed");
+    let (s, b) = api
+        .post(
+            "/v1/organizations/acme/databases",
+            json!({"name": "copy", "group": "g", "seed": {"type": "database", "name": "db"}}),
+        )
+        .await;
+    assert_eq!(s, 500, "{b}");
+    let (s, _) = api.get("/v1/organizations/acme/databases/copy").await;
+    assert_eq!(s, 404, "the failed create left no database");
+    let (_, after) = api.get("/v1/organizations/acme/audit-logs").await;
+    assert_eq!(before, after, "nor an audit entry");
+    assert!(emu.database_file("acme", "copy").is_none());
+    // The name is free: a plain create succeeds.
+    database(&api, "copy", "g").await;
+}
