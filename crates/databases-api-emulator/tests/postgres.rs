@@ -4,8 +4,8 @@
 
 mod support;
 
+use databases_api_emulator::Engine;
 use databases_api_emulator::engines::{Setup, Started};
-use databases_api_emulator::{Engine, Secret};
 use tokio_postgres::NoTls;
 
 #[tokio::test]
@@ -13,7 +13,8 @@ async fn postgres_serves_its_credentials_then_refuses_after_delete() {
     let Some(engines) = support::engines_for(Engine::Postgresql) else {
         return;
     };
-    let setup = Setup::new("main_postgres", "app_user", Secret::generate()).unwrap();
+    // The API's database `main-postgres`: database `main_postgres`, user `app_user`.
+    let setup = Setup::for_api_name("main-postgres").unwrap();
     let Started::Real(instance) = engines.start(Engine::Postgresql, &setup).await.unwrap() else {
         panic!("postgresql is installed, so it must start for real");
     };

@@ -17,10 +17,10 @@ pub struct Setup {
 impl Setup {
     /// Checks and keeps the values.
     ///
-    /// `database` and `username`: a lowercase letter or `_`, then lowercase
-    /// letters, digits and `_`, at most 63 characters (PostgreSQL's identifier
-    /// limit, the smallest of the engines'). `password`: 8 to 128 ASCII
-    /// letters, digits and `-._~` (what a URI carries unescaped), as
+    /// `database` and `username`: 1 to 63 lowercase letters, digits and `_`
+    /// (63 is PostgreSQL's identifier limit, the smallest of the engines'; the
+    /// engines get them quoted, so a leading digit is fine). `password`: 8 to
+    /// 128 ASCII letters, digits and `-._~` (what a URI carries unescaped), as
     /// [`Secret::generate`] makes.
     pub fn new(
         database: impl Into<String>,
@@ -54,6 +54,14 @@ impl Setup {
         })
     }
 
+    /// The setup of the API's database named `name` (a DNS label, as the
+    /// spec's `Name` requires), as the spec decides its credentials: the
+    /// database is the name with `-` replaced by `_` (`main-postgres` gives
+    /// `main_postgres`), the user is `app_user`, the password a fresh one.
+    pub fn for_api_name(name: &str) -> Result<Self, EngineError> {
+        Setup::new(name.replace('-', "_"), API_USER, Secret::generate())
+    }
+
     /// The database (schema) name.
     pub fn database(&self) -> &str {
         &self.database
@@ -70,21 +78,19 @@ impl Setup {
     }
 }
 
+/// The user name the API hands out, as on the reference page.
+const API_USER: &str = "app_user";
+
 fn check_identifier(field: &'static str, value: &str) -> Result<(), EngineError> {
-    let mut chars = value.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if first_ok && rest_ok && value.len() <= 63 {
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain && (1..=63).contains(&value.len()) {
         Ok(())
     } else {
         Err(EngineError::InvalidSetup {
             field,
-            reason: format!(
-                "`{value}` must be a lowercase letter or `_`, then lowercase letters, digits \
-                 and `_`, at most 63 characters"
-            ),
+            reason: format!("`{value}` must be 1 to 63 lowercase letters, digits and `_`"),
         })
     }
 }
@@ -103,14 +109,24 @@ mod tests {
     }
 
     #[test]
+    fn follows_the_api_name() {
+        let setup = Setup::for_api_name("main-postgres").unwrap();
+        assert_eq!(setup.database(), "main_postgres");
+        assert_eq!(setup.username(), "app_user");
+        assert_eq!(Setup::for_api_name("1-db").unwrap().database(), "1_db");
+        assert!(Setup::for_api_name("Not A Label").is_err());
+    }
+
+    #[test]
     fn refuses_what_would_need_quoting() {
         let pw = || Secret::new("good-password");
         for bad in [
             "",
             "Main",
             "main-postgres",
-            "1db",
             "a;drop",
+            "a\"b",
+            "é",
             &"x".repeat(64),
         ] {
             let err = Setup::new(bad, "app_user", pw()).unwrap_err();
