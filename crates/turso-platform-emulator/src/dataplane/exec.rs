@@ -145,7 +145,7 @@ impl Session<'_> {
                 "SQL string does not contain any statement",
             ));
         }
-        let mut prepared = self.conn.prepare(sql).map_err(|e| parse_error(&e))?;
+        let mut prepared = self.conn.prepare_cached(sql).map_err(|e| parse_error(&e))?;
         self.check(prepared.readonly())?;
         bind(&mut prepared, &stmt.args, &stmt.named_args)?;
         let cols: Vec<Value> = prepared
@@ -172,7 +172,8 @@ impl Session<'_> {
                 }
             }
         }
-        let scanned = prepared.get_status(StatementStatus::FullscanStep) as u64;
+        // Read and reset: a cached statement keeps counting across uses.
+        let scanned = prepared.reset_status(StatementStatus::FullscanStep) as u64;
         let affected = if writes {
             self.conn.total_changes().saturating_sub(before)
         } else {
@@ -253,7 +254,7 @@ impl Session<'_> {
                 "SQL string does not contain any statement",
             ));
         }
-        let stmt = self.conn.prepare(sql).map_err(|e| parse_error(&e))?;
+        let stmt = self.conn.prepare_cached(sql).map_err(|e| parse_error(&e))?;
         let params: Vec<Value> = (1..=stmt.parameter_count())
             .map(|i| json!({"name": stmt.parameter_name(i)}))
             .collect();
