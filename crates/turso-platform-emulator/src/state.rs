@@ -209,7 +209,7 @@ pub(crate) enum FileOp {
 }
 
 /// The whole emulated world.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct State {
     /// Root secret for every token signature.
     pub secret: String,
@@ -221,6 +221,18 @@ pub(crate) struct State {
     pub default_token: String,
     /// What changed since the last commit.
     pub dirty: Dirty,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The root secret and the default token are credentials: never printed.
+        f.debug_struct("State")
+            .field("seq", &self.seq)
+            .field("users", &self.users.len())
+            .field("orgs", &self.orgs.len())
+            .field("api_tokens", &self.api_tokens.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// RFC 3339 with seconds, as the service prints timestamps.

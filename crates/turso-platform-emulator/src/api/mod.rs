@@ -117,10 +117,12 @@ impl Ctx<'_> {
     /// Whether a database is still "provisioning" (answers 404).
     pub(crate) fn provisioning(&self, db: &Database) -> bool {
         let delay = self.settings.provisioning_delay;
+        // A delay too large to add keeps the database provisioning forever.
         !delay.is_zero()
             && chrono::Duration::from_std(delay)
-                .map(|d| self.now < db.created_at + d)
-                .unwrap_or(false)
+                .ok()
+                .and_then(|d| db.created_at.checked_add_signed(d))
+                .is_none_or(|ready| self.now < ready)
     }
 
     /// The body deserialized into `T` (an empty object when absent).

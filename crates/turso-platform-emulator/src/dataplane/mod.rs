@@ -54,11 +54,13 @@ fn resolve(shared: &Shared, target: &Target) -> Option<Served> {
             (o, o.db(db)?)
         }
     };
-    let serving_from = db.created_at
-        + chrono::Duration::from_std(
-            shared.settings.provisioning_delay + shared.settings.data_plane_delay,
-        )
-        .unwrap_or(chrono::Duration::MAX);
+    // A delay too large to add means "never", not an overflow.
+    let serving_from = shared
+        .settings
+        .provisioning_delay
+        .checked_add(shared.settings.data_plane_delay)
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .and_then(|d| db.created_at.checked_add_signed(d))?;
     (chrono::Utc::now() >= serving_from).then(|| Served {
         org: org.slug.clone(),
         db: db.name.clone(),
