@@ -4,8 +4,13 @@
 //! cargo run -p turso-platform --example tour
 //! ```
 //!
-//! Without `TURSO_API_TOKEN` the tour starts the embedded emulator (with a
-//! provisioning delay, as the real service has) and runs against it. With
+//! It provisions a group and a database, waits until the database serves
+//! queries, and then queries it through its data plane with the official
+//! `libsql` client: creates a table, writes rows and reads them back.
+//!
+//! Without `TURSO_API_TOKEN` the tour starts the embedded emulator (with the
+//! provisioning delays the real service has: the Platform API's, and the data
+//! plane's own after it) and runs against it. With
 //! `TURSO_API_TOKEN` and `TURSO_ORG` set it runs against the real service
 //! (`TURSO_API_BASEURL` overrides the URL), using unique names and always
 //! cleaning up what it created. It exits non-zero on failure.
@@ -26,7 +31,7 @@ async fn main() -> ExitCode {
         .init();
 
     // Keep the emulator alive for the whole tour.
-    let (client, _emulator) = match connect().await {
+    let (client, emulator) = match connect().await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("tour: cannot start: {e}");
@@ -40,7 +45,13 @@ async fn main() -> ExitCode {
         database: format!("tour-db-{suffix}"),
     };
 
-    let outcome = walk(&client, &names).await;
+    // Where the `libsql` client finds a database: its `libsql://` hostname on
+    // the service, a loopback URL on the emulator (no DNS needed).
+    let sql_url = |db: &turso_platform::Database| match &emulator {
+        Some(emu) => emu.database_url(emu.organization(), &db.name),
+        None => format!("libsql://{}", db.hostname),
+    };
+    let outcome = walk(&client, &names, &sql_url).await;
     let cleanup = clean_up(&client, &names).await;
     match (outcome, cleanup) {
         (Ok(()), Ok(())) => {
@@ -82,6 +93,7 @@ async fn connect()
     }
     let emulator = turso_platform_emulator::Emulator::builder()
         .provisioning_delay(Duration::from_millis(1500))
+        .data_plane_delay(Duration::from_millis(1000))
         .start()
         .await
         .map_err(|e| e.to_string())?;
@@ -99,7 +111,13 @@ async fn connect()
     Ok((client, Some(emulator)))
 }
 
-async fn walk(client: &Client, names: &Names) -> Result<()> {
+type TourResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+async fn walk(
+    client: &Client,
+    names: &Names,
+    sql_url: &dyn Fn(&turso_platform::Database) -> String,
+) -> TourResult {
     let user = client.user().current().await?;
     println!("signed in as {}", user.username);
 
@@ -165,15 +183,15 @@ async fn walk(client: &Client, names: &Names) -> Result<()> {
         ensured.name,
         ensured.hostname
     );
-    print!("waiting until it answers (new databases answer 404 for a while) ... ");
+    print!("waiting until it serves queries (new databases answer 404 for a while) ... ");
     std::io::Write::flush(&mut std::io::stdout()).ok();
     let started = std::time::Instant::now();
     let db = client
         .databases()
-        .wait_until_ready(&names.database, Duration::from_secs(120))
+        .wait_until_serving(&names.database, Duration::from_secs(120))
         .await?;
     println!(
-        "ready after {:.1}s (id {})",
+        "serving after {:.1}s (id {})",
         started.elapsed().as_secs_f64(),
         db.id
     );
@@ -214,8 +232,49 @@ async fn walk(client: &Client, names: &Names) -> Result<()> {
             Err(e) if matches!(e.kind(), ErrorKind::BadRequest | ErrorKind::Forbidden) => {
                 println!("could not add a replica here ({e}); skipping");
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
+    }
+
+    println!("\n-- SQL through the data plane (the official libsql client)");
+    let sql_token = client
+        .databases()
+        .create_token(
+            &db.name,
+            &TokenRequest::new()
+                .full_access()
+                .expires_in(Duration::from_secs(3600)),
+        )
+        .await?;
+    let database = libsql::Builder::new_remote(sql_url(&db), sql_token.expose().to_string())
+        .build()
+        .await?;
+    let conn = database.connect()?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL, seats INTEGER)",
+        (),
+    )
+    .await?;
+    for (name, seats) in [("acme", 12), ("globex", 40), ("initech", 7)] {
+        conn.execute(
+            "INSERT INTO tenants (name, seats) VALUES (?1, ?2)",
+            libsql::params![name, seats],
+        )
+        .await?;
+    }
+    let mut rows = conn
+        .query(
+            "SELECT id, name, seats FROM tenants ORDER BY seats DESC",
+            (),
+        )
+        .await?;
+    while let Some(row) = rows.next().await? {
+        println!(
+            "  tenant {} {:<8} {} seats",
+            row.get::<i64>(0)?,
+            row.get::<String>(1)?,
+            row.get::<i64>(2)?
+        );
     }
 
     println!("\n-- tokens");
@@ -233,7 +292,18 @@ async fn walk(client: &Client, names: &Names) -> Result<()> {
         token.expose().len()
     );
     client.databases().invalidate_tokens(&db.name).await?;
-    println!("rotated the database's tokens (the one above is now invalid)");
+    println!("rotated the database's tokens (the ones above are now invalid)");
+    let refused = database
+        .connect()?
+        .query("SELECT count(*) FROM tenants", ())
+        .await;
+    println!(
+        "a query with the rotated SQL token: {}",
+        match refused {
+            Ok(_) => "still accepted (the service may take a moment to rotate)".to_string(),
+            Err(e) => format!("refused ({e})"),
+        }
+    );
 
     println!("\n-- usage");
     let usage = client.databases().usage(&db.name).await?;

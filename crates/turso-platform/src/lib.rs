@@ -49,6 +49,7 @@ mod api_tokens;
 mod audit_logs;
 mod billing;
 mod client;
+mod data_plane;
 mod databases;
 mod groups;
 mod instances;

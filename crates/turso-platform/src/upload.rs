@@ -309,7 +309,7 @@ impl Databases {
             )
             .await?;
         let client = self.client();
-        let (url, host) = upload_url(client, &created.hostname)?;
+        let (url, host) = crate::data_plane::url(client, &created.hostname, "/v1/upload")?;
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| Error::invalid_input("the minted token is not a valid header value"))?;
         bearer.set_sensitive(true);
@@ -411,33 +411,6 @@ impl Drop for Cleanup {
             Err(_) => {
                 tracing::warn!(database = %name, "upload dropped outside a tokio runtime; its database is left behind")
             }
-        }
-    }
-}
-
-/// The upload URL for a database host and, when redirected through
-/// `database_host_base_url`, the `Host` header to send.
-fn upload_url(client: &crate::Client, hostname: &str) -> Result<(url::Url, Option<HeaderValue>)> {
-    let direct = url::Url::parse(&format!("https://{hostname}/v1/upload"))
-        .ok()
-        .filter(|u| u.host_str() == Some(hostname) && u.port().is_none())
-        .ok_or_else(|| {
-            Error::new(
-                crate::ErrorKind::Decode {
-                    excerpt: hostname.chars().take(100).collect(),
-                },
-                "the service returned an invalid database hostname",
-            )
-        })?;
-    match client.database_host_base_url() {
-        None => Ok((direct, None)),
-        Some(base) => {
-            let mut url = base.clone();
-            let path = format!("{}/v1/upload", base.path().trim_end_matches('/'));
-            url.set_path(&path);
-            let host = HeaderValue::from_str(hostname)
-                .map_err(|_| Error::invalid_input("invalid database hostname"))?;
-            Ok((url, Some(host)))
         }
     }
 }

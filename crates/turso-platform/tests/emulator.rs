@@ -1135,3 +1135,51 @@ impl TapMkdir for std::path::PathBuf {
         self
     }
 }
+
+#[tokio::test]
+async fn waits_until_the_data_plane_serves() {
+    let emu = Emulator::builder()
+        .data_plane_delay(Duration::from_millis(1500))
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    group(&c, "default").await;
+    c.databases()
+        .create(&CreateDatabase::new("fresh", "default"))
+        .await
+        .unwrap();
+
+    // The Platform API knows it at once; its data plane does not serve yet.
+    let started = std::time::Instant::now();
+    let db = c
+        .databases()
+        .wait_until_ready("fresh", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    let probe = reqwest::Client::new()
+        .get(format!("{}health", emu.database_url("acme", "fresh")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 404, "the data plane should not serve yet");
+
+    // Too short a limit: a typed timeout naming the data plane.
+    let e = c
+        .databases()
+        .wait_until_serving("fresh", Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e:?}");
+    assert!(e.to_string().contains("did not serve queries"), "{e}");
+
+    let served = c
+        .databases()
+        .wait_until_serving("fresh", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(served.name, db.name);
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    no_violations(&emu);
+}
