@@ -79,6 +79,15 @@ pub enum ErrorKind {
     Configuration,
     /// Any other HTTP status the API does not describe; see [`Error::status`].
     UnexpectedStatus,
+    /// The resource is not in a state that allows the call, or it reached a
+    /// state a wait cannot leave: an HTTP 409 that a facade knows is not a
+    /// duplicate (credentials asked of a database that is not running), or a
+    /// resource that failed or was destroyed while the client waited for it.
+    InvalidState {
+        /// The resource's state, when the client knows it (`"error"`,
+        /// `"destroyed"`, ...).
+        state: Option<String>,
+    },
 }
 
 impl ErrorKind {
@@ -100,6 +109,7 @@ impl ErrorKind {
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::Configuration => "invalid configuration",
             ErrorKind::UnexpectedStatus => "unexpected status",
+            ErrorKind::InvalidState { .. } => "invalid state",
         }
     }
 }
@@ -181,6 +191,14 @@ impl Error {
     /// Marks the error as coming after an attempt whose answer was lost.
     pub fn with_lost_answer(mut self, lost: bool) -> Self {
         self.inner.lost_answer |= lost;
+        self
+    }
+
+    /// The same error (status, message, `Retry-After`, operation) as another
+    /// kind: for a facade that knows more about an answer than its status
+    /// says (a 409 that is not a duplicate, say).
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.inner.kind = kind;
         self
     }
 

@@ -8,11 +8,15 @@
 //! - [`Error`] / [`ErrorKind`]: the one error type;
 //! - [`Token`]: secrets that never print;
 //! - [`http`]: the HTTP client (no redirects) and base-URL checks;
-//! - [`body`]: response bodies read within limits.
+//! - [`body`]: response bodies read within limits;
+//! - [`config`]: the settings every client builder shares;
+//! - [`Ensured`]: the outcome of an idempotent create.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod body;
+pub mod config;
+mod ensured;
 mod error;
 mod headers;
 pub mod http;
@@ -20,6 +24,7 @@ pub mod retry;
 mod secret;
 mod transport;
 
+pub use ensured::Ensured;
 pub use error::{Error, ErrorKind, ErrorPayload, Result, classify_status, error_body};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::{Token, redact_tokens};

@@ -1,0 +1,253 @@
+//! The [`Client`], its [`ClientBuilder`] (the shared
+//! [`sdk_runtime::config::ClientConfig`] plus this API's defaults and
+//! environment), and [`Client::call`]: every operation of the facade is a
+//! generated call run through the shared retry loop, its error named after
+//! the spec's operationId.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::ResponseValue;
+use sdk_runtime::config::{ClientConfig, env_var};
+use sdk_runtime::{Error, ErrorPayload, Idempotency, Result, RetryPolicy, Token, retry};
+use tracing::Instrument;
+
+/// The base URL of a local install of the Databases API (the spec's server);
+/// a managed service has its own, set with [`ClientBuilder::base_url`] or
+/// [`ENV_BASE_URL`].
+pub const DEFAULT_BASE_URL: &str = "http://localhost:8080";
+
+/// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
+pub const DEFAULT_USER_AGENT: &str = concat!("databases-api-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The environment variable [`Client::from_env`] reads the API token from.
+pub const ENV_TOKEN: &str = "DATABASES_API_TOKEN";
+
+/// The environment variable [`Client::from_env`] reads the base URL from.
+pub const ENV_BASE_URL: &str = "DATABASES_API_BASEURL";
+
+/// Configures a [`Client`]; obtain one with [`Client::builder`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use databases_api::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .token("my-api-token")
+///     .base_url("https://databases.example.com")
+///     .request_timeout(Duration::from_secs(30))
+///     .retry_policy(RetryPolicy::default().max_attempts(3))
+///     .build()?;
+/// # Ok::<(), databases_api::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    config: ClientConfig,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            config: ClientConfig::new(DEFAULT_BASE_URL, DEFAULT_USER_AGENT),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API token, sent as `Authorization: Bearer ...` (required).
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.config.set_token(token.into());
+        self
+    }
+
+    /// The API's base URL, the host without `/api/v1` (default
+    /// [`DEFAULT_BASE_URL`]). Plain `http://` is refused unless the host is
+    /// loopback or [`ClientBuilder::allow_insecure_http`] is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.config.set_base_url(url.into());
+        self
+    }
+
+    /// The timeout of each HTTP attempt, answer included (default 60 s;
+    /// `None` for none).
+    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.set_request_timeout(timeout.into());
+        self
+    }
+
+    /// The timeout for opening a connection (default 10 s); ignored with a
+    /// caller's own [`ClientBuilder::http_client`].
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.set_connect_timeout(timeout.into());
+        self
+    }
+
+    /// The largest answer body accepted (default 256 MiB); a larger one fails
+    /// with [`crate::ErrorKind::BodyTooLarge`] without being read further.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.config.set_max_response_bytes(limit);
+        self
+    }
+
+    /// How transient failures are retried; see [`RetryPolicy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config.set_retry_policy(policy);
+        self
+    }
+
+    /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.config.set_user_agent(user_agent.into());
+        self
+    }
+
+    /// Sends with this `reqwest::Client` (proxies, TLS settings, ...); its own
+    /// redirect policy then applies (the default client follows none).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.set_http_client(client);
+        self
+    }
+
+    /// Accepts plain `http://` base URLs to hosts that are not loopback (a
+    /// local install on another machine of a private network).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.config.set_allow_insecure_http(allow);
+        self
+    }
+
+    /// Builds the client; fails with [`crate::ErrorKind::Configuration`] when
+    /// no token is set or the base URL is unusable.
+    pub fn build(self) -> Result<Client> {
+        let missing = format!("no API token: set one with ClientBuilder::token or {ENV_TOKEN}");
+        let parts = self.config.connect(&missing)?;
+        let generated = databases_api_generated::Client::new_with_client(
+            &parts.base_url,
+            parts.http,
+            parts.transport,
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                generated,
+                retry: parts.retry,
+            }),
+        })
+    }
+}
+
+/// A client of the Databases API. Cheap to clone: clones share one
+/// connection pool. The databases are reached through
+/// [`Client::databases`].
+///
+/// ```no_run
+/// # async fn run() -> databases_api::Result<()> {
+/// let client = databases_api::Client::from_env()?;
+/// for db in client.databases().list().await? {
+///     println!("{} {} {} {}", db.name, db.engine, db.version, db.status);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    generated: databases_api_generated::Client,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The transport prints its token as `Token(****)`.
+        use progenitor_client::ClientInfo;
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("transport", self.inner.generated.inner())
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: [`ENV_TOKEN`]
+    /// (`DATABASES_API_TOKEN`, required) and [`ENV_BASE_URL`]
+    /// (`DATABASES_API_BASEURL`, default [`DEFAULT_BASE_URL`]).
+    pub fn from_env() -> Result<Client> {
+        Client::builder_from_env()?.build()
+    }
+
+    /// A builder preset from the environment (see [`Client::from_env`]), to
+    /// change further settings before building.
+    pub fn builder_from_env() -> Result<ClientBuilder> {
+        let token = env_var(ENV_TOKEN)
+            .ok_or_else(|| Error::configuration(format!("{ENV_TOKEN} is not set")))?;
+        let builder = Client::builder().token(token);
+        Ok(match env_var(ENV_BASE_URL) {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        use progenitor_client::ClientInfo;
+        self.inner.generated.baseurl()
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The generated client, for anything the facade does not cover. It
+    /// sends through this client's transport (token, timeouts, body limit,
+    /// tracing); wrap its calls in [`Client::call`] for retries and typed
+    /// errors.
+    pub fn generated(&self) -> &databases_api_generated::Client {
+        &self.inner.generated
+    }
+
+    /// Runs a call of the [generated client](Client::generated) as every
+    /// facade operation runs: retried by the client's [`RetryPolicy`] when
+    /// `idempotency` allows, in a `sdk.call` span, its failure an [`Error`]
+    /// naming `operation`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: databases_api::Client) -> databases_api::Result<()> {
+    /// use databases_api::Idempotency;
+    /// let raw = client
+    ///     .call("listDatabases", Idempotency::Safe, || client.generated().list_databases().send())
+    ///     .await?;
+    /// println!("{} databases", raw.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn call<T, E, F, Fut>(
+        &self,
+        operation: &'static str,
+        idempotency: Idempotency,
+        mut send: F,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+        E: ErrorPayload,
+    {
+        let attempts = retry::run(&self.inner.retry, idempotency, || {
+            sdk_runtime::answer(send())
+        });
+        match attempts
+            .instrument(tracing::info_span!("sdk.call", operation))
+            .await
+        {
+            Ok(value) => Ok(value),
+            Err(e) => Err(e.with_operation(operation)),
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The databases of the token's project: list, get, create (once, or
+//! idempotently by name), delete, credentials, and the wait until a database
+//! is `running`. The types are in [`model`]; the wait in [`wait`].
+//!
+//! Every call that names a database takes an id (`db_...`) or a name: a name
+//! is a DNS label, which has no `_`, so the two never collide. A name is
+//! looked up in the list first (one more request), since the API addresses
+//! databases by id only.
+
+mod model;
+mod wait;
+
+use std::time::Duration;
+
+use databases_api_generated::types;
+use sdk_runtime::{Ensured, Error, ErrorKind, Idempotency, Result};
+
+pub use model::{CreateDatabase, CreatedDatabase, Database};
+
+use crate::client::Client;
+use crate::credentials::Credentials;
+
+/// The databases of the token's project; obtained with
+/// [`Client::databases`].
+///
+/// ```no_run
+/// # async fn run(client: databases_api::Client) -> databases_api::Result<()> {
+/// use std::time::Duration;
+/// use databases_api::{CreateDatabase, Engine};
+///
+/// let dbs = client.databases();
+/// let input = CreateDatabase::new("orders", Engine::Postgresql, "db-s-2vcpu-4gb", "nyc1");
+/// let created = dbs.create_if_missing(&input).await?;
+/// let db = dbs.wait_until_running(&created.id, Duration::from_secs(300)).await?;
+/// let creds = dbs.credentials(&db.id).await?;
+/// println!("{}", creds.connection_string().redacted());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Databases {
+    client: Client,
+}
+
+impl Client {
+    /// The databases of the token's project.
+    pub fn databases(&self) -> Databases {
+        Databases {
+            client: self.clone(),
+        }
+    }
+}
+
+/// How many times [`Databases::create_if_missing`] tries again when the
+/// database that made its create fail is gone before it could be read (it was
+/// deleted in between).
+const ENSURE_ROUNDS: usize = 3;
+
+impl Databases {
+    /// Every database of the project that is not destroyed, oldest first.
+    pub async fn list(&self) -> Result<Vec<Database>> {
+        let answer = self
+            .client
+            .call("listDatabases", Idempotency::Safe, || {
+                self.client.generated().list_databases().send()
+            })
+            .await?;
+        Ok(answer.into_iter().map(Database::from).collect())
+    }
+
+    /// The database named `name`, if one that is not destroyed exists.
+    pub async fn find(&self, name: &str) -> Result<Option<Database>> {
+        if !model::is_name(name) {
+            return Err(Error::invalid_input(format!(
+                "{name:?} is not a database name (a DNS label)"
+            )));
+        }
+        let all = self.list().await?;
+        Ok(all.into_iter().find(|db| db.name == name))
+    }
+
+    /// One database, by id or name. By id, a destroyed database is still
+    /// answered (status `destroyed`); by name, it is not found.
+    pub async fn get(&self, id_or_name: &str) -> Result<Database> {
+        let id = self.resolve(id_or_name, "getDatabase").await?;
+        self.get_by_id(&id).await
+    }
+
+    async fn get_by_id(&self, id: &str) -> Result<Database> {
+        let answer = self
+            .client
+            .call("getDatabase", Idempotency::Safe, || {
+                self.client.generated().get_database().id(id).send()
+            })
+            .await?;
+        Ok(answer.into())
+    }
+
+    /// Creates a database; the answer is at once, with status
+    /// `provisioning` (see [`Databases::wait_until_running`]). The input is
+    /// checked first ([`CreateDatabase::check`]). Sent once and never
+    /// repeated after an answer that was lost (a repeat could report a
+    /// duplicate); [`Databases::create_if_missing`] is the idempotent create.
+    pub async fn create(&self, input: &CreateDatabase) -> Result<CreatedDatabase> {
+        self.create_with(input, Idempotency::Unsafe).await
+    }
+
+    async fn create_with(
+        &self,
+        input: &CreateDatabase,
+        idempotency: Idempotency,
+    ) -> Result<CreatedDatabase> {
+        let body = types::CreateDatabase::try_from(input)?;
+        let answer = self
+            .client
+            .call("createDatabase", idempotency, || {
+                self.client
+                    .generated()
+                    .create_database()
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(answer.into())
+    }
+
+    /// Creates the database unless one of that name exists. "Already exists"
+    /// (409) is success when the existing database has the requested engine
+    /// ([`Ensured::Existing`]), and an [`ErrorKind::AlreadyExists`] error
+    /// naming its engine otherwise. Its other settings (version, plan,
+    /// region, sizes) are not compared: the answer's database says what they
+    /// are. Safe to repeat, so transient failures are retried; when an
+    /// attempt's answer was lost and the repeat finds the database, the
+    /// result is [`Ensured::Created`], since that attempt most likely made it.
+    pub async fn create_if_missing(
+        &self,
+        input: &CreateDatabase,
+    ) -> Result<Ensured<CreatedDatabase>> {
+        let mut last = None;
+        for _ in 0..ENSURE_ROUNDS {
+            let conflict = match self.create_with(input, Idempotency::Safe).await {
+                Ok(created) => return Ok(Ensured::Created(created)),
+                Err(e) if e.is_already_exists() => e,
+                Err(e) => return Err(e),
+            };
+            let Some(existing) = self.find(&input.name).await? else {
+                // Deleted between the create and the look-up: create again.
+                last = Some(conflict);
+                continue;
+            };
+            if existing.engine != input.engine {
+                return Err(Error::new(
+                    ErrorKind::AlreadyExists,
+                    format!(
+                        "database {:?} already exists as {} ({}), not {}",
+                        input.name, existing.engine, existing.id, input.engine
+                    ),
+                )
+                .with_operation("createDatabase"));
+            }
+            let existing = CreatedDatabase::from(existing);
+            return Ok(if conflict.after_lost_answer() {
+                Ensured::Created(existing)
+            } else {
+                Ensured::Existing(existing)
+            });
+        }
+        Err(last.unwrap_or_else(|| Error::new(ErrorKind::AlreadyExists, "no attempt was made")))
+    }
+
+    /// Deletes a database, by id or name: immediate and permanent. Returns
+    /// the database, now `destroyed`. Deleting a destroyed database (by id)
+    /// answers it again, so the call is safely retried.
+    pub async fn delete(&self, id_or_name: &str) -> Result<Database> {
+        let id = self.resolve(id_or_name, "deleteDatabase").await?;
+        let answer = self
+            .client
+            .call("deleteDatabase", Idempotency::Safe, || {
+                self.client.generated().delete_database().id(&id).send()
+            })
+            .await?;
+        Ok(answer.into())
+    }
+
+    /// How to connect to a database, by id or name, in its engine's shape.
+    /// There are credentials only while it is `running`; otherwise the
+    /// service answers 409, given as [`ErrorKind::InvalidState`]. Errors
+    /// never quote the answer, which carries the password.
+    pub async fn credentials(&self, id_or_name: &str) -> Result<Credentials> {
+        let id = self.resolve(id_or_name, "getDatabaseCredentials").await?;
+        let answer = self
+            .client
+            .call("getDatabaseCredentials", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .get_database_credentials()
+                    .id(&id)
+                    .send()
+            })
+            .await
+            .map_err(|e| match e.status() {
+                Some(409) => e.with_kind(ErrorKind::InvalidState { state: None }),
+                _ => e.withhold_answer(),
+            })?;
+        Credentials::try_from(answer).map_err(|e| e.with_operation("getDatabaseCredentials"))
+    }
+
+    /// Waits until the database (by id or name) is `running` and returns it,
+    /// for at most `limit` in all, the request in flight included; see
+    /// [`wait`] for what ends the wait early.
+    pub async fn wait_until_running(&self, id_or_name: &str, limit: Duration) -> Result<Database> {
+        wait::until_running(self, id_or_name, limit).await
+    }
+
+    /// The id of `id_or_name`: itself when it is not a name, else the id of
+    /// the database of that name (or [`ErrorKind::NotFound`]).
+    async fn resolve(&self, id_or_name: &str, operation: &'static str) -> Result<String> {
+        if id_or_name.is_empty() || id_or_name.chars().any(char::is_control) {
+            return Err(Error::invalid_input(format!(
+                "{id_or_name:?} is neither a database id nor a name"
+            ))
+            .with_operation(operation));
+        }
+        if !model::is_name(id_or_name) {
+            return Ok(id_or_name.to_string());
+        }
+        match self.find(id_or_name).await? {
+            Some(db) => Ok(db.id),
+            None => Err(Error::new(
+                ErrorKind::NotFound,
+                format!("no database named {id_or_name:?}"),
+            )
+            .with_operation(operation)),
+        }
+    }
+}

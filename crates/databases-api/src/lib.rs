@@ -1,0 +1,77 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+//!
+//! # Crate layout
+//!
+//! - [`Client`] / [`ClientBuilder`]: configuration (over the shared
+//!   `sdk_runtime::config`), and [`Client::call`], the path every operation
+//!   takes.
+//! - [`Databases`]: the one resource (list, get, create, create-if-missing,
+//!   delete, credentials, wait until running); [`Credentials`] per engine.
+//! - [`Engine`], [`Version`], [`Status`]: the API's vocabularies, open enums.
+//! - From the runtime shared with the workspace's other facades
+//!   (`sdk-runtime`): [`Error`] / [`ErrorKind`], [`RetryPolicy`],
+//!   [`Idempotency`], [`Token`], [`Ensured`].
+
+mod client;
+mod credentials;
+mod databases;
+mod model;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, ENV_BASE_URL, ENV_TOKEN,
+};
+pub use credentials::{
+    ConnectionString, Credentials, MongodbCredentials, RedisCredentials, SqlCredentials,
+};
+pub use databases::{CreateDatabase, CreatedDatabase, Database, Databases};
+pub use model::{Engine, Status, Version};
+pub use sdk_runtime::{Ensured, Error, ErrorKind, Idempotency, Result, RetryPolicy, Token};
+
+/// The generated client crate, for the escape hatch ([`Client::generated`]).
+pub use databases_api_generated as generated;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Client>();
+        assert_send_sync::<Databases>();
+        assert_send_sync::<Credentials>();
+        assert_send_sync::<Error>();
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let client = Client::builder()
+            .token("very-secret-token")
+            .build()
+            .unwrap();
+        let printed = format!(
+            "{client:?} {:?}",
+            Client::builder().token("very-secret-token")
+        );
+        assert!(!printed.contains("very-secret-token"), "{printed}");
+    }
+
+    #[test]
+    fn the_builder_refuses_unusable_settings() {
+        let kind = |b: ClientBuilder| b.build().unwrap_err().kind().clone();
+        assert_eq!(kind(Client::builder()), ErrorKind::Configuration);
+        let insecure = Client::builder()
+            .token("t")
+            .base_url("http://db.example.com");
+        assert_eq!(kind(insecure.clone()), ErrorKind::Configuration);
+        assert!(insecure.allow_insecure_http(true).build().is_ok());
+        let client = Client::builder()
+            .token("t")
+            .base_url("https://db.example.com/")
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "https://db.example.com");
+    }
+}
