@@ -12,6 +12,8 @@ async fn binary_prints_url_and_token_and_serves() {
             "0",
             "--provisioning-delay",
             "0s",
+            "--data-plane-delay",
+            "300ms",
             "--fault",
             "listLocations=503",
         ])
@@ -24,7 +26,7 @@ async fn binary_prints_url_and_token_and_serves() {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let mut vars = std::collections::HashMap::new();
-    for _ in 0..3 {
+    for _ in 0..4 {
         let line = lines.next().expect("a line").expect("utf-8");
         let (k, v) = line.split_once('=').expect("KEY=value");
         vars.insert(k.to_string(), v.to_string());
@@ -32,6 +34,10 @@ async fn binary_prints_url_and_token_and_serves() {
     let base = vars["TURSO_API_BASEURL"].clone();
     let token = vars["TURSO_API_TOKEN"].clone();
     assert_eq!(vars["TURSO_ORG"], "acme");
+    assert_eq!(
+        vars["TURSO_DATABASE_URL_PATTERN"],
+        format!("{}/db/acme/{{database}}/", vars["TURSO_API_BASEURL"])
+    );
     let client = reqwest::Client::new();
     let status = |path: &'static str| {
         let req = client.get(format!("{base}{path}")).bearer_auth(&token);
@@ -40,6 +46,34 @@ async fn binary_prints_url_and_token_and_serves() {
     assert_eq!(status("/v1/locations").await, 503, "--fault applies");
     assert_eq!(status("/v1/locations").await, 200);
     assert_eq!(status("/v1/organizations/acme").await, 200);
+    // --data-plane-delay: a new database serves SQL only after it.
+    let post = |path: &str, body: serde_json::Value| {
+        let req = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { req.send().await.expect("sent").status().as_u16() }
+    };
+    let group = serde_json::json!({"name": "g", "location": "aws-us-east-1"});
+    assert_eq!(post("/v1/organizations/acme/groups", group).await, 200);
+    let db = serde_json::json!({"name": "late", "group": "g"});
+    assert_eq!(post("/v1/organizations/acme/databases", db).await, 200);
+    let health = format!(
+        "{}health",
+        vars["TURSO_DATABASE_URL_PATTERN"].replace("{database}", "late")
+    );
+    let probe = || async {
+        client
+            .get(&health)
+            .send()
+            .await
+            .expect("sent")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(probe().await, 404, "not served yet");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(probe().await, 200, "served after the delay");
     child.kill().expect("killed");
     let _ = child.wait();
     assert!(data.path().join("state.sqlite3").exists());
