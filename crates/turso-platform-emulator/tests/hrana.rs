@@ -378,3 +378,29 @@ async fn a_request_that_fails_midway_changes_nothing() {
     // The name is free: a plain create succeeds.
     database(&api, "copy", "g").await;
 }
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let (_emu, api, sql) = setup().await;
+    let (s, t) = api
+        .post_empty("/v1/organizations/acme/databases/db/auth/tokens?expiration=1s")
+        .await;
+    assert_eq!(s, 200);
+    let short = Sql {
+        token: t["jwt"].as_str().expect("jwt").to_string(),
+        ..sql
+    };
+    short
+        .pipeline(None, json!([stmt("SELECT 1"), {"type": "close"}]))
+        .await;
+    // `exp` has a one-second resolution: two seconds are surely past it.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let (s, b) = short
+        .post(
+            "v3/pipeline",
+            json!({"baton": null, "requests": [stmt("SELECT 1")]}),
+        )
+        .await;
+    assert_eq!(s, 401, "{b}");
+    assert!(b.to_string().contains("expired"), "{b}");
+}
