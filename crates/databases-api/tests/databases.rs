@@ -1,0 +1,231 @@
+//! Every operation against the scripted fake: what is sent (path, token,
+//! body) and what comes back, names resolved to ids, inputs refused before
+//! anything is sent, and credentials per engine that never print.
+
+mod common;
+
+use common::fake::{Fake, Reply, TOKEN, created, database};
+use databases_api::{CreateDatabase, Credentials, Engine, ErrorKind, Status, Version};
+use serde_json::json;
+
+const LIST: &str = "GET /api/v1/databases";
+
+#[tokio::test]
+async fn create_sends_the_checked_body_once_with_the_token() {
+    let fake = Fake::start().await;
+    fake.on(
+        "POST /api/v1/databases",
+        [Reply::json(201, created("db_1", "orders", "postgresql"))],
+    );
+    let input = CreateDatabase::new("orders", Engine::Postgresql, "db-s-2vcpu-4gb", "nyc1")
+        .version(Version::V15)
+        .storage_gb(50);
+    let db = fake.client().databases().create(&input).await.unwrap();
+    assert_eq!((db.id.as_str(), db.status), ("db_1", Status::Provisioning));
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
+    assert_eq!(
+        seen[0].body,
+        Some(json!({
+            "name": "orders", "db_type": "postgresql", "version": "15",
+            "plan_id": "db-s-2vcpu-4gb", "region": "nyc1", "storage_gb": 50, "replicas": 1,
+        }))
+    );
+}
+
+#[tokio::test]
+async fn invalid_inputs_are_refused_before_sending() {
+    let fake = Fake::start().await;
+    let dbs = fake.client().databases();
+    let wrong_version = CreateDatabase::new("c", Engine::Redis, "db-s", "nyc1").version("16");
+    let e = dbs.create(&wrong_version).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::InvalidInput);
+    assert_eq!(
+        e.message(),
+        Some("version: redis supports 7.0, 7.2, not 16")
+    );
+    let unknown = CreateDatabase::new("c", Engine::from("oracle"), "db-s", "nyc1");
+    assert_eq!(
+        dbs.create(&unknown).await.unwrap_err().kind(),
+        &ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        dbs.get("").await.unwrap_err().kind(),
+        &ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        dbs.find("Not_A_Name").await.unwrap_err().kind(),
+        &ErrorKind::InvalidInput
+    );
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen());
+}
+
+#[tokio::test]
+async fn get_list_and_delete_by_id_and_by_name() {
+    let fake = Fake::start().await;
+    fake.on(
+        LIST,
+        [Reply::json(
+            200,
+            json!([
+                database("db_1", "orders", "postgresql", "running"),
+                database("db_2", "cache", "redis", "provisioning"),
+            ]),
+        )],
+    );
+    fake.on(
+        "GET /api/v1/databases/db_2",
+        [Reply::json(
+            200,
+            database("db_2", "cache", "redis", "running"),
+        )],
+    );
+    fake.on(
+        "DELETE /api/v1/databases/db_1",
+        [Reply::json(
+            200,
+            database("db_1", "orders", "postgresql", "destroyed"),
+        )],
+    );
+    let dbs = fake.client().databases();
+
+    let all = dbs.list().await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[1].engine.clone(), all[1].version.clone()),
+        (Engine::Redis, Version::V7_2)
+    );
+
+    // By id: one request. By name: the list, then the id.
+    assert_eq!(dbs.get("db_2").await.unwrap().status, Status::Running);
+    assert_eq!(fake.count(LIST), 1);
+    assert_eq!(dbs.get("cache").await.unwrap().id, "db_2");
+    assert_eq!(fake.count(LIST), 2);
+    assert_eq!(fake.count("GET /api/v1/databases/db_2"), 2);
+
+    let gone = dbs.delete("orders").await.unwrap();
+    assert_eq!(gone.status, Status::Destroyed);
+    assert_eq!(fake.count("DELETE /api/v1/databases/db_1"), 1);
+
+    let e = dbs.get("nowhere").await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(e.operation(), Some("getDatabase"));
+    assert_eq!(dbs.find("nowhere").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn ids_are_sent_as_one_path_segment() {
+    let fake = Fake::start().await;
+    let e = fake
+        .client()
+        .databases()
+        .get("db_a/../b")
+        .await
+        .unwrap_err();
+    // The fake answers 500 to anything unscripted, naming the path it got.
+    assert!(
+        e.message()
+            .unwrap()
+            .contains("/api/v1/databases/db_a%2F..%2Fb"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn credentials_come_typed_per_engine_and_never_print() {
+    let fake = Fake::start().await;
+    let password = "pa:ss@w/rd";
+    fake.on(
+        "GET /api/v1/databases/db_pg/credentials",
+        [Reply::json(
+            200,
+            json!({
+                "db_type": "postgresql", "host": "127.0.0.1", "port": 54321,
+                "username": "app_user", "password": password, "database": "orders",
+                "ssl_mode": "disable",
+                "connection_string": format!("postgresql://app_user:{password}@127.0.0.1:54321/orders"),
+            }),
+        )],
+    );
+    fake.on(
+        "GET /api/v1/databases/db_rd/credentials",
+        [Reply::json(
+            200,
+            json!({
+                "db_type": "redis", "host": "127.0.0.1", "port": 6380,
+                "password": password, "connection_string": "redis://...",
+            }),
+        )],
+    );
+    let dbs = fake.client().databases();
+    let pg = dbs.credentials("db_pg").await.unwrap();
+    let Credentials::Postgresql(fields) = &pg else {
+        panic!("{pg:?}")
+    };
+    assert_eq!((fields.port, fields.ssl_mode.as_str()), (54321, "disable"));
+    assert_eq!(
+        pg.connection_string().expose(),
+        "postgresql://app_user:pa%3Ass%40w%2Frd@127.0.0.1:54321/orders?sslmode=disable"
+    );
+    let redis = dbs.credentials("db_rd").await.unwrap();
+    assert_eq!(
+        redis.connection_string().expose(),
+        "redis://:pa%3Ass%40w%2Frd@127.0.0.1:6380"
+    );
+    for printed in [
+        format!("{pg:?}"),
+        format!("{redis:?}"),
+        format!("{}", pg.connection_string()),
+    ] {
+        assert!(
+            !printed.contains("pa:ss") && !printed.contains("pa%3Ass"),
+            "{printed}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn credentials_of_a_database_that_is_not_running_are_an_invalid_state() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET /api/v1/databases/db_1/credentials",
+        [Reply::error(
+            409,
+            "database db_1 is provisioning; credentials are available once it is running",
+        )],
+    );
+    let e = fake
+        .client()
+        .databases()
+        .credentials("db_1")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::InvalidState { state: None });
+    assert_eq!(e.status(), Some(409));
+    assert!(e.message().unwrap().contains("provisioning"));
+    assert_eq!(fake.count("GET /api/v1/databases/db_1/credentials"), 1);
+}
+
+#[tokio::test]
+async fn credentials_that_do_not_decode_are_reported_without_quoting_them() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET /api/v1/databases/db_1/credentials",
+        [Reply::json(
+            200,
+            json!({"db_type": "postgresql", "password": "leaky-secret"}),
+        )],
+    );
+    let e = fake
+        .client()
+        .databases()
+        .credentials("db_1")
+        .await
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Decode { .. }), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("leaky-secret"), "{e}");
+}

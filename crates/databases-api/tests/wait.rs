@@ -1,0 +1,144 @@
+//! `wait_until_running`: through provisioning to running, by id and by name;
+//! stops on `error` and `destroyed` with a typed error; the limit bounds the
+//! whole wait, the request in flight included; transient failures are waited
+//! out and other errors end the wait.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::fake::{Fake, Reply, database};
+use databases_api::{ErrorKind, Status};
+use serde_json::json;
+
+const GET: &str = "GET /api/v1/databases/db_1";
+
+fn at(status: &str) -> Reply {
+    Reply::json(200, database("db_1", "orders", "postgresql", status))
+}
+
+#[tokio::test]
+async fn waits_through_provisioning_until_running() {
+    let fake = Fake::start().await;
+    fake.on(GET, [at("provisioning"), at("provisioning"), at("running")]);
+    let db = fake
+        .client()
+        .databases()
+        .wait_until_running("db_1", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(db.status, Status::Running);
+    assert_eq!(fake.count(GET), 3);
+}
+
+#[tokio::test]
+async fn waits_by_name_and_through_transient_failures() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET /api/v1/databases",
+        [Reply::json(
+            200,
+            json!([database("db_1", "orders", "postgresql", "provisioning")]),
+        )],
+    );
+    // A 503 is retried inside the call; an answer no retry got past
+    // (RetryPolicy::none below) is waited out by the poll.
+    fake.on(
+        GET,
+        [Reply::error(503, "busy"), at("stopped"), at("running")],
+    );
+    let client = fake
+        .builder()
+        .retry_policy(databases_api::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let db = client
+        .databases()
+        .wait_until_running("orders", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(db.id, "db_1");
+    assert_eq!(fake.count(GET), 3);
+}
+
+#[tokio::test]
+async fn stops_with_a_typed_error_on_error_and_destroyed() {
+    for status in ["error", "destroyed"] {
+        let fake = Fake::start().await;
+        fake.on(GET, [at("provisioning"), at(status)]);
+        let e = fake
+            .client()
+            .databases()
+            .wait_until_running("db_1", Duration::from_secs(10))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::InvalidState {
+                state: Some(status.to_string())
+            },
+            "{e:?}"
+        );
+        assert_eq!(e.operation(), Some("waitUntilRunning"));
+        assert_eq!(fake.count(GET), 2);
+    }
+}
+
+#[tokio::test]
+async fn other_errors_end_the_wait_at_once() {
+    let fake = Fake::start().await;
+    fake.on(GET, [Reply::error(404, "no database with id db_1")]);
+    let e = fake
+        .client()
+        .databases()
+        .wait_until_running("db_1", Duration::from_secs(10))
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(fake.count(GET), 1);
+}
+
+#[tokio::test]
+async fn the_limit_bounds_the_whole_wait() {
+    let fake = Fake::start().await;
+    fake.on(GET, [at("provisioning")]);
+    let started = Instant::now();
+    let e = fake
+        .client()
+        .databases()
+        .wait_until_running("db_1", Duration::from_millis(700))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e:?}");
+    assert!(
+        e.message()
+            .unwrap()
+            .contains("last seen: status provisioning"),
+        "{e}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn the_limit_cuts_a_request_in_flight() {
+    let fake = Fake::start().await;
+    fake.on(GET, [at("running").after(Duration::from_secs(30))]);
+    let started = Instant::now();
+    let e = fake
+        .client()
+        .databases()
+        .wait_until_running("db_1", Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e:?}");
+    assert!(e.message().unwrap().contains("nothing yet"), "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
