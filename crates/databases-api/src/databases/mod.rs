@@ -109,7 +109,8 @@ impl Databases {
         input: &CreateDatabase,
         idempotency: Idempotency,
     ) -> Result<CreatedDatabase> {
-        let body = types::CreateDatabase::try_from(input)?;
+        let body = types::CreateDatabase::try_from(input)
+            .map_err(|e| e.with_operation("createDatabase"))?;
         let answer = self
             .client
             .call("createDatabase", idempotency, || {

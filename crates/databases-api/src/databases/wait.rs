@@ -61,15 +61,15 @@ pub(super) async fn until_running(
 /// The error for a database the wait cannot see through to `running`.
 fn dead_end(db: &Database) -> Error {
     let why = match db.status {
-        Status::Destroyed => "it was destroyed",
-        _ => "provisioning or the instance failed",
+        Status::Destroyed => "it was deleted, which is final",
+        _ => "provisioning or the instance failed; only an operator can repair it",
     };
     Error::new(
         ErrorKind::InvalidState {
             state: Some(db.status.as_str().to_string()),
         },
         format!(
-            "database {:?} ({}) is {} and will not be running: {why}",
+            "database {:?} ({}) is {}, so it will not be running: {why}",
             db.name, db.id, db.status
         ),
     )

@@ -1,0 +1,195 @@
+//! A tour of the Databases API through the `databases-api` SDK: engines and
+//! versions checked before sending, an idempotent create, the wait until
+//! running, typed credentials whose secrets never print, typed errors, and a
+//! clean-up that always runs.
+//!
+//! ```text
+//! cargo run -p databases-api --example tour
+//! ```
+//!
+//! With `DATABASES_API_TOKEN` set it runs against the real service
+//! (`DATABASES_API_BASEURL`, default `http://localhost:8080`; the tour's
+//! databases use the plan `DATABASES_API_TOUR_PLAN`, default
+//! `db-s-1vcpu-1gb`, in `DATABASES_API_TOUR_REGION`, default `nyc1`), on
+//! uniquely named databases it deletes again.
+//!
+//! Without it, the tour runs against **a small in-process fake written in
+//! `examples/tour/fake.rs`**: the workspace's Databases API emulator
+//! (`databases-api-emulator`) has no HTTP server yet. The fake is not the
+//! emulator: it keeps databases in memory, moves them from `provisioning` to
+//! `running` after 1.5 s and hands out made-up credentials. When the
+//! emulator gains its server, only [`connect`] changes.
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use databases_api::{Client, CreateDatabase, Credentials, Engine, ErrorKind, Result, Version};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let client = match connect().await {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("tour: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let plan = std::env::var("DATABASES_API_TOUR_PLAN").unwrap_or("db-s-1vcpu-1gb".into());
+    let region = std::env::var("DATABASES_API_TOUR_REGION").unwrap_or("nyc1".into());
+    let suffix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() % 1_000_000_000);
+    let inputs = [
+        CreateDatabase::new(
+            format!("tour-pg-{suffix}"),
+            Engine::Postgresql,
+            &plan,
+            &region,
+        )
+        .version(Version::V16),
+        CreateDatabase::new(
+            format!("tour-cache-{suffix}"),
+            Engine::Redis,
+            &plan,
+            &region,
+        ),
+    ];
+    let outcome = walk(&client, &inputs).await;
+    let cleanup = clean_up(&client, &inputs).await;
+    match (outcome, cleanup) {
+        (Ok(()), Ok(())) => {
+            println!("\ntour finished: everything it created was deleted");
+            ExitCode::SUCCESS
+        }
+        (Err(e), _) => {
+            eprintln!("\ntour failed: {e}");
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(e)) => {
+            eprintln!("\ntour: clean-up failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The client the tour uses: the real service when `DATABASES_API_TOKEN` is
+/// set, else the in-process fake (which runs as long as the process).
+async fn connect() -> std::result::Result<Client, String> {
+    if databases_api::Client::builder_from_env().is_ok() {
+        let client = Client::from_env().map_err(|e| e.to_string())?;
+        println!("== running against {}", client.base_url());
+        return Ok(client);
+    }
+    let (base_url, token) = fake::start().await.map_err(|e| e.to_string())?;
+    println!("== no DATABASES_API_TOKEN: running against the tour's in-process fake at {base_url}");
+    Client::builder()
+        .token(token)
+        .base_url(base_url)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
+    let dbs = client.databases();
+    println!("\n-- engines and their versions (checked before anything is sent)");
+    for engine in Engine::known() {
+        let versions: Vec<&str> = engine.versions().iter().map(Version::as_str).collect();
+        println!("  {engine}: {}", versions.join(", "));
+    }
+    let wrong = inputs[1].clone().version(Version::V16);
+    match dbs.create(&wrong).await {
+        Err(e) => println!("  redis 16 refused locally: {e}"),
+        Ok(db) => println!("  redis 16 was accepted?! {}", db.id),
+    }
+
+    println!("\n-- create (idempotent by name)");
+    let pg = dbs.create_if_missing(&inputs[0]).await?;
+    println!(
+        "  {} {} is {} (created now: {})",
+        pg.name,
+        pg.id,
+        pg.status,
+        pg.was_created()
+    );
+    let again = dbs.create_if_missing(&inputs[0]).await?;
+    println!(
+        "  again: created now: {} (same id: {})",
+        again.was_created(),
+        again.id == pg.id
+    );
+    let cache = dbs.create(&inputs[1]).await?;
+    println!("  {} {} is {}", cache.name, cache.id, cache.status);
+    let mut clash = inputs[0].clone();
+    clash.engine = Engine::Mysql;
+    clash.version = None;
+    match dbs.create_if_missing(&clash).await {
+        Err(e) if e.kind() == &ErrorKind::AlreadyExists => println!("  same name as mysql: {e}"),
+        other => println!("  same name as mysql: unexpected {other:?}"),
+    }
+
+    println!("\n-- wait until running (at most 5 minutes each)");
+    for created in [&pg.id, &cache.id] {
+        let db = dbs
+            .wait_until_running(created, Duration::from_secs(300))
+            .await?;
+        println!(
+            "  {} ({} {}, {}) is {}",
+            db.name, db.engine, db.version, db.plan_id, db.status
+        );
+    }
+    for db in dbs.list().await? {
+        println!("  listed: {} {} {}", db.id, db.name, db.status);
+    }
+
+    println!("\n-- credentials (passwords and connection strings never print)");
+    for name in [&inputs[0].name, &inputs[1].name] {
+        let creds = dbs.credentials(name).await?;
+        let shape = match &creds {
+            Credentials::Postgresql(c) | Credentials::Mysql(c) => {
+                format!("database {}", c.database)
+            }
+            Credentials::Redis(c) => format!("tls {}", c.tls),
+            _ => "another engine".to_string(),
+        };
+        println!(
+            "  {}: {} ({shape})",
+            creds.engine(),
+            creds.connection_string().redacted()
+        );
+        println!(
+            "    as Debug: password {:?}, string {:?}",
+            creds.password(),
+            creds.connection_string()
+        );
+    }
+
+    println!("\n-- delete, and the wait refuses a destroyed database");
+    let gone = dbs.delete(&pg.id).await?;
+    println!("  {} is {}", gone.name, gone.status);
+    match dbs
+        .wait_until_running(&pg.id, Duration::from_secs(10))
+        .await
+    {
+        Err(e) => println!("  waiting for it now: {e}"),
+        Ok(db) => println!("  waiting for it now: {} is {}?!", db.name, db.status),
+    }
+    Ok(())
+}
+
+/// Deletes whatever of the tour's databases is left, by name.
+async fn clean_up(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
+    for input in inputs {
+        if let Some(db) = client.databases().find(&input.name).await? {
+            client.databases().delete(&db.id).await?;
+        }
+    }
+    Ok(())
+}
+
+mod fake;
