@@ -215,7 +215,7 @@ pub(crate) async fn check_file(path: &Path, strict: bool) -> Result<FileState> {
             "is not in WAL mode; uploads need a WAL database (PRAGMA journal_mode=WAL;)".into(),
         ));
     }
-    if len == 0 || len % u64::from(REQUIRED_PAGE_SIZE) != 0 {
+    if len == 0 || !len.is_multiple_of(u64::from(REQUIRED_PAGE_SIZE)) {
         return Err(refuse(format!(
             "is {len} bytes long, not a whole number of pages (checkpoint it first)"
         )));
