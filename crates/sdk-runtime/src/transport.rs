@@ -123,7 +123,7 @@ impl Transport {
         let response = match result {
             Ok(response) => response,
             Err(e) => {
-                tracing::debug!(error = %e.without_url_ref(), "request failed");
+                tracing::debug!(error = %e, "request failed");
                 return Err(e);
             }
         };
@@ -134,22 +134,6 @@ impl Transport {
         } else {
             Ok(limit_body(response, self.config.max_response_bytes))
         }
-    }
-}
-
-/// `reqwest::Error::without_url` takes the error by value; tracing only needs
-/// to print it.
-trait WithoutUrlRef {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrlRef for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let mut text = self.to_string();
-        if let Some(url) = self.url() {
-            text = text.replace(url.as_str(), "<url>");
-        }
-        text
     }
 }
 
