@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::ResponseValue;
+use sdk_runtime::config::{ClientConfig, env_var};
+use sdk_runtime::http::check_base_url;
 use sdk_runtime::{ErrorPayload, Idempotency, Transport, retry};
 use tracing::Instrument;
 use url::Url;
@@ -37,33 +39,19 @@ pub const DEFAULT_USER_AGENT: &str = concat!("turso-platform-rs/", env!("CARGO_P
 /// ```
 #[derive(Clone)]
 pub struct ClientBuilder {
-    token: Option<Token>,
-    base_url: String,
+    /// The settings every facade's builder shares (token, base URL,
+    /// timeouts, body limit, retries, user agent, HTTP client, plain HTTP).
+    config: ClientConfig,
     organization: Option<String>,
-    request_timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    max_response_bytes: u64,
-    retry: RetryPolicy,
-    user_agent: String,
-    http: Option<reqwest::Client>,
     database_host_base_url: Option<String>,
-    allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            token: None,
-            base_url: DEFAULT_BASE_URL.to_string(),
+            config: ClientConfig::new(DEFAULT_BASE_URL, DEFAULT_USER_AGENT),
             organization: None,
-            request_timeout: Some(Duration::from_secs(60)),
-            connect_timeout: Some(Duration::from_secs(10)),
-            max_response_bytes: sdk_runtime::body::DEFAULT_MAX_RESPONSE_BYTES,
-            retry: RetryPolicy::default(),
-            user_agent: DEFAULT_USER_AGENT.to_string(),
-            http: None,
             database_host_base_url: None,
-            allow_insecure_http: false,
         }
     }
 }
@@ -71,17 +59,9 @@ impl Default for ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token)
-            .field("base_url", &self.base_url)
+            .field("config", &self.config)
             .field("organization", &self.organization)
-            .field("request_timeout", &self.request_timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("retry", &self.retry)
-            .field("user_agent", &self.user_agent)
-            .field("custom_http_client", &self.http.is_some())
             .field("database_host_base_url", &self.database_host_base_url)
-            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -89,14 +69,14 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The platform API token (required).
     pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.token = Some(token.into());
+        self.config.set_token(token.into());
         self
     }
 
     /// The API base URL; default [`DEFAULT_BASE_URL`]. Plain `http://` is refused
     /// unless the host is loopback or [`ClientBuilder::allow_insecure_http`] is set.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.config.set_base_url(url.into());
         self
     }
 
@@ -109,14 +89,14 @@ impl ClientBuilder {
     /// The timeout of each HTTP attempt, answer included (default 60 s; `None`
     /// for none). Uploads have their own, see [`crate::UploadDatabase::timeout`].
     pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.request_timeout = timeout.into();
+        self.config.set_request_timeout(timeout.into());
         self
     }
 
     /// The timeout for opening a connection (default 10 s). Ignored with a
     /// caller-supplied [`ClientBuilder::http_client`], which keeps its own.
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.connect_timeout = timeout.into();
+        self.config.set_connect_timeout(timeout.into());
         self
     }
 
@@ -124,32 +104,32 @@ impl ClientBuilder {
     /// databases is about 34 MB). A larger one fails with
     /// [`crate::ErrorKind::BodyTooLarge`] without being read further.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = limit;
+        self.config.set_max_response_bytes(limit);
         self
     }
 
     /// How transient failures are retried; see [`RetryPolicy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.config.set_retry_policy(policy);
         self
     }
 
     /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.config.set_user_agent(user_agent.into());
         self
     }
 
     /// Sends requests with this `reqwest::Client` (proxies, TLS settings, ...).
     /// Its own redirect policy then applies; the default client follows none.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.config.set_http_client(client);
         self
     }
 
-    /// Sends requests meant for a database host (the upload endpoint
-    /// `https://{hostname}/v1/upload`) to this base URL instead, with the `Host`
-    /// header set to the database hostname: for an emulator or a proxy.
+    /// Sends requests meant for a database host (its data plane and the upload
+    /// endpoint, `https://{hostname}/...`) to this base URL instead, with the
+    /// `Host` header set to the database hostname: for an emulator or a proxy.
     pub fn database_host_base_url(mut self, url: impl Into<String>) -> Self {
         self.database_host_base_url = Some(url.into());
         self
@@ -157,49 +137,40 @@ impl ClientBuilder {
 
     /// Accepts plain `http://` URLs to hosts that are not loopback.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.config.set_allow_insecure_http(allow);
         self
     }
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
-        let token = self.token.ok_or_else(|| {
-            Error::configuration(
-                "no platform API token: set one with ClientBuilder::token or TURSO_API_TOKEN",
-            )
-        })?;
-        let insecure = self.allow_insecure_http;
-        let base_url = sdk_runtime::http::check_base_url("base URL", &self.base_url, insecure)?;
         let database_host_base_url = self
             .database_host_base_url
             .as_deref()
-            .map(|u| sdk_runtime::http::check_base_url("database host base URL", u, insecure))
+            .map(|u| {
+                check_base_url(
+                    "database host base URL",
+                    u,
+                    self.config.allows_insecure_http(),
+                )
+            })
             .transpose()?;
         if let Some(org) = &self.organization {
             crate::validate::segment("organization", org)?;
         }
-        let transport = Transport::new(
-            &token,
-            &self.user_agent,
-            self.request_timeout,
-            self.max_response_bytes,
+        let connection = self.config.connect(
+            "no platform API token: set one with ClientBuilder::token or TURSO_API_TOKEN",
         )?;
-        let http = match self.http {
-            Some(c) => c,
-            None => sdk_runtime::http::http_client(self.connect_timeout)?,
-        };
-        let base = base_url.as_str().trim_end_matches('/').to_string();
         let generated = turso_platform_generated::Client::new_with_client(
-            &base,
-            http.clone(),
-            transport.clone(),
+            &connection.base_url,
+            connection.http.clone(),
+            connection.transport.clone(),
         );
         Ok(Client {
             inner: Arc::new(Inner {
                 generated,
-                http,
-                transport,
-                retry: self.retry,
+                http: connection.http,
+                transport: connection.transport,
+                retry: connection.retry,
                 organization: self.organization,
                 database_host_base_url,
             }),
@@ -264,15 +235,14 @@ impl Client {
     /// A builder preset from the environment (see [`Client::from_env`]), to adjust
     /// further settings before building.
     pub fn builder_from_env() -> Result<ClientBuilder> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let token = var("TURSO_API_TOKEN")
+        let token = env_var("TURSO_API_TOKEN")
             .ok_or_else(|| Error::configuration("TURSO_API_TOKEN is not set"))?;
         let mut b = Client::builder().token(token);
-        if let Some(url) = var("TURSO_API_BASEURL") {
-            b = b.base_url(url.trim());
+        if let Some(url) = env_var("TURSO_API_BASEURL") {
+            b = b.base_url(url);
         }
-        if let Some(org) = var("TURSO_ORG") {
-            b = b.organization(org.trim());
+        if let Some(org) = env_var("TURSO_ORG") {
+            b = b.organization(org);
         }
         Ok(b)
     }
