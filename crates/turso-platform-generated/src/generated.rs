@@ -8,6 +8,9 @@
 //   patched by spec/patches/list-databases-pagination.overlay.yaml
 //   patched by spec/patches/required-response-fields.overlay.yaml
 //   patched by spec/patches/open-response-enums.overlay.yaml
+//   patched by spec/patches/cli-evidence-fields.overlay.yaml
+//   patched by spec/patches/cli-evidence-endpoints.overlay.yaml
+//   patched by spec/patches/cli-evidence-error-statuses.overlay.yaml
 //   with schemars derives behind the `schemars` feature (xtask `schemars_behind_feature`)
 // with progenitor 0.15.1. To change it, change the spec patches or the xtask and regenerate;
 // `cargo xtask check` fails while this file is out of date.
@@ -333,6 +336,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BaseGroup {
+        ///Whether the group was archived after inactivity; `unarchiveGroup` brings it back.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archived: ::std::option::Option<bool>,
         ///The current status for delete protection. If enabled, the group and all its databases cannot be deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_protection: ::std::option::Option<bool>,
@@ -502,6 +508,9 @@ pub mod types {
         ///The maximum size of the database in bytes. Values with units are also accepted, e.g. 1mb, 256mb, 1gb.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_limit: ::std::option::Option<::std::string::String>,
+        ///Create the database on the Turso engine (answers `type: turso`) instead of libSQL. Database tokens for such a database refuse a `permissions` body (400): `read_attach` is a libSQL feature.
+        #[serde(default)]
+        pub use_tursodb: bool,
     }
     impl CreateDatabaseInput {
         pub fn builder() -> builder::CreateDatabaseInput {
@@ -916,6 +925,12 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Database {
+        ///Whether other databases may ATTACH this one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_attach: ::std::option::Option<bool>,
+        ///Whether the database belongs to an archived group (it answers again once unarchived).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archived: ::std::option::Option<bool>,
         ///The current status for blocked reads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_reads: ::std::option::Option<bool>,
@@ -933,6 +948,9 @@ pub mod types {
         ///The DNS hostname used for client libSQL and HTTP connections.
         #[serde(rename = "Hostname")]
         pub hostname: ::std::string::String,
+        ///Whether the database is a parent schema database.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_schema: ::std::option::Option<bool>,
         ///The database name, **unique** across your organization.
         #[serde(rename = "Name")]
         pub name: ::std::string::String,
@@ -947,6 +965,15 @@ pub mod types {
         ///A list of regions for the group the database belongs to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub regions: ::std::vec::Vec<::std::string::String>,
+        ///Whether the database is scaled to zero (sleeping) and wakes on the next request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sleeping: ::std::option::Option<bool>,
+        ///The database's engine: `logical` for libSQL databases, `turso` for databases created with `use_tursodb`. The service may add values.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///The server version the database runs.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
     }
     impl Database {
         pub fn builder() -> builder::Database {
@@ -1525,6 +1552,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Group {
+        ///Whether the group was archived after inactivity; `unarchiveGroup` brings it back.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archived: ::std::option::Option<bool>,
         ///The current status for delete protection. If enabled, the group and all its databases cannot be deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_protection: ::std::option::Option<bool>,
@@ -3779,6 +3809,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BaseGroup {
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             delete_protection: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -3807,6 +3841,7 @@ pub mod types {
         impl ::std::default::Default for BaseGroup {
             fn default() -> Self {
                 Self {
+                    archived: Ok(Default::default()),
                     delete_protection: Ok(Default::default()),
                     locations: Ok(Default::default()),
                     name: Ok(Default::default()),
@@ -3817,6 +3852,18 @@ pub mod types {
             }
         }
         impl BaseGroup {
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
             pub fn delete_protection<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3898,6 +3945,7 @@ pub mod types {
                 value: BaseGroup,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    archived: value.archived?,
                     delete_protection: value.delete_protection?,
                     locations: value.locations?,
                     name: value.name?,
@@ -3910,6 +3958,7 @@ pub mod types {
         impl ::std::convert::From<super::BaseGroup> for BaseGroup {
             fn from(value: super::BaseGroup) -> Self {
                 Self {
+                    archived: Ok(value.archived),
                     delete_protection: Ok(value.delete_protection),
                     locations: Ok(value.locations),
                     name: Ok(value.name),
@@ -4094,6 +4143,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            use_tursodb: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for CreateDatabaseInput {
             fn default() -> Self {
@@ -4103,6 +4153,7 @@ pub mod types {
                     remote_encryption: Ok(Default::default()),
                     seed: Ok(Default::default()),
                     size_limit: Ok(Default::default()),
+                    use_tursodb: Ok(Default::default()),
                 }
             }
         }
@@ -4173,6 +4224,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn use_tursodb<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.use_tursodb = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for use_tursodb: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateDatabaseInput>
         for super::CreateDatabaseInput {
@@ -4186,6 +4249,7 @@ pub mod types {
                     remote_encryption: value.remote_encryption?,
                     seed: value.seed?,
                     size_limit: value.size_limit?,
+                    use_tursodb: value.use_tursodb?,
                 })
             }
         }
@@ -4197,6 +4261,7 @@ pub mod types {
                     remote_encryption: Ok(value.remote_encryption),
                     seed: Ok(value.seed),
                     size_limit: Ok(value.size_limit),
+                    use_tursodb: Ok(value.use_tursodb),
                 }
             }
         }
@@ -4750,6 +4815,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Database {
+            allow_attach: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             block_reads: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -4768,6 +4841,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            is_schema: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             parent: ::std::result::Result<
                 ::std::option::Option<super::DatabaseParent>,
@@ -4781,24 +4858,66 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            sleeping: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Database {
             fn default() -> Self {
                 Self {
+                    allow_attach: Ok(Default::default()),
+                    archived: Ok(Default::default()),
                     block_reads: Ok(Default::default()),
                     block_writes: Ok(Default::default()),
                     db_id: Err("no value supplied for db_id".to_string()),
                     delete_protection: Ok(Default::default()),
                     group: Err("no value supplied for group".to_string()),
                     hostname: Err("no value supplied for hostname".to_string()),
+                    is_schema: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     parent: Ok(Default::default()),
                     primary_region: Ok(Default::default()),
                     regions: Ok(Default::default()),
+                    sleeping: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    version: Ok(Default::default()),
                 }
             }
         }
         impl Database {
+            pub fn allow_attach<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_attach = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for allow_attach: {e}")
+                    });
+                self
+            }
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
             pub fn block_reads<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4873,6 +4992,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn is_schema<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_schema = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_schema: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4923,6 +5054,42 @@ pub mod types {
                     });
                 self
             }
+            pub fn sleeping<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sleeping = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sleeping: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Database> for super::Database {
             type Error = super::error::ConversionError;
@@ -4930,32 +5097,44 @@ pub mod types {
                 value: Database,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    allow_attach: value.allow_attach?,
+                    archived: value.archived?,
                     block_reads: value.block_reads?,
                     block_writes: value.block_writes?,
                     db_id: value.db_id?,
                     delete_protection: value.delete_protection?,
                     group: value.group?,
                     hostname: value.hostname?,
+                    is_schema: value.is_schema?,
                     name: value.name?,
                     parent: value.parent?,
                     primary_region: value.primary_region?,
                     regions: value.regions?,
+                    sleeping: value.sleeping?,
+                    type_: value.type_?,
+                    version: value.version?,
                 })
             }
         }
         impl ::std::convert::From<super::Database> for Database {
             fn from(value: super::Database) -> Self {
                 Self {
+                    allow_attach: Ok(value.allow_attach),
+                    archived: Ok(value.archived),
                     block_reads: Ok(value.block_reads),
                     block_writes: Ok(value.block_writes),
                     db_id: Ok(value.db_id),
                     delete_protection: Ok(value.delete_protection),
                     group: Ok(value.group),
                     hostname: Ok(value.hostname),
+                    is_schema: Ok(value.is_schema),
                     name: Ok(value.name),
                     parent: Ok(value.parent),
                     primary_region: Ok(value.primary_region),
                     regions: Ok(value.regions),
+                    sleeping: Ok(value.sleeping),
+                    type_: Ok(value.type_),
+                    version: Ok(value.version),
                 }
             }
         }
@@ -6826,6 +7005,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Group {
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             delete_protection: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -6845,6 +7028,7 @@ pub mod types {
         impl ::std::default::Default for Group {
             fn default() -> Self {
                 Self {
+                    archived: Ok(Default::default()),
                     delete_protection: Ok(Default::default()),
                     locations: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
@@ -6855,6 +7039,18 @@ pub mod types {
             }
         }
         impl Group {
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
             pub fn delete_protection<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -6936,6 +7132,7 @@ pub mod types {
                 value: Group,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    archived: value.archived?,
                     delete_protection: value.delete_protection?,
                     locations: value.locations?,
                     name: value.name?,
@@ -6948,6 +7145,7 @@ pub mod types {
         impl ::std::convert::From<super::Group> for Group {
             fn from(value: super::Group) -> Self {
                 Self {
+                    archived: Ok(value.archived),
                     delete_protection: Ok(value.delete_protection),
                     locations: Ok(value.locations),
                     name: Ok(value.name),
@@ -10086,7 +10284,7 @@ let response = client.get_database_instance()
     }
     /**Generate Database Auth Token
 
-Generates an authorization token for the specified database.
+Generates an authorization token for the specified database. For a database created with `use_tursodb` (its `type` is `turso`), a body with `permissions` is refused with 400: fine-grained `read_attach` claims apply to libSQL databases only.
 
 Sends a `POST` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/tokens`
 
@@ -10473,6 +10671,23 @@ let response = client.get_organization()
 ```*/
     pub fn get_organization(&self) -> builder::GetOrganization<'_> {
         builder::GetOrganization::new(self)
+    }
+    /**Delete Organization
+
+Deletes an organization. Personal organizations cannot be deleted (400), nor organizations that still hold databases (409). Only the owner may delete it (403).
+
+Sends a `DELETE` request to `/v1/organizations/{organizationSlug}`
+
+Arguments:
+- `organization_slug`: The slug of the organization or user account.
+```ignore
+let response = client.delete_organization()
+    .organization_slug(organization_slug)
+    .send()
+    .await;
+```*/
+    pub fn delete_organization(&self) -> builder::DeleteOrganization<'_> {
+        builder::DeleteOrganization::new(self)
     }
     /**Update Organization
 
@@ -10886,6 +11101,46 @@ let response = client.get_current_user()
     pub fn get_current_user(&self) -> builder::GetCurrentUser<'_> {
         builder::GetCurrentUser::new(self)
     }
+    /**Update Database Version
+
+Updates the database to the latest server version. Its `version` shows the new version once done.
+
+Sends a `POST` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/update`
+
+Arguments:
+- `organization_slug`: The slug of the organization or user account.
+- `database_name`: The name of the database.
+```ignore
+let response = client.update_database_version()
+    .organization_slug(organization_slug)
+    .database_name(database_name)
+    .send()
+    .await;
+```*/
+    pub fn update_database_version(&self) -> builder::UpdateDatabaseVersion<'_> {
+        builder::UpdateDatabaseVersion::new(self)
+    }
+    /**Wait for a Group Location
+
+Blocks until the group's location serves its databases, then answers 200. A location the group does not have answers 404. A client that gives up may ask again: waiting changes nothing.
+
+Sends a `GET` request to `/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}/wait`
+
+Arguments:
+- `organization_slug`: The slug of the organization or user account.
+- `group_name`: The name of the group.
+- `location`: The location code added to the group.
+```ignore
+let response = client.wait_for_group_location()
+    .organization_slug(organization_slug)
+    .group_name(group_name)
+    .location(location)
+    .send()
+    .await;
+```*/
+    pub fn wait_for_group_location(&self) -> builder::WaitForGroupLocation<'_> {
+        builder::WaitForGroupLocation::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -11003,7 +11258,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/databases`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListDatabasesResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListDatabasesResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self {
                 client,
                 organization_slug,
@@ -11055,6 +11313,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11167,6 +11453,27 @@ pub mod builder {
                         ),
                     )
                 }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11262,6 +11569,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11357,6 +11678,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11414,7 +11749,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::DatabaseConfigurationResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::DatabaseConfigurationResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, database_name } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let database_name = database_name.map_err(Error::InvalidRequest)?;
@@ -11450,6 +11788,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11529,7 +11888,10 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::DatabaseConfigurationResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::DatabaseConfigurationResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, database_name, body } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let database_name = database_name.map_err(Error::InvalidRequest)?;
@@ -11572,6 +11934,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11622,7 +12012,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/instances`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListDatabaseInstancesResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListDatabaseInstancesResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, database_name } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let database_name = database_name.map_err(Error::InvalidRequest)?;
@@ -11658,6 +12051,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11722,7 +12136,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/instances/{instanceName}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::GetDatabaseInstanceResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::GetDatabaseInstanceResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, database_name, instance_name } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let database_name = database_name.map_err(Error::InvalidRequest)?;
@@ -11759,6 +12176,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11930,6 +12368,20 @@ pub mod builder {
                         ),
                     )
                 }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12067,6 +12519,20 @@ pub mod builder {
                         ),
                     )
                 }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12163,6 +12629,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12256,6 +12736,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12299,7 +12793,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/groups`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListGroupsResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListGroupsResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -12333,6 +12830,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12430,6 +12948,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 409u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12525,6 +13071,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12620,6 +13180,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12677,7 +13251,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/groups/{groupName}/configuration`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::GroupConfigurationResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::GroupConfigurationResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, group_name } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let group_name = group_name.map_err(Error::InvalidRequest)?;
@@ -12713,6 +13290,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12791,7 +13389,10 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/organizations/{organizationSlug}/groups/{groupName}/configuration`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::GroupConfigurationResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::GroupConfigurationResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, group_name, body } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let group_name = group_name.map_err(Error::InvalidRequest)?;
@@ -12834,6 +13435,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12952,7 +13581,35 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -13048,6 +13705,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13160,6 +13831,20 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -13284,6 +13969,20 @@ pub mod builder {
                         ),
                     )
                 }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13376,6 +14075,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13554,6 +14267,20 @@ pub mod builder {
                         ),
                     )
                 }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13647,6 +14374,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13672,7 +14413,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/locations`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListLocationsResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListLocationsResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client } = self;
             let url = format!("{}/v1/locations", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -13702,6 +14446,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13720,7 +14478,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::Organization>>, Error<()>> {
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Organization>>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client } = self;
             let url = format!("{}/v1/organizations", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -13750,6 +14511,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13823,7 +14598,129 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_organization`]
+
+[`Client::delete_organization`]: super::Client::delete_organization*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteOrganization<'a> {
+        client: &'a super::Client,
+        organization_slug: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteOrganization<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_slug: Err(
+                    "organization_slug was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn organization_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.organization_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for organization_slug failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/organizations/{organizationSlug}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, organization_slug } = self;
+            let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/organizations/{}", client.baseurl, encode_path(& organization_slug
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_organization",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -13894,7 +14791,10 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/organizations/{organizationSlug}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateOrganizationResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::UpdateOrganizationResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, body } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let body = body
@@ -13934,6 +14834,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13970,7 +14898,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/plans`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListOrganizationPlansResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListOrganizationPlansResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -14004,6 +14935,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14055,7 +15007,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/invoices`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListOrganizationInvoicesResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListOrganizationInvoicesResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, type_ } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
@@ -14091,6 +15046,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14129,7 +15112,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetOrganizationSubscriptionResponse>,
-            Error<()>,
+            Error<types::ErrorResponse>,
         > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
@@ -14164,6 +15147,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14200,7 +15204,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/usage`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::GetOrganizationUsageResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::GetOrganizationUsageResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -14234,6 +15241,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14270,7 +15298,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/members`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListOrganizationMembersResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListOrganizationMembersResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -14304,6 +15335,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14413,6 +15465,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14515,6 +15588,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14610,6 +15697,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14746,6 +15847,13 @@ pub mod builder {
                         ),
                     )
                 }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14778,7 +15886,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/auth/validate`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ValidateApiTokenResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ValidateApiTokenResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client } = self;
             let url = format!("{}/v1/auth/validate", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -14808,6 +15919,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14826,7 +15951,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/auth/api-tokens`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListApiTokensResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListApiTokensResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client } = self;
             let url = format!("{}/v1/auth/api-tokens", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -14856,6 +15984,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14916,7 +16058,10 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/auth/api-tokens/{tokenName}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CreateApiTokenResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::CreateApiTokenResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, token_name, body } = self;
             let token_name = token_name.map_err(Error::InvalidRequest)?;
             let body = body
@@ -14956,6 +16101,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14990,7 +16170,10 @@ pub mod builder {
         ///Sends a `DELETE` request to `/v1/auth/api-tokens/{tokenName}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::RevokeApiTokenResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::RevokeApiTokenResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, token_name } = self;
             let token_name = token_name.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -15024,6 +16207,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15060,7 +16264,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/api-tokens`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListOrganizationApiTokensResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListOrganizationApiTokensResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -15094,6 +16301,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15146,7 +16374,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::RevokeOrganizationApiTokenResponse>,
-            Error<()>,
+            Error<types::ErrorResponse>,
         > {
             let Self { client, organization_slug, token_id } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
@@ -15182,6 +16410,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15242,7 +16491,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/audit-logs`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListOrganizationAuditLogsResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListOrganizationAuditLogsResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug, page, page_size } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -15280,6 +16532,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15316,7 +16596,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v2/organizations/{organizationSlug}/invites`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListOrganizationInvitesV2Response>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::ListOrganizationInvitesV2Response>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, organization_slug } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -15350,6 +16633,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15417,7 +16721,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::InviteOrganizationMemberV2Response>,
-            Error<()>,
+            Error<types::ErrorResponse>,
         > {
             let Self { client, organization_slug, body } = self;
             let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
@@ -15459,6 +16763,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15544,6 +16883,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15569,7 +16922,10 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/user`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::GetCurrentUserResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::GetCurrentUserResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client } = self;
             let url = format!("{}/v1/user", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -15599,6 +16955,255 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_database_version`]
+
+[`Client::update_database_version`]: super::Client::update_database_version*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateDatabaseVersion<'a> {
+        client: &'a super::Client,
+        organization_slug: Result<::std::string::String, String>,
+        database_name: Result<::std::string::String, String>,
+    }
+    impl<'a> UpdateDatabaseVersion<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_slug: Err(
+                    "organization_slug was not initialized".to_string(),
+                ),
+                database_name: Err("database_name was not initialized".to_string()),
+            }
+        }
+        pub fn organization_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.organization_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for organization_slug failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn database_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.database_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for database_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/organizations/{organizationSlug}/databases/{databaseName}/update`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, organization_slug, database_name } = self;
+            let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
+            let database_name = database_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/organizations/{}/databases/{}/update", client.baseurl,
+                encode_path(& organization_slug.to_string()), encode_path(& database_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_database_version",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::wait_for_group_location`]
+
+[`Client::wait_for_group_location`]: super::Client::wait_for_group_location*/
+    #[derive(Debug, Clone)]
+    pub struct WaitForGroupLocation<'a> {
+        client: &'a super::Client,
+        organization_slug: Result<::std::string::String, String>,
+        group_name: Result<::std::string::String, String>,
+        location: Result<::std::string::String, String>,
+    }
+    impl<'a> WaitForGroupLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_slug: Err(
+                    "organization_slug was not initialized".to_string(),
+                ),
+                group_name: Err("group_name was not initialized".to_string()),
+                location: Err("location was not initialized".to_string()),
+            }
+        }
+        pub fn organization_slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.organization_slug = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for organization_slug failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn group_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.group_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for group_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn location<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.location = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for location failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}/wait`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, organization_slug, group_name, location } = self;
+            let organization_slug = organization_slug.map_err(Error::InvalidRequest)?;
+            let group_name = group_name.map_err(Error::InvalidRequest)?;
+            let location = location.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/organizations/{}/groups/{}/locations/{}/wait", client.baseurl,
+                encode_path(& organization_slug.to_string()), encode_path(& group_name
+                .to_string()), encode_path(& location.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "wait_for_group_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
