@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use futures::{Stream, TryStreamExt};
 use turso_platform_generated::types;
 
+pub use sdk_runtime::Ensured;
 pub use model::{
     CreateDatabase, CreatedDatabase, Database, DatabaseConfiguration, DatabaseConfigurationUpdate,
     DatabaseListOptions, DatabasePage, DatabaseParent, DatabaseStats, DatabaseUsage, Encryption,
-    Ensured, InstanceUsage, QueryStats, Seed, UsageCounters,
+    InstanceUsage, QueryStats, Seed, UsageCounters,
 };
 
 use crate::pagination::{Cursors, MAX_PAGES};

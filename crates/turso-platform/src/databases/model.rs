@@ -68,38 +68,6 @@ impl From<Database> for CreatedDatabase {
     }
 }
 
-/// The result of an idempotent "ensure": created now, or already there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ensured<T> {
-    /// Created by this call.
-    Created(T),
-    /// Already existed (and matched the request).
-    Existing(T),
-}
-
-impl<T> Ensured<T> {
-    /// The value, either way.
-    pub fn into_inner(self) -> T {
-        match self {
-            Ensured::Created(t) | Ensured::Existing(t) => t,
-        }
-    }
-
-    /// True when this call created it.
-    pub fn was_created(&self) -> bool {
-        matches!(self, Ensured::Created(_))
-    }
-}
-
-impl<T> std::ops::Deref for Ensured<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        match self {
-            Ensured::Created(t) | Ensured::Existing(t) => t,
-        }
-    }
-}
-
 /// How a new database is seeded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seed {
