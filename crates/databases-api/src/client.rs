@@ -7,7 +7,6 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use progenitor_client::ResponseValue;
 use sdk_runtime::config::{ClientConfig, env_var};
@@ -56,6 +55,19 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// The defaults, with the token and base URL of the environment
+    /// ([`ENV_TOKEN`] required, [`ENV_BASE_URL`] optional).
+    fn from_env() -> Result<ClientBuilder> {
+        let Some(token) = env_var(ENV_TOKEN) else {
+            return Err(Error::configuration(format!("{ENV_TOKEN} is not set")));
+        };
+        let mut builder = ClientBuilder::default().token(token);
+        if let Some(url) = env_var(ENV_BASE_URL) {
+            builder.config.set_base_url(url);
+        }
+        Ok(builder)
+    }
+
     /// The API token, sent as `Authorization: Bearer ...` (required).
     pub fn token(mut self, token: impl Into<Token>) -> Self {
         self.config.set_token(token.into());
@@ -70,52 +82,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of each HTTP attempt, answer included (default 60 s;
-    /// `None` for none).
-    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.set_request_timeout(timeout.into());
-        self
-    }
-
-    /// The timeout for opening a connection (default 10 s); ignored with a
-    /// caller's own [`ClientBuilder::http_client`].
-    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.set_connect_timeout(timeout.into());
-        self
-    }
-
-    /// The largest answer body accepted (default 256 MiB); a larger one fails
-    /// with [`crate::ErrorKind::BodyTooLarge`] without being read further.
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.config.set_max_response_bytes(limit);
-        self
-    }
-
-    /// How transient failures are retried; see [`RetryPolicy`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.config.set_retry_policy(policy);
-        self
-    }
-
-    /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.config.set_user_agent(user_agent.into());
-        self
-    }
-
-    /// Sends with this `reqwest::Client` (proxies, TLS settings, ...); its own
-    /// redirect policy then applies (the default client follows none).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.config.set_http_client(client);
-        self
-    }
-
-    /// Accepts plain `http://` base URLs to hosts that are not loopback (a
-    /// local install on another machine of a private network).
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.config.set_allow_insecure_http(allow);
-        self
-    }
+    // request_timeout, connect_timeout, max_response_bytes, retry_policy,
+    // user_agent, http_client, allow_insecure_http: as every facade's.
+    sdk_runtime::client_builder_settings!(config);
 
     /// Builds the client; fails with [`crate::ErrorKind::Configuration`] when
     /// no token is set or the base URL is unusable.
@@ -171,28 +140,22 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A builder for every setting.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
     /// A client configured from the environment: [`ENV_TOKEN`]
     /// (`DATABASES_API_TOKEN`, required) and [`ENV_BASE_URL`]
     /// (`DATABASES_API_BASEURL`, default [`DEFAULT_BASE_URL`]).
     pub fn from_env() -> Result<Client> {
-        Client::builder_from_env()?.build()
+        ClientBuilder::from_env().and_then(ClientBuilder::build)
+    }
+
+    /// A builder for every setting, starting from the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
     }
 
     /// A builder preset from the environment (see [`Client::from_env`]), to
     /// change further settings before building.
     pub fn builder_from_env() -> Result<ClientBuilder> {
-        let token = env_var(ENV_TOKEN)
-            .ok_or_else(|| Error::configuration(format!("{ENV_TOKEN} is not set")))?;
-        let builder = Client::builder().token(token);
-        Ok(match env_var(ENV_BASE_URL) {
-            Some(url) => builder.base_url(url),
-            None => builder,
-        })
+        ClientBuilder::from_env()
     }
 
     /// The base URL requests go to.

@@ -46,9 +46,11 @@ const USERINFO: &AsciiSet = &CONTROLS
     .add(b'*');
 
 /// A connection string (a URI with the password in it). It never prints:
-/// `Debug` and `Display` show `ConnectionString(****)`; [`Self::redacted`]
-/// is a printable form with the password replaced.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` shows `ConnectionString(Token(****))` and `Display`
+/// `ConnectionString(****)`; [`Self::redacted`] is a printable form with the
+/// password replaced.
+// Debug is derived: the wrapped Token prints as `Token(****)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionString(Token);
 
 impl ConnectionString {
@@ -84,15 +86,9 @@ impl ConnectionString {
     }
 }
 
-impl fmt::Debug for ConnectionString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConnectionString(****)")
-    }
-}
-
 impl fmt::Display for ConnectionString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConnectionString(****)")
+        write!(f, "ConnectionString(****)")
     }
 }
 

@@ -36,14 +36,11 @@ pub use databases_api_generated as generated;
 mod tests {
     use super::*;
 
-    #[test]
-    fn public_types_are_thread_safe() {
-        fn assert_send_sync<T: Send + Sync + 'static>() {}
-        assert_send_sync::<Client>();
-        assert_send_sync::<Databases>();
-        assert_send_sync::<Credentials>();
-        assert_send_sync::<Error>();
-    }
+    /// Clients, handles, answers and errors can cross threads and tasks.
+    const _: () = {
+        const fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<(Client, Databases, Credentials, Database, Error)>();
+    };
 
     #[test]
     fn debug_never_shows_the_token() {

@@ -8,10 +8,22 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::fake::{Fake, Reply, database};
-use databases_api::{ErrorKind, Status};
+use databases_api::{Client, Database, ErrorKind, Result, Status};
 use serde_json::json;
 
 const GET: &str = "GET /api/v1/databases/db_1";
+
+/// Waits for `target` with `client`, for at most `limit`.
+async fn wait(client: &Client, target: &str, limit: Duration) -> Result<Database> {
+    let databases = client.databases();
+    databases.wait_until_running(target, limit).await
+}
+
+/// Fails unless the wait ended well before the fake would have answered.
+fn assert_prompt(started: Instant) {
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
 
 fn at(status: &str) -> Reply {
     Reply::json(200, database("db_1", "orders", "postgresql", status))
@@ -21,10 +33,7 @@ fn at(status: &str) -> Reply {
 async fn waits_through_provisioning_until_running() {
     let fake = Fake::start().await;
     fake.on(GET, [at("provisioning"), at("provisioning"), at("running")]);
-    let db = fake
-        .client()
-        .databases()
-        .wait_until_running("db_1", Duration::from_secs(10))
+    let db = wait(&fake.client(), "db_1", Duration::from_secs(10))
         .await
         .unwrap();
     assert_eq!(db.status, Status::Running);
@@ -52,9 +61,7 @@ async fn waits_by_name_and_through_transient_failures() {
         .retry_policy(databases_api::RetryPolicy::none())
         .build()
         .unwrap();
-    let db = client
-        .databases()
-        .wait_until_running("orders", Duration::from_secs(10))
+    let db = wait(&client, "orders", Duration::from_secs(10))
         .await
         .unwrap();
     assert_eq!(db.id, "db_1");
@@ -66,10 +73,7 @@ async fn stops_with_a_typed_error_on_error_and_destroyed() {
     for status in ["error", "destroyed"] {
         let fake = Fake::start().await;
         fake.on(GET, [at("provisioning"), at(status)]);
-        let e = fake
-            .client()
-            .databases()
-            .wait_until_running("db_1", Duration::from_secs(10))
+        let e = wait(&fake.client(), "db_1", Duration::from_secs(10))
             .await
             .unwrap_err();
         assert_eq!(
@@ -88,10 +92,7 @@ async fn stops_with_a_typed_error_on_error_and_destroyed() {
 async fn other_errors_end_the_wait_at_once() {
     let fake = Fake::start().await;
     fake.on(GET, [Reply::error(404, "no database with id db_1")]);
-    let e = fake
-        .client()
-        .databases()
-        .wait_until_running("db_1", Duration::from_secs(10))
+    let e = wait(&fake.client(), "db_1", Duration::from_secs(10))
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
@@ -103,10 +104,7 @@ async fn the_limit_bounds_the_whole_wait() {
     let fake = Fake::start().await;
     fake.on(GET, [at("provisioning")]);
     let started = Instant::now();
-    let e = fake
-        .client()
-        .databases()
-        .wait_until_running("db_1", Duration::from_millis(700))
+    let e = wait(&fake.client(), "db_1", Duration::from_millis(700))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Timeout, "{e:?}");
@@ -116,11 +114,7 @@ async fn the_limit_bounds_the_whole_wait() {
             .contains("last seen: status provisioning"),
         "{e}"
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_prompt(started);
 }
 
 #[tokio::test]
@@ -128,17 +122,10 @@ async fn the_limit_cuts_a_request_in_flight() {
     let fake = Fake::start().await;
     fake.on(GET, [at("running").after(Duration::from_secs(30))]);
     let started = Instant::now();
-    let e = fake
-        .client()
-        .databases()
-        .wait_until_running("db_1", Duration::from_millis(300))
+    let e = wait(&fake.client(), "db_1", Duration::from_millis(300))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Timeout, "{e:?}");
     assert!(e.message().unwrap().contains("nothing yet"), "{e}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_prompt(started);
 }

@@ -9,12 +9,14 @@
 //! - [`Token`]: secrets that never print;
 //! - [`http`]: the HTTP client (no redirects) and base-URL checks;
 //! - [`body`]: response bodies read within limits;
-//! - [`config`]: the settings every client builder shares;
+//! - [`config`]: the settings every client builder shares, and
+//!   [`client_builder_settings!`] its setters;
 //! - [`Ensured`]: the outcome of an idempotent create.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod body;
+mod builder;
 pub mod config;
 mod ensured;
 mod error;

@@ -65,11 +65,12 @@ fn refuse(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+/// The 401 for a request without the fake's token, if it has not.
+fn unauthorized(headers: &HeaderMap) -> Option<Response> {
     let expected = format!("Bearer {TOKEN}");
     match headers.get("authorization").and_then(|v| v.to_str().ok()) {
-        Some(v) if v == expected => Ok(()),
-        _ => Err(refuse(
+        Some(v) if v == expected => None,
+        _ => Some(refuse(
             StatusCode::UNAUTHORIZED,
             "missing or invalid bearer token".into(),
         )),
@@ -77,7 +78,7 @@ fn authorized(headers: &HeaderMap) -> Result<(), Response> {
 }
 
 async fn list(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = unauthorized(&headers) {
         return r;
     }
     let dbs = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -94,7 +95,7 @@ async fn create(
     headers: HeaderMap,
     Json(input): Json<Value>,
 ) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = unauthorized(&headers) {
         return r;
     }
     let mut dbs = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -139,7 +140,7 @@ async fn create(
 }
 
 async fn read(State(state): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = unauthorized(&headers) {
         return r;
     }
     let dbs = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -154,7 +155,7 @@ async fn destroy(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = unauthorized(&headers) {
         return r;
     }
     let mut dbs = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -172,7 +173,7 @@ async fn credentials(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = unauthorized(&headers) {
         return r;
     }
     let dbs = state.lock().unwrap_or_else(|p| p.into_inner());

@@ -27,18 +27,16 @@ use databases_api::{Client, CreateDatabase, Credentials, Engine, ErrorKind, Resu
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let client = match connect().await {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("tour: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
+    // RUST_LOG=debug shows the SDK's spans and retries.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let subscriber = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    subscriber.with_env_filter(filter).init();
+    let Ok(client) = connect()
+        .await
+        .map_err(|e| eprintln!("tour: cannot start: {e}"))
+    else {
+        return ExitCode::FAILURE;
     };
     let plan = std::env::var("DATABASES_API_TOUR_PLAN").unwrap_or("db-s-1vcpu-1gb".into());
     let region = std::env::var("DATABASES_API_TOUR_REGION").unwrap_or("nyc1".into());
@@ -61,21 +59,17 @@ async fn main() -> ExitCode {
         ),
     ];
     let outcome = walk(&client, &inputs).await;
+    // The clean-up runs whatever the walk did, and its failure is reported
+    // after the walk's.
     let cleanup = clean_up(&client, &inputs).await;
-    match (outcome, cleanup) {
-        (Ok(()), Ok(())) => {
-            println!("\ntour finished: everything it created was deleted");
-            ExitCode::SUCCESS
-        }
-        (Err(e), _) => {
-            eprintln!("\ntour failed: {e}");
-            ExitCode::FAILURE
-        }
-        (Ok(()), Err(e)) => {
-            eprintln!("\ntour: clean-up failed: {e}");
-            ExitCode::FAILURE
-        }
+    let failure = (outcome.err().map(|e| format!("tour failed: {e}")))
+        .or_else(|| cleanup.err().map(|e| format!("tour: clean-up failed: {e}")));
+    if let Some(failure) = failure {
+        eprintln!("\n{failure}");
+        return ExitCode::FAILURE;
     }
+    println!("\ntour finished: everything it created was deleted");
+    ExitCode::SUCCESS
 }
 
 /// The client the tour uses: the real service when `DATABASES_API_TOKEN` is

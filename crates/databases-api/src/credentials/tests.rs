@@ -94,6 +94,7 @@ fn passwords_and_connection_strings_never_print() {
     );
     assert!(!printed.contains(PASSWORD), "{printed}");
     assert!(!printed.contains("s3cr"), "{printed}");
+    assert!(printed.contains("ConnectionString(Token(****))"));
     assert!(printed.contains("ConnectionString(****)"));
 }
 

@@ -58,13 +58,13 @@ const ENSURE_ROUNDS: usize = 3;
 impl Databases {
     /// Every database of the project that is not destroyed, oldest first.
     pub async fn list(&self) -> Result<Vec<Database>> {
-        let answer = self
+        let all = self
             .client
             .call("listDatabases", Idempotency::Safe, || {
-                self.client.generated().list_databases().send()
+                self.api().list_databases().send()
             })
             .await?;
-        Ok(answer.into_iter().map(Database::from).collect())
+        Ok(all.into_iter().map(Database::from).collect())
     }
 
     /// The database named `name`, if one that is not destroyed exists.
@@ -86,13 +86,12 @@ impl Databases {
     }
 
     async fn get_by_id(&self, id: &str) -> Result<Database> {
-        let answer = self
-            .client
+        self.client
             .call("getDatabase", Idempotency::Safe, || {
-                self.client.generated().get_database().id(id).send()
+                self.api().get_database().id(id).send()
             })
-            .await?;
-        Ok(answer.into())
+            .await
+            .map(Database::from)
     }
 
     /// Creates a database; the answer is at once, with status
@@ -111,17 +110,12 @@ impl Databases {
     ) -> Result<CreatedDatabase> {
         let body = types::CreateDatabase::try_from(input)
             .map_err(|e| e.with_operation("createDatabase"))?;
-        let answer = self
-            .client
+        self.client
             .call("createDatabase", idempotency, || {
-                self.client
-                    .generated()
-                    .create_database()
-                    .body(body.clone())
-                    .send()
+                self.api().create_database().body(body.clone()).send()
             })
-            .await?;
-        Ok(answer.into())
+            .await
+            .map(CreatedDatabase::from)
     }
 
     /// Creates the database unless one of that name exists. "Already exists"
@@ -173,13 +167,12 @@ impl Databases {
     /// answers it again, so the call is safely retried.
     pub async fn delete(&self, id_or_name: &str) -> Result<Database> {
         let id = self.resolve(id_or_name, "deleteDatabase").await?;
-        let answer = self
-            .client
+        self.client
             .call("deleteDatabase", Idempotency::Safe, || {
-                self.client.generated().delete_database().id(&id).send()
+                self.api().delete_database().id(&id).send()
             })
-            .await?;
-        Ok(answer.into())
+            .await
+            .map(Database::from)
     }
 
     /// How to connect to a database, by id or name, in its engine's shape.
@@ -191,11 +184,7 @@ impl Databases {
         let answer = self
             .client
             .call("getDatabaseCredentials", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_database_credentials()
-                    .id(&id)
-                    .send()
+                self.api().get_database_credentials().id(&id).send()
             })
             .await
             .map_err(|e| match e.status() {
@@ -210,6 +199,11 @@ impl Databases {
     /// [`wait`] for what ends the wait early.
     pub async fn wait_until_running(&self, id_or_name: &str, limit: Duration) -> Result<Database> {
         wait::until_running(self, id_or_name, limit).await
+    }
+
+    /// The generated client the calls are made with.
+    fn api(&self) -> &databases_api_generated::Client {
+        self.client.generated()
     }
 
     /// The id of `id_or_name`: itself when it is not a name, else the id of

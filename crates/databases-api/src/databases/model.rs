@@ -108,21 +108,25 @@ impl CreateDatabase {
     }
 
     /// Asks for a version of the engine.
-    pub fn version(mut self, version: impl Into<Version>) -> Self {
-        self.version = Some(version.into());
-        self
+    pub fn version(self, version: impl Into<Version>) -> Self {
+        let version = Some(version.into());
+        CreateDatabase { version, ..self }
     }
 
     /// Asks for `gb` of storage.
-    pub fn storage_gb(mut self, gb: u32) -> Self {
-        self.storage_gb = Some(gb);
-        self
+    pub fn storage_gb(self, gb: u32) -> Self {
+        CreateDatabase {
+            storage_gb: Some(gb),
+            ..self
+        }
     }
 
     /// Asks for `count` replicas.
-    pub fn replicas(mut self, count: u32) -> Self {
-        self.replicas = Some(count);
-        self
+    pub fn replicas(self, count: u32) -> Self {
+        CreateDatabase {
+            replicas: Some(count),
+            ..self
+        }
     }
 
     /// Checks the input against the spec's rules, as the service would, and
