@@ -1,11 +1,16 @@
 //! Groups: a set of databases sharing locations (one primary, further replicas),
 //! configuration and tokens.
 
+use std::time::{Duration, Instant};
+
 use turso_platform_generated::types;
 
 use crate::model::Extension;
 use crate::tokens::TokenRequest;
-use crate::{Error, Idempotency, Result, Token, validate};
+use crate::{Error, ErrorKind, Idempotency, Result, Token, validate};
+
+/// The pause before asking again after the service ended a wait early.
+const WAIT_AGAIN: Duration = Duration::from_millis(500);
 
 crate::org_handle! {
     /// The groups of an organization. Obtained with [`crate::Client::groups`] or
@@ -37,6 +42,8 @@ pub struct Group {
     pub version: Option<String>,
     /// Whether delete protection is on.
     pub delete_protection: bool,
+    /// Whether the group was archived after inactivity (see [`Groups::unarchive`]).
+    pub archived: bool,
 }
 
 /// The extensions a group enables for its databases.
@@ -94,6 +101,7 @@ impl From<types::Group> for Group {
             locations: g.locations,
             version: crate::model::non_empty(g.version),
             delete_protection: g.delete_protection.unwrap_or_default(),
+            archived: g.archived.unwrap_or_default(),
         }
     }
 }
@@ -298,6 +306,68 @@ impl Groups {
             })
             .await?;
         Ok(answer.group.into())
+    }
+
+    /// Adds a location and waits, up to `limit`, until it serves the group's
+    /// databases (the CLI's `turso group locations add --wait`).
+    pub async fn add_location_and_wait(
+        &self,
+        name: &str,
+        location: &str,
+        limit: Duration,
+    ) -> Result<Group> {
+        let deadline = Instant::now() + limit;
+        let group = self.add_location(name, location).await?;
+        self.wait_for_location(
+            name,
+            location,
+            deadline.saturating_duration_since(Instant::now()),
+        )
+        .await?;
+        Ok(group)
+    }
+
+    /// Waits, up to `limit`, until the group's `location` serves its databases
+    /// (`waitForGroupLocation`, which answers once it does). The service may
+    /// end a long wait with a timeout status; the wait is asked again until
+    /// `limit` has passed, since asking changes nothing.
+    pub async fn wait_for_location(
+        &self,
+        name: &str,
+        location: &str,
+        limit: Duration,
+    ) -> Result<()> {
+        validate::group_name(name)?;
+        validate::segment("location", location)?;
+        let org = self.org()?;
+        let deadline = Instant::now() + limit;
+        let what = || format!("location {location:?} of group {name:?} to serve");
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::timed_out(what()));
+            }
+            let call = self
+                .client
+                .call("waitForGroupLocation", Idempotency::Safe, || {
+                    self.client
+                        .generated()
+                        .wait_for_group_location()
+                        .organization_slug(&org)
+                        .group_name(name)
+                        .location(location)
+                        .send()
+                });
+            match tokio::time::timeout(left, call).await {
+                Err(_) => return Err(Error::timed_out(what())),
+                Ok(Ok(_)) => return Ok(()),
+                // A gateway that ended the long request: ask again.
+                Ok(Err(e)) if *e.kind() == ErrorKind::Timeout => {
+                    tokio::time::sleep(WAIT_AGAIN.min(left)).await;
+                }
+                Ok(Err(e)) => return Err(e),
+            }
+        }
     }
 
     /// Removes a location: the replicas there are destroyed.

@@ -145,6 +145,27 @@ impl Organizations {
         Ok(answer.organization.into())
     }
 
+    /// Deletes the organization (`turso org destroy`). The service refuses a
+    /// personal organization (`InvalidInput`), one that still holds databases
+    /// (`AlreadyExists`, its 409) and a caller who is not the owner
+    /// (`Forbidden`). Like every delete, one whose first answer was lost and
+    /// whose retry finds the organization gone reports success.
+    pub async fn delete(&self) -> Result<()> {
+        let org = self.org()?;
+        let deleted = self
+            .client
+            .call("deleteOrganization", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .delete_organization()
+                    .organization_slug(&org)
+                    .send()
+            })
+            .await
+            .map(|_| ());
+        crate::Client::deleted_if_lost(deleted, || ())
+    }
+
     /// The organization's usage in the current period.
     pub async fn usage(&self) -> Result<OrganizationUsage> {
         let org = self.org()?;

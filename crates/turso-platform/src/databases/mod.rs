@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use futures::{Stream, TryStreamExt};
 use turso_platform_generated::types;
 
-pub use sdk_runtime::Ensured;
 pub use model::{
     CreateDatabase, CreatedDatabase, Database, DatabaseConfiguration, DatabaseConfigurationUpdate,
     DatabaseListOptions, DatabasePage, DatabaseParent, DatabaseStats, DatabaseUsage, Encryption,
     InstanceUsage, QueryStats, Seed, UsageCounters,
 };
+pub use sdk_runtime::Ensured;
 
 use crate::pagination::{Cursors, MAX_PAGES};
 use crate::tokens::TokenRequest;
@@ -242,6 +242,24 @@ impl Databases {
             .await
             .map(|answer| answer.database);
         Client::deleted_if_lost(deleted, || name.to_string())
+    }
+
+    /// Moves the database to the latest server version (`turso db update`);
+    /// [`Database::version`] shows it once done. Repeating it is harmless.
+    pub async fn update_version(&self, name: &str) -> Result<()> {
+        validate::database_name(name)?;
+        let org = self.org()?;
+        self.client
+            .call("updateDatabaseVersion", Idempotency::Safe, || {
+                self.client
+                    .generated()
+                    .update_database_version()
+                    .organization_slug(&org)
+                    .database_name(name)
+                    .send()
+            })
+            .await?;
+        Ok(())
     }
 
     /// Polls the Platform API until it knows the database (a new database

@@ -34,6 +34,21 @@ pub struct Database {
     pub delete_protection: bool,
     /// The parent database of a branch.
     pub parent: Option<DatabaseParent>,
+    /// The engine: `logical` (libSQL) or `turso` (created with
+    /// [`CreateDatabase::use_tursodb`]); `None` when the service did not say.
+    pub kind: Option<String>,
+    /// The server version the database runs (see [`Databases::update_version`]).
+    ///
+    /// [`Databases::update_version`]: crate::Databases::update_version
+    pub version: Option<String>,
+    /// Whether the database is scaled to zero and wakes on the next request.
+    pub sleeping: bool,
+    /// Whether the database's group is archived.
+    pub archived: bool,
+    /// Whether other databases may `ATTACH` this one.
+    pub allow_attach: bool,
+    /// Whether this is a parent schema database.
+    pub is_schema: bool,
 }
 
 /// The parent of a branched database.
@@ -144,6 +159,9 @@ pub struct CreateDatabase {
     pub size_limit: Option<String>,
     /// Encryption at rest.
     pub encryption: Option<Encryption>,
+    /// Create it on the Turso engine instead of libSQL (the CLI's `--tursodb`).
+    /// Database tokens for such a database take no `permissions`.
+    pub use_tursodb: bool,
 }
 
 impl CreateDatabase {
@@ -155,6 +173,7 @@ impl CreateDatabase {
             seed: None,
             size_limit: None,
             encryption: None,
+            use_tursodb: false,
         }
     }
 
@@ -173,6 +192,12 @@ impl CreateDatabase {
     /// Encrypts it.
     pub fn encryption(mut self, encryption: Encryption) -> Self {
         self.encryption = Some(encryption);
+        self
+    }
+
+    /// Creates it on the Turso engine (`use_tursodb`) instead of libSQL.
+    pub fn use_tursodb(mut self, yes: bool) -> Self {
+        self.use_tursodb = yes;
         self
     }
 
@@ -381,6 +406,12 @@ impl From<types::Database> for Database {
             block_writes: db.block_writes.unwrap_or_default(),
             delete_protection: db.delete_protection.unwrap_or_default(),
             parent: db.parent.map(Into::into),
+            kind: non_empty(db.type_),
+            version: non_empty(db.version),
+            sleeping: db.sleeping.unwrap_or_default(),
+            archived: db.archived.unwrap_or_default(),
+            allow_attach: db.allow_attach.unwrap_or_default(),
+            is_schema: db.is_schema.unwrap_or_default(),
         }
     }
 }
@@ -428,6 +459,7 @@ impl TryFrom<&CreateDatabase> for types::CreateDatabaseInput {
             seed,
             size_limit: db.size_limit.clone(),
             remote_encryption,
+            use_tursodb: db.use_tursodb,
         })
     }
 }
