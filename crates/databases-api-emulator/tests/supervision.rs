@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use databases_api_emulator::engines::process::runs;
 use databases_api_emulator::engines::{Availability, Engines, SearchPath, Setup, Started};
 use databases_api_emulator::{Engine, Secret};
 use nix::sys::signal::{Signal, kill};
@@ -23,21 +24,13 @@ async fn start(engines: &Engines, engine: Engine) -> databases_api_emulator::eng
     }
 }
 
-/// Whether `pid` is gone (a zombie counts: it runs no more) within 10 s.
+/// Whether `pid` stops running within 10 s (see `process::runs`).
 async fn gone(pid: u32) -> bool {
     for _ in 0..500 {
-        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Err(_) => return true,
-            Ok(stat)
-                if stat
-                    .rsplit(')')
-                    .next()
-                    .is_some_and(|s| s.trim_start().starts_with('Z')) =>
-            {
-                return true;
-            }
-            Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        if !runs(pid) {
+            return true;
         }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     false
 }

@@ -192,18 +192,25 @@ impl Drop for Process {
     }
 }
 
-/// Whether `pid` still runs: neither gone nor a zombie (ended, not yet
-/// reaped by the watching task). Read from `/proc`, so it works without the
-/// async runtime, which may be blocked by the `Drop` that asks.
-fn runs(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the command name, which is in parentheses.
-        Ok(stat) => stat
-            .rsplit(')')
-            .next()
-            .is_some_and(|rest| !rest.trim_start().starts_with(['Z', 'X'])),
-        Err(_) => false,
+/// Whether `pid` still runs, read from `/proc` so that it works without the
+/// async runtime, which may be blocked by the `Drop` that asks. A process is
+/// done when it is gone, or when it is a zombie (ended, not yet reaped by the
+/// watching task) with no thread left: the leader of a multi-threaded server
+/// (Redis, MariaDB) turns zombie while its other threads still exit, and its
+/// files (its listening socket) are closed only after the last of them.
+pub fn runs(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The state follows the command name, which is in parentheses.
+    let zombie = stat
+        .rsplit(')')
+        .next()
+        .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X']));
+    if !zombie {
+        return true;
     }
+    std::fs::read_dir(format!("/proc/{pid}/task")).is_ok_and(|tasks| tasks.count() > 1)
 }
 
 const UNKNOWN: Exit = Exit {
