@@ -195,8 +195,13 @@ impl Databases {
     }
 
     /// Waits until the database (by id or name) is `running` and returns it,
-    /// for at most `limit` in all, the request in flight included; see
-    /// [`wait`] for what ends the wait early.
+    /// polling with a growing pause (250 ms up to 5 s). Stops early with
+    /// [`ErrorKind::InvalidState`] (`state` `"error"` or `"destroyed"`) when
+    /// it will not be running by itself, and with any error that is not
+    /// transient; waits through `provisioning`, `stopped` and unknown
+    /// statuses. `limit` bounds the whole wait, the name's look-up and the
+    /// request in flight included; past it the wait fails with
+    /// [`ErrorKind::Timeout`] naming the last status seen.
     pub async fn wait_until_running(&self, id_or_name: &str, limit: Duration) -> Result<Database> {
         wait::until_running(self, id_or_name, limit).await
     }
