@@ -172,3 +172,26 @@ fn is_error_document(body: &[u8]) -> bool {
         .ok()
         .is_some_and(|v| v.get("error").is_some_and(serde_json::Value::is_string))
 }
+
+/// Implements progenitor's `ClientHooks` for a generated client whose inner
+/// type is [`Transport`], so that every request goes through
+/// [`Transport::execute`]. Each generated crate's hand-written `lib.rs` says
+/// `sdk_runtime::send_through_transport!(Client);` once: the seam between
+/// generated and hand-written code, written in one place for every API.
+#[macro_export]
+macro_rules! send_through_transport {
+    ($client:ty) => {
+        impl ::progenitor_client::ClientHooks<$crate::Transport> for $client {
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                use ::progenitor_client::ClientInfo;
+                self.inner()
+                    .execute(self.client(), request, info.operation_id)
+                    .await
+            }
+        }
+    };
+}

@@ -25,18 +25,8 @@ pub use generated::*;
 /// The effective (patched) OpenAPI document this crate was generated from, as JSON.
 pub const EFFECTIVE_SPEC_JSON: &str = include_str!("../openapi.json");
 
-impl progenitor_client::ClientHooks<sdk_runtime::Transport> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        use progenitor_client::ClientInfo;
-        self.inner()
-            .execute(self.client(), request, info.operation_id)
-            .await
-    }
-}
+// Every request goes through the shared transport (see `sdk_runtime::Transport`).
+sdk_runtime::send_through_transport!(Client);
 
 impl sdk_runtime::ErrorPayload for types::ErrorResponse {
     fn parts(self) -> (Option<String>, Option<String>) {
