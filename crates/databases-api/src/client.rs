@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use progenitor_client::ResponseValue;
 use sdk_runtime::config::{ClientConfig, env_var};
-use sdk_runtime::{Error, ErrorPayload, Idempotency, Result, RetryPolicy, Token, retry};
+use sdk_runtime::{Error, ErrorPayload, Idempotency, Result, RetryPolicy, retry};
 use tracing::Instrument;
 
 /// The base URL of a local install of the Databases API (the spec's server);
@@ -27,7 +27,12 @@ pub const ENV_TOKEN: &str = "DATABASES_API_TOKEN";
 /// The environment variable [`Client::from_env`] reads the base URL from.
 pub const ENV_BASE_URL: &str = "DATABASES_API_BASEURL";
 
-/// Configures a [`Client`]; obtain one with [`Client::builder`].
+/// Configures a [`Client`]; obtain one with [`Client::builder`] or
+/// [`Client::builder_from_env`]. The settings are every facade's: `token`
+/// (required), `base_url` (default [`DEFAULT_BASE_URL`], the host without
+/// `/api/v1`), `request_timeout` (60 s), `connect_timeout` (10 s),
+/// `max_response_bytes` (256 MiB), `retry_policy`, `user_agent` (default
+/// [`DEFAULT_USER_AGENT`]), `http_client` and `allow_insecure_http`.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -68,22 +73,9 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// The API token, sent as `Authorization: Bearer ...` (required).
-    pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.config.set_token(token.into());
-        self
-    }
-
-    /// The API's base URL, the host without `/api/v1` (default
-    /// [`DEFAULT_BASE_URL`]). Plain `http://` is refused unless the host is
-    /// loopback or [`ClientBuilder::allow_insecure_http`] is set.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.config.set_base_url(url.into());
-        self
-    }
-
-    // request_timeout, connect_timeout, max_response_bytes, retry_policy,
-    // user_agent, http_client, allow_insecure_http: as every facade's.
+    // token, base_url (the host without `/api/v1`), request_timeout,
+    // connect_timeout, max_response_bytes, retry_policy, user_agent,
+    // http_client, allow_insecure_http: as every facade's.
     sdk_runtime::client_builder_settings!(config);
 
     /// Builds the client; fails with [`crate::ErrorKind::Configuration`] when

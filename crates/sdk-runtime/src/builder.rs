@@ -1,12 +1,12 @@
 //! [`client_builder_settings!`](crate::client_builder_settings): the setters
 //! every facade's client builder offers over a [`crate::config::ClientConfig`]
-//! field, written once. A facade's builder writes only what is its own (the
-//! token and base URL, whose documentation names its environment and
-//! defaults, and any setting particular to its API) and expands this macro in
-//! its `impl` block for the rest.
+//! field, written once. A facade's builder writes only what is particular to
+//! its API (an organization, another host, ...) and expands this macro in its
+//! `impl` block for the rest.
 
 /// Expands, inside `impl YourBuilder { ... }`, to the builder's shared
-/// setters over its `ClientConfig` field `$config`: `request_timeout`,
+/// setters over its `ClientConfig` field `$config`: `token`, `base_url`,
+/// `request_timeout`,
 /// `connect_timeout`, `max_response_bytes`, `retry_policy`, `user_agent`,
 /// `http_client` and `allow_insecure_http`.
 ///
@@ -22,6 +22,8 @@
 /// }
 ///
 /// let b = Builder { config: ClientConfig::new("https://api.example.com", "ua/1") }
+///     .token("my-token")
+///     .base_url("https://api.example.com")
 ///     .user_agent("my-app/1.0")
 ///     .max_response_bytes(1024);
 /// # let _ = b;
@@ -29,6 +31,22 @@
 #[macro_export]
 macro_rules! client_builder_settings {
     ($config:ident) => {
+        /// The API token, sent as `Authorization: Bearer ...` (required;
+        /// `from_env` reads it from the API's environment variable). It
+        /// never prints.
+        pub fn token(mut self, token: impl ::std::convert::Into<$crate::Token>) -> Self {
+            self.$config.set_token(token.into());
+            self
+        }
+
+        /// The API's base URL (the crate's `DEFAULT_BASE_URL` otherwise).
+        /// Plain `http://` is refused unless the host is loopback or
+        /// `allow_insecure_http` is set.
+        pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
+            self.$config.set_base_url(url.into());
+            self
+        }
+
         /// The timeout of each HTTP attempt, the answer's body included
         /// (default 60 s; `None` for none).
         pub fn request_timeout(
