@@ -234,7 +234,11 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
     file.items.extend(extra.items);
 
     let mut out = header(api, effective);
-    out.push('\n');
+    // Generated code is not held to the workspace's lints; said here, once,
+    // rather than around each crate's `mod generated;`.
+    out.push_str(
+        "\n#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, rustdoc::all)]\n\n",
+    );
     out.push_str(&prettyplease::unparse(&file));
     Ok(out)
 }

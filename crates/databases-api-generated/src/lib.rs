@@ -10,14 +10,8 @@
 //! document, `{"error": "..."}`, which carries no machine-readable code.
 #![forbid(unsafe_code)]
 
+// prettyplease's layout, kept as the xtask wrote it.
 #[rustfmt::skip]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-)]
 mod generated;
 
 pub use generated::*;

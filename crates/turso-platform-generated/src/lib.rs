@@ -10,14 +10,8 @@
 //! a client of this crate that shares the facade's transport.
 #![forbid(unsafe_code)]
 
+// prettyplease's layout, kept as the xtask wrote it.
 #[rustfmt::skip]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    rustdoc::all,
-)]
 mod generated;
 
 pub use generated::*;
