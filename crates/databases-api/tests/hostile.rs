@@ -51,13 +51,13 @@ async fn a_slow_answer_times_out_and_reads_are_retried() {
         GET,
         [
             Reply::json(200, database("db_1", "a", "redis", "running"))
-                .after(Duration::from_secs(5)),
+                .after(Duration::from_secs(20)),
             Reply::json(200, database("db_1", "a", "redis", "running")),
         ],
     );
     let client = fake
         .builder()
-        .request_timeout(Duration::from_millis(200))
+        .request_timeout(Duration::from_secs(1))
         .build()
         .unwrap();
     let db = client.databases().get("db_1").await.unwrap();
