@@ -6,7 +6,7 @@
 use std::fmt;
 
 use databases_api_generated::types;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sdk_runtime::{Error, ErrorKind, Token};
 
 use crate::model::Engine;
@@ -14,36 +14,11 @@ use crate::model::Engine;
 /// Characters escaped in a URI's user name and password (RFC 3986 userinfo:
 /// everything but unreserved characters), so that any password gives a valid
 /// connection string.
-const USERINFO: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b':')
-    .add(b';')
-    .add(b'<')
-    .add(b'=')
-    .add(b'>')
-    .add(b'?')
-    .add(b'@')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}')
-    .add(b'&')
-    .add(b'+')
-    .add(b'$')
-    .add(b',')
-    .add(b'!')
-    .add(b'\'')
-    .add(b'(')
-    .add(b')')
-    .add(b'*');
+const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A connection string (a URI with the password in it). It never prints:
 /// `Debug` shows `ConnectionString(Token(****))` and `Display`
