@@ -191,23 +191,36 @@ async fn credentials_come_typed_per_engine_and_never_print() {
 #[tokio::test]
 async fn credentials_of_a_database_that_is_not_running_are_an_invalid_state() {
     let fake = Fake::start().await;
+    let route = "GET /api/v1/databases/db_1/credentials";
     fake.on(
-        "GET /api/v1/databases/db_1/credentials",
+        route,
         [Reply::error(
             409,
             "database db_1 is provisioning; credentials are available once it is running",
         )],
     );
-    let e = fake
-        .client()
-        .databases()
-        .credentials("db_1")
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), &ErrorKind::InvalidState { state: None });
-    assert_eq!(e.status(), Some(409));
-    assert!(e.message().unwrap().contains("provisioning"));
-    assert_eq!(fake.count("GET /api/v1/databases/db_1/credentials"), 1);
+    fake.on(
+        "GET /api/v1/databases/db_1",
+        [Reply::json(
+            200,
+            database("db_1", "orders", "mysql", "provisioning"),
+        )],
+    );
+    let dbs = fake.client().databases();
+    let e = dbs.credentials("db_1").await.unwrap_err();
+    let provisioning = Some("provisioning".to_string());
+    assert_eq!(
+        e.kind(),
+        &ErrorKind::InvalidState {
+            state: provisioning
+        }
+    );
+    assert_eq!(
+        (e.status(), e.operation()),
+        (Some(409), Some("getDatabaseCredentials"))
+    );
+    assert!(e.message().unwrap().contains("once it is running"));
+    assert_eq!(fake.count(route), 1);
 }
 
 #[tokio::test]

@@ -177,8 +177,9 @@ impl Databases {
 
     /// How to connect to a database, by id or name, in its engine's shape.
     /// There are credentials only while it is `running`; otherwise the
-    /// service answers 409, given as [`ErrorKind::InvalidState`]. Errors
-    /// never quote the answer, which carries the password.
+    /// service answers 409, given as [`ErrorKind::InvalidState`] with the
+    /// database's status (read with one more request). Errors never quote
+    /// the answer, which carries the password.
     pub async fn credentials(&self, id_or_name: &str) -> Result<Credentials> {
         let id = self.resolve(id_or_name, "getDatabaseCredentials").await?;
         let answer = self
@@ -186,12 +187,22 @@ impl Databases {
             .call("getDatabaseCredentials", Idempotency::Safe, || {
                 self.api().get_database_credentials().id(&id).send()
             })
-            .await
-            .map_err(|e| match e.status() {
-                Some(409) => e.with_kind(ErrorKind::InvalidState { state: None }),
-                _ => e.withhold_answer(),
-            })?;
-        Credentials::try_from(answer).map_err(|e| e.with_operation("getDatabaseCredentials"))
+            .await;
+        match answer {
+            Ok(answer) => Credentials::try_from(answer)
+                .map_err(|e| e.with_operation("getDatabaseCredentials")),
+            // A 409 here is "not running", not a duplicate: say which status
+            // it is in, so that a caller can tell waiting from giving up.
+            Err(e) if e.status() == Some(409) => {
+                let state = self
+                    .get_by_id(&id)
+                    .await
+                    .ok()
+                    .map(|db| db.status.to_string());
+                Err(e.with_kind(ErrorKind::InvalidState { state }))
+            }
+            Err(e) => Err(e.withhold_answer()),
+        }
     }
 
     /// Waits until the database (by id or name) is `running` and returns it,
