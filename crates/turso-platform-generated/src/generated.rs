@@ -15,6 +15,8 @@
 // with progenitor 0.15.1. To change it, change the spec patches or the xtask and regenerate;
 // `cargo xtask check` fails while this file is out of date.
 
+#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, rustdoc::all)]
+
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
