@@ -136,6 +136,40 @@ async fn get_organization() {
 }
 
 #[tokio::test]
+async fn delete_organization() {
+    let h = Harness::start().await;
+    // A personal organization is never deleted.
+    let e = h
+        .client
+        .organization("alice")
+        .organizations()
+        .delete()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400), "{e}");
+    // One that holds databases is refused until they are gone.
+    h.group("g").await;
+    h.database("db", "g").await;
+    let e = h.client.organizations().delete().await.unwrap_err();
+    assert_eq!(e.status(), Some(409), "{e}");
+    h.client.databases().delete("db").await.unwrap();
+    h.client.organizations().delete().await.unwrap();
+    let e = h.client.organizations().get().await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    let slugs: Vec<String> = h
+        .client
+        .organizations()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.slug)
+        .collect();
+    assert!(!slugs.contains(&"acme".to_string()), "{slugs:?}");
+    h.assert_clean("deleteOrganization");
+}
+
+#[tokio::test]
 async fn update_organization() {
     let h = Harness::start().await;
     let before = h.client.organizations().get().await.unwrap();
@@ -516,6 +550,33 @@ async fn add_location_to_group() {
 }
 
 #[tokio::test]
+async fn wait_for_group_location() {
+    let h = Harness::start().await;
+    h.group("g").await;
+    let g = h
+        .client
+        .groups()
+        .add_location_and_wait("g", "aws-eu-west-1", std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(g.locations.contains(&"aws-eu-west-1".to_string()));
+    h.client
+        .groups()
+        .wait_for_location("g", "aws-us-east-1", std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    // A location the group does not have would never serve: 404 at once.
+    let e = h
+        .client
+        .groups()
+        .wait_for_location("g", "aws-ap-south-1", std::time::Duration::from_secs(10))
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    h.assert_clean("waitForGroupLocation");
+}
+
+#[tokio::test]
 async fn remove_location_from_group() {
     let h = Harness::start().await;
     h.group("g").await;
@@ -663,6 +724,58 @@ async fn create_database() {
         .await
         .unwrap_err();
     assert!(e.is_already_exists(), "{e}");
+    h.assert_clean("createDatabase");
+}
+
+#[tokio::test]
+async fn update_database_version() {
+    let h = Harness::start().await;
+    let g = h.group("g").await;
+    h.database("db", "g").await;
+    h.client.databases().update_version("db").await.unwrap();
+    let db = h.client.databases().get("db").await.unwrap();
+    assert_eq!(db.version, g.version, "the database runs its group's version");
+    let e = h
+        .client
+        .databases()
+        .update_version("missing")
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    h.assert_clean("updateDatabaseVersion");
+}
+
+#[tokio::test]
+async fn create_database_on_the_turso_engine() {
+    let h = Harness::start().await;
+    h.group("g").await;
+    h.client
+        .databases()
+        .create(&CreateDatabase::new("new-engine", "g").use_tursodb(true))
+        .await
+        .unwrap();
+    h.database("classic", "g").await;
+    let db = h.client.databases().get("new-engine").await.unwrap();
+    assert_eq!(db.kind.as_deref(), Some("turso"));
+    assert!(!db.sleeping && !db.archived && !db.is_schema && !db.allow_attach);
+    let classic = h.client.databases().get("classic").await.unwrap();
+    assert_eq!(classic.kind.as_deref(), Some("logical"));
+    // Tokens for the Turso engine take no fine-grained permissions.
+    let e = h
+        .client
+        .databases()
+        .create_token(
+            "new-engine",
+            &TokenRequest::new().attach_databases(["classic"]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400), "{e}");
+    h.client
+        .databases()
+        .create_token("new-engine", &TokenRequest::new())
+        .await
+        .unwrap();
     h.assert_clean("createDatabase");
 }
 
