@@ -28,7 +28,12 @@ use crate::body::{MAX_ERROR_BODY, limit_body, read_up_to};
 use crate::error::{Error, Result};
 use crate::secret::Token;
 
-/// Sends the requests of a generated client. Cheap to clone.
+/// Sends the requests of a generated client: sets the bearer token and the
+/// user agent (and drops progenitor's `api-version` header), applies reqwest's
+/// per-request timeout (body included), limits successful bodies, hands error
+/// answers to the decoder as the API's `{"error": ...}` document, and records
+/// a `tracing` span per request. Retries are not its job: they wrap whole
+/// calls ([`crate::retry::run`]). Cheap to clone.
 #[derive(Clone)]
 pub struct Transport {
     config: Arc<Config>,
@@ -94,7 +99,7 @@ impl Transport {
     }
 
     /// Sends `request` for `operation` (progenitor's name of the operation)
-    /// with `client`; see the [module docs](self).
+    /// with `client`; see [`Transport`] for what it does to each request.
     pub async fn execute(
         &self,
         client: &reqwest::Client,

@@ -6,7 +6,6 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use progenitor_client::ResponseValue;
 use sdk_runtime::config::{ClientConfig, env_var};
@@ -15,7 +14,7 @@ use sdk_runtime::{ErrorPayload, Idempotency, Transport, retry};
 use tracing::Instrument;
 use url::Url;
 
-use crate::{Error, Result, RetryPolicy, Token};
+use crate::{Error, Result, RetryPolicy};
 
 /// The default base URL of the Turso Platform API.
 pub const DEFAULT_BASE_URL: &str = "https://api.turso.tech";
@@ -67,63 +66,14 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The platform API token (required).
-    pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.config.set_token(token.into());
-        self
-    }
-
-    /// The API base URL; default [`DEFAULT_BASE_URL`]. Plain `http://` is refused
-    /// unless the host is loopback or [`ClientBuilder::allow_insecure_http`] is set.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.config.set_base_url(url.into());
-        self
-    }
+    // token, base_url, timeouts, max_response_bytes, retry_policy,
+    // user_agent, http_client, allow_insecure_http: the settings every
+    // facade's builder shares.
+    sdk_runtime::client_builder_settings!(config);
 
     /// The organization used when a call does not name one.
     pub fn organization(mut self, slug: impl Into<String>) -> Self {
         self.organization = Some(slug.into());
-        self
-    }
-
-    /// The timeout of each HTTP attempt, answer included (default 60 s; `None`
-    /// for none). Uploads have their own, see [`crate::UploadDatabase::timeout`].
-    pub fn request_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.set_request_timeout(timeout.into());
-        self
-    }
-
-    /// The timeout for opening a connection (default 10 s). Ignored with a
-    /// caller-supplied [`ClientBuilder::http_client`], which keeps its own.
-    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.set_connect_timeout(timeout.into());
-        self
-    }
-
-    /// The largest answer body accepted (default 256 MiB: a list of 10,000
-    /// databases is about 34 MB). A larger one fails with
-    /// [`crate::ErrorKind::BodyTooLarge`] without being read further.
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.config.set_max_response_bytes(limit);
-        self
-    }
-
-    /// How transient failures are retried; see [`RetryPolicy`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.config.set_retry_policy(policy);
-        self
-    }
-
-    /// The `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.config.set_user_agent(user_agent.into());
-        self
-    }
-
-    /// Sends requests with this `reqwest::Client` (proxies, TLS settings, ...).
-    /// Its own redirect policy then applies; the default client follows none.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.config.set_http_client(client);
         self
     }
 
@@ -132,12 +82,6 @@ impl ClientBuilder {
     /// `Host` header set to the database hostname: for an emulator or a proxy.
     pub fn database_host_base_url(mut self, url: impl Into<String>) -> Self {
         self.database_host_base_url = Some(url.into());
-        self
-    }
-
-    /// Accepts plain `http://` URLs to hosts that are not loopback.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.config.set_allow_insecure_http(allow);
         self
     }
 

@@ -110,7 +110,7 @@ impl Seed {
         }
     }
 
-    /// An empty database awaiting an upload (see [`Databases::upload`]).
+    /// An empty database awaiting an upload (see [`crate::Databases::upload`]).
     pub fn upload() -> Self {
         Seed {
             kind: SeedType::DatabaseUpload,
