@@ -62,6 +62,7 @@ mod pagination;
 mod scope;
 mod tokens;
 mod upload;
+pub mod upload_chunked;
 mod user;
 pub mod validate;
 
@@ -89,7 +90,8 @@ pub use organizations::{
 pub use scope::OrgScope;
 pub use sdk_runtime::{Error, ErrorKind, Idempotency, Result, RetryPolicy, Token};
 pub use tokens::{Expiration, TokenRequest};
-pub use upload::{UploadDatabase, UploadProgress};
+pub use upload::{DEFAULT_CHUNKED_ABOVE, UploadDatabase, UploadProgress};
+pub use upload_chunked::UploadCheckpoint;
 pub use user::{User, UserHandle};
 
 /// The generated client crate, re-exported for the escape hatch

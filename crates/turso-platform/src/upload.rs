@@ -5,7 +5,9 @@
 //! 2. create the database with the `database_upload` seed (and optional
 //!    encryption);
 //! 3. mint a short-lived database token for it;
-//! 4. `POST https://{hostname}/v1/upload` with the file as the body.
+//! 4. `POST https://{hostname}/v1/upload` with the file as the body; a file
+//!    larger than [`UploadDatabase::chunked_above`] (100 MiB by default, the
+//!    CLI's threshold) goes in chunks instead (see [`crate::upload_chunked`]).
 //!
 //! If any step after the creation fails, if the creation's answer was lost,
 //! or if the caller drops the upload's future half-way, the database is
@@ -25,6 +27,7 @@ use tracing::Instrument;
 
 use crate::databases::{CreateDatabase, CreatedDatabase, Databases, Encryption, Seed};
 use crate::tokens::TokenRequest;
+use crate::upload_chunked::{ChunkRetry, Chunked, UploadCheckpoint};
 use crate::{Error, ErrorKind, Idempotency, Result, validate};
 
 /// The page size the upload endpoint requires.
@@ -44,6 +47,10 @@ pub struct UploadProgress {
 }
 
 type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
+type CheckpointFn = Arc<dyn Fn(&UploadCheckpoint) + Send + Sync>;
+
+/// Files larger than this go in chunks (the CLI's threshold).
+pub const DEFAULT_CHUNKED_ABOVE: u64 = 100 * 1024 * 1024;
 
 /// An upload of a local SQLite file as a new database.
 ///
@@ -71,6 +78,11 @@ pub struct UploadDatabase {
     timeout: Duration,
     ready_timeout: Duration,
     local_checks: bool,
+    chunked_above: u64,
+    chunk_size: Option<u64>,
+    chunk_retry: ChunkRetry,
+    resumable: bool,
+    checkpoint: Option<CheckpointFn>,
 }
 
 impl fmt::Debug for UploadDatabase {
@@ -81,6 +93,9 @@ impl fmt::Debug for UploadDatabase {
             .field("path", &self.path)
             .field("encryption", &self.encryption)
             .field("timeout", &self.timeout)
+            .field("chunked_above", &self.chunked_above)
+            .field("chunk_size", &self.chunk_size)
+            .field("resumable", &self.resumable)
             .finish_non_exhaustive()
     }
 }
@@ -97,6 +112,85 @@ impl UploadDatabase {
             timeout: Duration::from_secs(30 * 60),
             ready_timeout: Duration::from_secs(120),
             local_checks: true,
+            chunked_above: DEFAULT_CHUNKED_ABOVE,
+            chunk_size: None,
+            chunk_retry: ChunkRetry::default(),
+            resumable: false,
+            checkpoint: None,
+        }
+    }
+
+    /// Files larger than `bytes` are sent in chunks, each retried on its
+    /// own; smaller ones in one request (default [`DEFAULT_CHUNKED_ABOVE`]).
+    pub fn chunked_above(mut self, bytes: u64) -> Self {
+        self.chunked_above = bytes;
+        self
+    }
+
+    /// The chunk size to ask for (the service's answer decides; the emulator
+    /// honours it between 4 KiB and 64 MiB).
+    pub fn chunk_size(mut self, bytes: u64) -> Self {
+        self.chunk_size = Some(bytes).filter(|b| *b > 0);
+        self
+    }
+
+    /// How often each chunk is tried (at least once) and the first pause
+    /// between tries, doubling up to 60 s (default 6 tries from 2 s).
+    pub fn chunk_retries(mut self, attempts: u32, initial_backoff: Duration) -> Self {
+        self.chunk_retry.attempts = attempts.max(1);
+        self.chunk_retry.initial = initial_backoff;
+        self
+    }
+
+    /// Keeps the database when a chunked upload fails after its start was
+    /// acknowledged (or when its future is dropped), so that
+    /// [`Databases::resume_upload`] can continue it from the last
+    /// [`UploadCheckpoint`]. Without it a failed upload deletes the database.
+    pub fn resumable(mut self) -> Self {
+        self.resumable = true;
+        self
+    }
+
+    /// Called after each acknowledged chunk of a chunked upload with where it
+    /// stands: keep the last one to resume.
+    pub fn on_checkpoint(mut self, f: impl Fn(&UploadCheckpoint) + Send + Sync + 'static) -> Self {
+        self.checkpoint = Some(Arc::new(f));
+        self
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn preferred_chunk_size(&self) -> Option<u64> {
+        self.chunk_size
+    }
+
+    pub(crate) fn chunk_retry(&self) -> ChunkRetry {
+        self.chunk_retry
+    }
+
+    pub(crate) fn request_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub(crate) fn encryption_settings(&self) -> Option<&Encryption> {
+        self.encryption.as_ref()
+    }
+
+    pub(crate) fn report(&self, progress: UploadProgress) {
+        if let Some(p) = &self.progress {
+            p(progress);
+        }
+    }
+
+    pub(crate) fn report_checkpoint(&self, checkpoint: &UploadCheckpoint) {
+        if let Some(f) = &self.checkpoint {
+            f(checkpoint);
         }
     }
 
@@ -152,7 +246,7 @@ impl FileState {
     }
 
     /// `Err` when the file at `path` is no longer in this state.
-    async fn still(&self, path: &Path) -> std::result::Result<(), FileChanged> {
+    pub(crate) async fn still(&self, path: &Path) -> std::result::Result<(), FileChanged> {
         let now = tokio::fs::metadata(path).await.map(|m| FileState::of(&m));
         match now {
             Ok(now) if now == *self => Ok(()),
@@ -258,7 +352,7 @@ impl Databases {
         let mut cleanup = Cleanup::new(self.clone(), upload.name.clone());
         let result = match self.create_with(&create, Idempotency::Unsafe).await {
             Ok(created) => self
-                .upload_into(&created, &upload, file)
+                .upload_into(&created, &upload, file, &mut cleanup)
                 .await
                 .map(|()| created),
             // The service may have created it although the answer was lost.
@@ -275,6 +369,14 @@ impl Databases {
             }
             Err(err) => err,
         };
+        if cleanup.kept {
+            let msg = format!(
+                "{} (the database {:?} is kept: resume the upload with resume_upload)",
+                err.message().unwrap_or("upload failed"),
+                upload.name
+            );
+            return Err(err.with_message(msg));
+        }
         cleanup.disarm();
         tracing::debug!(database = %upload.name, error = %err, "upload failed; deleting the database");
         match self.delete(&upload.name).await {
@@ -297,6 +399,7 @@ impl Databases {
         created: &CreatedDatabase,
         upload: &UploadDatabase,
         file: FileState,
+        cleanup: &mut Cleanup,
     ) -> Result<()> {
         self.wait_until_ready(&created.name, upload.ready_timeout)
             .await?;
@@ -308,6 +411,14 @@ impl Databases {
                     .expires_in(Duration::from_secs(15 * 60)),
             )
             .await?;
+        if file.len > upload.chunked_above {
+            let mut chunked = Chunked::start(self, created, upload, file, token).await?;
+            if upload.resumable {
+                // From here on the chunks the service holds are worth keeping.
+                cleanup.keep();
+            }
+            return chunked.finish().await;
+        }
         let client = self.client();
         let (url, host) = crate::data_plane::url(client, &created.hostname, "/v1/upload")?;
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
@@ -378,17 +489,25 @@ impl Databases {
 /// spawns the delete on the current tokio runtime.
 struct Cleanup {
     databases: Option<(Databases, String)>,
+    /// Disarmed to keep a resumable upload's database.
+    kept: bool,
 }
 
 impl Cleanup {
     fn new(databases: Databases, name: String) -> Cleanup {
         Cleanup {
             databases: Some((databases, name)),
+            kept: false,
         }
     }
 
     fn disarm(&mut self) {
         self.databases = None;
+    }
+
+    fn keep(&mut self) {
+        self.disarm();
+        self.kept = true;
     }
 }
 
