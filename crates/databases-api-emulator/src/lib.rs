@@ -1,33 +1,38 @@
-//! The Databases API emulator's engine layer: real local database servers
-//! behind the databases the emulator creates.
+//! An emulator of the Databases API (`spec/databases-api.openapi.yaml`) for
+//! tests and development, built on the workspace's emulator core: all five
+//! operations, bearer tokens with scopes, faults, validation of every
+//! request and answer against the spec, and state in SQLite. Statuses move
+//! from `provisioning` to `running` after a configurable delay; `stopped`
+//! and `error` can be injected.
 //!
-//! The emulator's HTTP server will sit on the shared emulator core; this crate
-//! holds what is particular to the Databases API and works without it:
-//! [`engines::Engines`] starts a real PostgreSQL server (a fresh `initdb`
-//! directory), a real `redis-server` or a real MariaDB server for a database,
-//! each on its own loopback port with its own data directory and the user and
-//! password the API hands out, notices when one dies, and stops it (removing
-//! its data) on delete or when dropped. An engine whose programs are not
-//! installed (MongoDB, which Debian does not package) is reported as
-//! simulated, once.
+//! With real engines switched on ([`EmulatorBuilder::real_engines`],
+//! `--real-engines`), a `postgresql` database is a real PostgreSQL server, a
+//! `redis` one a real `redis-server` and a `mysql` one a real MariaDB server,
+//! each started by the engine layer ([`engines::Engines`]); the credentials
+//! the API answers connect for real, deleting stops the server and removes
+//! its data, and a server that dies moves its database to `error`.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), databases_api_emulator::engines::EngineError> {
-//! use databases_api_emulator::{Engine, Secret, engines::{Engines, Setup, Started}};
-//!
-//! let engines = Engines::discover()?;
-//! let setup = Setup::new("main_postgres", "app_user", Secret::generate())?;
-//! if let Started::Real(instance) = engines.start(Engine::Postgresql, &setup).await? {
-//!     println!("connect with {}", instance.credentials().connection_string.expose());
-//!     instance.stop().await?; // the server is gone and its data removed
-//! }
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let emu = databases_api_emulator::Emulator::builder().real_engines(true).start().await?;
+//! // DATABASES_API_BASEURL = emu.base_url(), DATABASES_API_TOKEN = emu.token()
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
 
+mod api;
 pub mod credentials;
+mod emulator;
 pub mod engines;
+mod model;
 pub mod secret;
+mod server;
+mod servers;
+mod shared;
+mod world;
 
 pub use credentials::{Credentials, Engine};
+pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
+pub use emulator_core::{Fault, FaultParseError, FaultPlan};
+pub use model::{PLANS, REGIONS, Status};
 pub use secret::Secret;

@@ -1,7 +1,7 @@
 //! Deterministic fault injection.
 //!
-//! A [`FaultPlan`] is a schedule: for each operationId (or for every Platform
-//! operation, with [`FaultPlan::on_all`]) the first N matching requests receive
+//! A [`FaultPlan`] is a schedule: for each operationId (or for every
+//! operation of the API's spec, with [`FaultPlan::on_all`]) the first N matching requests receive
 //! the listed faults in order; after that the operation behaves normally. A
 //! schedule rather than a probability keeps client tests reproducible.
 
@@ -14,7 +14,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer with this status and `{"error": "emulated fault: ..."}`, optionally
-    /// with a `Retry-After` header (seconds).
+    /// with a `Retry-After` header (seconds). Only error statuses (400–599)
+    /// are faults: a plan holding another is refused ([`FaultPlan::check`]),
+    /// because a success or redirect with an error body would reach clients
+    /// unvalidated.
     Status {
         /// The HTTP status code to answer with.
         status: u16,
@@ -33,7 +36,8 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// A plain status fault, e.g. `Fault::status(503)`.
+    /// A plain status fault, e.g. `Fault::status(503)` (400–599; see
+    /// [`FaultPlan::check`]).
     pub fn status(status: u16) -> Fault {
         Fault::Status {
             status,
@@ -110,7 +114,7 @@ impl FaultPlan {
         self
     }
 
-    /// Append faults for the first requests of any Platform operation.
+    /// Append faults for the first requests of any operation of the spec.
     pub fn on_all(mut self, faults: impl IntoIterator<Item = Fault>) -> FaultPlan {
         self.all.extend(faults);
         self
@@ -130,9 +134,24 @@ impl FaultPlan {
         self
     }
 
+    /// Whether every fault can be injected: `Err` names the first status
+    /// fault whose status is not an error status (400–599).
+    pub fn check(&self) -> Result<(), FaultParseError> {
+        let faults = self.all.iter().chain(self.per_op.values().flatten());
+        for fault in faults {
+            if let Fault::Status { status, .. } = fault
+                && !is_error_status(*status)
+            {
+                return Err(parse_err(&fault.to_string(), not_an_error(*status)));
+            }
+        }
+        Ok(())
+    }
+
     /// Take the next fault for a request to `operation_id`, if any is scheduled.
-    /// `platform` says whether the `on_all` list applies.
-    pub(crate) fn next_for(&mut self, operation_id: &str, platform: bool) -> Option<Fault> {
+    /// `platform` says whether the `on_all` list applies (it does to the
+    /// operations of the spec, not to other endpoints an emulator serves).
+    pub fn next_for(&mut self, operation_id: &str, platform: bool) -> Option<Fault> {
         if let Some(fault) = self
             .per_op
             .get_mut(operation_id)
@@ -162,8 +181,17 @@ fn parse_err(spec: &str, reason: impl Into<String>) -> FaultParseError {
     }
 }
 
+/// Whether `status` is one a fault may answer with.
+pub(crate) fn is_error_status(status: u16) -> bool {
+    (400..=599).contains(&status)
+}
+
+fn not_an_error(status: u16) -> String {
+    format!("status {status} is not an error status; faults answer 400 to 599")
+}
+
 /// Parse `200ms`, `2s`, `1m` or a bare number of milliseconds.
-pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => s.split_at(i),
@@ -197,9 +225,10 @@ fn parse_fault(spec: &str, item: &str) -> Result<Fault, FaultParseError> {
     };
     let status: u16 = status
         .parse()
-        .ok()
-        .filter(|s| (100..=599).contains(s))
-        .ok_or_else(|| parse_err(spec, format!("bad fault {item:?}")))?;
+        .map_err(|_| parse_err(spec, format!("bad fault {item:?}")))?;
+    if !is_error_status(status) {
+        return Err(parse_err(spec, not_an_error(status)));
+    }
     let retry_after = match retry {
         Some(r) => Some(
             r.parse()
@@ -217,7 +246,7 @@ impl FromStr for FaultPlan {
     type Err = FaultParseError;
 
     /// Syntax: `op=fault,fault;op2=fault` where `op` is an operationId or `*`
-    /// (any Platform operation) and a fault is `503`, `429:1` (status with
+    /// (any operation of the spec) and a fault is `503`, `429:1` (status with
     /// `Retry-After` seconds), `drop`, `lose` (carry out, then drop the
     /// connection instead of answering) or `latency:200ms`.
     fn from_str(spec: &str) -> Result<FaultPlan, FaultParseError> {
@@ -271,6 +300,30 @@ mod tests {
         assert!("x=abc".parse::<FaultPlan>().is_err());
         assert!("x=999".parse::<FaultPlan>().is_err());
         assert!("x=latency:5y".parse::<FaultPlan>().is_err());
+    }
+
+    #[test]
+    fn refuses_statuses_that_are_not_errors() {
+        for spec in ["op=200", "op=302", "op=100", "*=204:1", "op=503,200"] {
+            let err = spec.parse::<FaultPlan>().expect_err(spec).to_string();
+            assert!(err.contains("is not an error status"), "{spec}: {err}");
+        }
+        assert!("op=400;op=599".parse::<FaultPlan>().is_ok());
+        let built = FaultPlan::new().on("op", [Fault::status(503), Fault::status(200)]);
+        let err = built.check().expect_err("200 is refused").to_string();
+        assert!(err.contains("status 200 is not an error status"), "{err}");
+        assert!(
+            FaultPlan::new()
+                .on_all([Fault::status(302)])
+                .check()
+                .is_err()
+        );
+        assert!(
+            FaultPlan::new()
+                .on_all([Fault::rate_limited(1)])
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]

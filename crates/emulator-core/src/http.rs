@@ -1,38 +1,34 @@
-//! Generic HTTP plumbing for an emulated API: the accept loop, JSON
-//! responses, and fault injection (statuses, latency, dropped connections,
-//! lost answers). Nothing here knows about Turso.
+//! HTTP plumbing for an emulated API: JSON answers, reading a body with a
+//! limit, and fault injection (statuses, latency, dropped connections, lost
+//! answers). It knows no API.
 //!
-//! Connections are served with hyper directly (rather than `axum::serve`) so
-//! that a `DropConnection` fault can close a connection without any HTTP
-//! response: each connection task listens on a per-connection `Notify` and
-//! drops the connection future when it fires.
+//! A `DropConnection` fault closes a connection without any HTTP response:
+//! [`crate::serve`] gives each request a [`ConnKill`] whose `Notify` makes the
+//! connection task drop the connection.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, Request, StatusCode, header};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
+use crate::error::ApiError;
 use crate::faults::{Fault, FaultPlan};
 
 /// Lock a mutex, recovering from poisoning: a panicked request must not take
 /// the whole emulator down with it.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Marks a connection so a fault can close it.
 #[derive(Clone)]
-pub(crate) struct ConnKill(Arc<Notify>);
+pub struct ConnKill(pub(crate) Arc<Notify>);
 
 /// A response with this status and body.
-pub(crate) fn response(status: u16, content_type: &'static str, body: impl Into<Body>) -> Response {
+pub fn response(status: u16, content_type: &'static str, body: impl Into<Body>) -> Response {
     let mut resp = Response::new(body.into());
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut()
@@ -40,13 +36,22 @@ pub(crate) fn response(status: u16, content_type: &'static str, body: impl Into<
     resp
 }
 
+/// Read a request body of at most `limit` bytes; a longer one is a 413.
+/// Read it after authenticating, so an anonymous caller learns 401 first
+/// and never makes the emulator buffer a large body.
+pub async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::new(413, "request body too large"))
+}
+
 /// A JSON response.
-pub(crate) fn json_response(status: u16, body: &Value) -> Response {
+pub fn json_response(status: u16, body: &Value) -> Response {
     response(status, "application/json", body.to_string())
 }
 
 /// An `{"error": message}` response, with `Retry-After` when given.
-pub(crate) fn error_response(status: u16, message: &str, retry_after: Option<u64>) -> Response {
+pub fn error_response(status: u16, message: &str, retry_after: Option<u64>) -> Response {
     let mut resp = json_response(status, &json!({ "error": message }));
     if let Some(secs) = retry_after {
         resp.headers_mut()
@@ -56,7 +61,7 @@ pub(crate) fn error_response(status: u16, message: &str, retry_after: Option<u64
 }
 
 /// What the next scheduled fault for a request asks of its handler.
-pub(crate) enum Injected {
+pub enum Injected {
     /// No fault: handle the request.
     Nothing,
     /// Send this instead of handling the request.
@@ -67,13 +72,15 @@ pub(crate) enum Injected {
 }
 
 /// The request's connection handle, for faults that close it.
-pub(crate) fn conn_kill<B>(req: &Request<B>) -> Option<ConnKill> {
+pub fn conn_kill<B>(req: &Request<B>) -> Option<ConnKill> {
     req.extensions().get::<ConnKill>().cloned()
 }
 
 /// Apply the next scheduled fault for `op` (`platform`: whether `*` faults
-/// apply), if any.
-pub(crate) async fn apply_fault(
+/// apply), if any. A status fault that is not an error status (a plan built
+/// in code without [`FaultPlan::check`]) answers 500 saying so, rather than
+/// a success or redirect with an error body that no validation saw.
+pub async fn apply_fault(
     faults: &Mutex<FaultPlan>,
     op: &str,
     platform: bool,
@@ -83,6 +90,15 @@ pub(crate) async fn apply_fault(
         return Injected::Nothing;
     };
     match fault {
+        Fault::Status { status, .. } if !crate::faults::is_error_status(status) => {
+            Injected::Answer(error_response(
+                500,
+                &format!(
+                    "emulated fault for {op} refused: status {status} is not an error status (400-599)"
+                ),
+                None,
+            ))
+        }
         Fault::Status {
             status,
             retry_after,
@@ -116,7 +132,7 @@ async fn drop_connection(kill: Option<ConnKill>) -> Response {
 }
 
 /// Sends `answer`, unless the request's fault asked for it to be lost.
-pub(crate) async fn lose_answer(injected: Injected, answer: Response) -> Response {
+pub async fn lose_answer(injected: Injected, answer: Response) -> Response {
     match injected {
         Injected::LoseAnswer(kill) => drop_connection(kill).await,
         _ => answer,
@@ -124,7 +140,7 @@ pub(crate) async fn lose_answer(injected: Injected, answer: Response) -> Respons
 }
 
 /// The host part of the request's `Host` header (without the port), lowercased.
-pub(crate) fn request_host<B>(req: &Request<B>) -> Option<String> {
+pub fn request_host<B>(req: &Request<B>) -> Option<String> {
     let raw = req
         .headers()
         .get(header::HOST)
@@ -138,52 +154,35 @@ pub(crate) fn request_host<B>(req: &Request<B>) -> Option<String> {
     Some(host.to_ascii_lowercase())
 }
 
-/// A boxed response future.
-pub(crate) type BoxResponse = Pin<Box<dyn Future<Output = Response> + Send>>;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Accept connections until `shutdown` flips, answering every request with
-/// `handler` (which sees a [`ConnKill`] in the request's extensions).
-pub(crate) async fn serve<H>(listener: TcpListener, handler: H, mut shutdown: watch::Receiver<bool>)
-where
-    H: Fn(Request<Body>) -> BoxResponse + Clone + Send + Sync + 'static,
-{
-    loop {
-        let (stream, _) = tokio::select! {
-            _ = shutdown.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Usually out of file descriptors: back off instead of spinning.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                    continue;
-                }
-            },
+    #[tokio::test]
+    async fn a_non_error_status_fault_is_never_sent_as_it_is() {
+        let plan = Mutex::new(FaultPlan::new().on("op", [Fault::status(200)]));
+        let Injected::Answer(resp) = apply_fault(&plan, "op", true, None).await else {
+            panic!("expected an answer");
         };
-        let _ = stream.set_nodelay(true);
-        let kill = Arc::new(Notify::new());
-        let svc_kill = kill.clone();
-        let handler = handler.clone();
-        let mut shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                let mut req = req.map(Body::new);
-                req.extensions_mut().insert(ConnKill(svc_kill.clone()));
-                let answer = handler(req);
-                async move { Ok::<_, std::convert::Infallible>(answer.await) }
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc);
-            tokio::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                // Dropping the connection closes the socket without a response.
-                _ = kill.notified() => {}
-                _ = shutdown.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
-            }
-        });
+        assert_eq!(resp.status(), 500);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("status 200 is not an error status"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn status_faults_carry_retry_after() {
+        let plan = Mutex::new(FaultPlan::new().on_all([Fault::rate_limited(3)]));
+        assert!(matches!(
+            apply_fault(&plan, "x", false, None).await,
+            Injected::Nothing
+        ));
+        let Injected::Answer(resp) = apply_fault(&plan, "x", true, None).await else {
+            panic!("expected an answer");
+        };
+        assert_eq!(resp.status(), 429);
+        assert_eq!(resp.headers()[header::RETRY_AFTER], "3");
     }
 }

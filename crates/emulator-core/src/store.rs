@@ -1,6 +1,6 @@
 //! A generic, durable row store for an emulator's state: rows of JSON text
 //! keyed by `(kind, key)` in one SQLite file, written in transactions.
-//! Nothing here knows about Turso; an emulator maps its world onto kinds.
+//! It knows no API; an emulator maps its world onto kinds.
 //!
 //! - With a directory, the file is `DIR/state.sqlite3` in WAL mode with
 //!   `synchronous=FULL`: a commit returns only after its WAL frames are
@@ -23,7 +23,7 @@ const STATE_FILE: &str = "state.sqlite3";
 
 /// Why the store cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum StoreError {
+pub enum StoreError {
     /// Another process holds the directory.
     #[error(
         "{0} is in use by another emulator (its state file is locked); stop it or use another --data-dir"
@@ -32,13 +32,17 @@ pub(crate) enum StoreError {
     /// A file-system error.
     #[error("{path}: {source}")]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// What went wrong.
         source: std::io::Error,
     },
     /// An SQLite error.
     #[error("{path}: {source}")]
     Sql {
+        /// The state file.
         path: PathBuf,
+        /// What SQLite said.
         source: rusqlite::Error,
     },
 }
@@ -50,7 +54,7 @@ enum Home {
 }
 
 /// The row store. Not `Sync`: keep it behind the emulator's state lock.
-pub(crate) struct Store {
+pub struct Store {
     conn: Connection,
     // Dropped after `conn` (fields drop in order), so the file is closed first.
     home: Home,
@@ -66,7 +70,7 @@ impl std::fmt::Debug for Store {
 
 /// One write: insert-or-replace or delete a row, or delete a key range.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Write {
+pub enum Write {
     /// Set `(kind, key)` to this JSON text.
     Put(&'static str, String, String),
     /// Remove `(kind, key)`.
@@ -77,7 +81,7 @@ pub(crate) enum Write {
 
 impl Store {
     /// Open (creating) the store in `dir`, or in a fresh temporary directory.
-    pub(crate) fn open(dir: Option<&Path>) -> Result<Store, StoreError> {
+    pub fn open(dir: Option<&Path>) -> Result<Store, StoreError> {
         let home = match dir {
             Some(d) => {
                 std::fs::create_dir_all(d).map_err(|source| StoreError::Io {
@@ -88,7 +92,7 @@ impl Store {
             }
             None => Home::Temp(
                 tempfile::Builder::new()
-                    .prefix("turso-emulator-")
+                    .prefix("emulator-")
                     .tempdir()
                     .map_err(|source| StoreError::Io {
                         path: std::env::temp_dir(),
@@ -133,7 +137,7 @@ impl Store {
     }
 
     /// The directory holding the store (and anything else the emulator keeps).
-    pub(crate) fn dir(&self) -> &Path {
+    pub fn dir(&self) -> &Path {
         match &self.home {
             Home::Dir(d) => d,
             Home::Temp(t) => t.path(),
@@ -148,7 +152,7 @@ impl Store {
     }
 
     /// Every row of `kind`, in key order.
-    pub(crate) fn load(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
+    pub fn load(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError> {
         let run = || -> rusqlite::Result<Vec<(String, String)>> {
             let mut stmt = self
                 .conn
@@ -160,7 +164,7 @@ impl Store {
     }
 
     /// One row.
-    pub(crate) fn get(&self, kind: &str, key: &str) -> Result<Option<String>, StoreError> {
+    pub fn get(&self, kind: &str, key: &str) -> Result<Option<String>, StoreError> {
         self.conn
             .query_row(
                 "SELECT value FROM rows WHERE kind = ?1 AND key = ?2",
@@ -172,7 +176,7 @@ impl Store {
     }
 
     /// Apply `writes` in one transaction: all of them or none.
-    pub(crate) fn commit(&mut self, writes: &[Write]) -> Result<(), StoreError> {
+    pub fn commit(&mut self, writes: &[Write]) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }

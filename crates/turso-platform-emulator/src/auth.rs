@@ -8,9 +8,9 @@
 
 use http::HeaderMap;
 
-use crate::error::ApiError;
 use crate::jwt::{self, SqlClaims, VerifyError};
 use crate::state::{Database, Org, State};
+use emulator_core::ApiError;
 
 /// Every scope a group-scoped token can hold (`full-access` expands to these).
 pub(crate) const ALL_SCOPES: [&str; 9] = [

@@ -6,18 +6,13 @@ mod api;
 mod auth;
 mod dataplane;
 mod dbfiles;
-mod error;
-mod faults;
-mod http;
 mod jwt;
 mod persist;
 mod server;
 mod shared;
 mod state;
-mod store;
 mod upload;
 mod usage;
-pub mod validate;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -27,15 +22,16 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use faults::{Fault, FaultParseError, FaultPlan};
+pub use emulator_core::validate;
+pub use emulator_core::{Fault, FaultParseError, FaultPlan};
 
 use crate::api::Settings;
 use crate::dbfiles::DbFiles;
-use crate::http::lock;
 use crate::shared::Shared;
 use crate::state::{ApiToken, State, hostname};
-use crate::store::{Store, StoreError};
-use crate::validate::Spec;
+use emulator_core::http::lock;
+use emulator_core::store::{Store, StoreError};
+use emulator_core::validate::Spec;
 
 /// The default user.
 const DEFAULT_USER: &str = "alice";
@@ -72,9 +68,15 @@ pub enum EmulatorError {
 /// The spec is compiled once per process: tests start many emulators.
 fn spec() -> Result<Arc<Spec>, EmulatorError> {
     static SPEC: OnceLock<Result<Arc<Spec>, String>> = OnceLock::new();
-    SPEC.get_or_init(|| Spec::load(turso_platform_generated::EFFECTIVE_SPEC_JSON).map(Arc::new))
-        .clone()
-        .map_err(EmulatorError::Spec)
+    SPEC.get_or_init(|| {
+        Spec::load_with_error_schema(
+            turso_platform_generated::EFFECTIVE_SPEC_JSON,
+            "ErrorResponse",
+        )
+        .map(Arc::new)
+    })
+    .clone()
+    .map_err(EmulatorError::Spec)
 }
 
 /// A running emulator. Dropping it stops the server.
@@ -132,7 +134,9 @@ impl Emulator {
         DEFAULT_ORG
     }
 
-    /// Replace the fault plan.
+    /// Replace the fault plan. A status fault must be an error status
+    /// (400–599; [`FaultPlan::check`]): another is answered with a 500
+    /// saying so.
     pub fn set_faults(&self, faults: FaultPlan) {
         *lock(&self.shared.faults) = faults;
     }
@@ -178,7 +182,7 @@ impl Emulator {
 
     /// Spec violations seen so far in responses the emulator produced.
     pub fn violations(&self) -> Vec<String> {
-        lock(&self.shared.violations).clone()
+        self.shared.violations.all()
     }
 
     /// The hostname of a database: `{database}-{organization}.{domain}`.
@@ -314,6 +318,9 @@ impl EmulatorBuilder {
                 self.duplicate_status
             )));
         }
+        self.faults
+            .check()
+            .map_err(|e| EmulatorError::Config(e.to_string()))?;
         let domain = self.domain.trim_matches('.').to_ascii_lowercase();
         if domain.is_empty() {
             return Err(EmulatorError::Config("database domain is empty".into()));
@@ -352,7 +359,7 @@ impl EmulatorBuilder {
             strict: self.strict,
             spec,
             faults: Mutex::new(self.faults),
-            violations: Mutex::new(Vec::new()),
+            violations: Default::default(),
         });
         shared.commit(&mut state).map_err(EmulatorError::Persist)?;
         *lock(&shared.state) = state;

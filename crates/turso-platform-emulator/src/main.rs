@@ -2,7 +2,10 @@
 //!
 //! Prints `TURSO_API_BASEURL=...`, `TURSO_API_TOKEN=...`, `TURSO_ORG=...`
 //! and `TURSO_DATABASE_URL_PATTERN=...` (where each database serves SQL) on
-//! stdout, ready to paste into a shell, then serves until Ctrl-C.
+//! stdout, ready to paste into a shell, then serves until Ctrl-C. Logs go
+//! to stderr through `tracing`, filtered by `RUST_LOG` (`info` by default;
+//! `debug` adds every request, and spec violations are warnings with
+//! `--lenient`, errors otherwise).
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -41,7 +44,7 @@ struct Args {
     /// Fault schedule, e.g. `getDatabase=503,503;*=429:1,drop,lose,latency:200ms` (repeatable).
     #[arg(long = "fault")]
     faults: Vec<FaultPlan>,
-    /// Send responses that violate the spec as they are (still logged) instead of as 500s.
+    /// Send responses that violate the spec as they are (logged as warnings) instead of as 500s.
     #[arg(long)]
     lenient: bool,
 }
@@ -61,6 +64,7 @@ fn parse_delay(s: &str) -> Result<Duration, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    emulator_core::logging::init_from_env();
     let args = Args::parse();
     let faults = args
         .faults

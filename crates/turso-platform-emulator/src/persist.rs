@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::state::{AUDIT_CAP, ApiToken, AuditEntry, Database, Org, State, User};
-use crate::store::{Store, StoreError, Write};
+use emulator_core::store::{Store, StoreError, Write};
 
 const META: &str = "meta";
 const ORG: &str = "org";

@@ -3,7 +3,7 @@
 //! and runs the Platform API pipeline: fault → authentication → body
 //! validation → operation → response validation → commit (or rollback).
 //!
-//! Routing inside the Platform API is an axum `Router` built from the
+//! Routing inside the Platform API is the core's router built from the
 //! spec's own path templates.
 
 use std::collections::HashMap;
@@ -11,10 +11,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::response::Response;
-use axum::routing::{MethodFilter, MethodRouter};
 use http::{Request, StatusCode, header};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -24,11 +22,13 @@ use tower::ServiceExt as _;
 use crate::api::{self, ApiError, Ctx};
 use crate::auth;
 use crate::dataplane::{self, Target};
-use crate::http::{
-    BoxResponse, Injected, apply_fault, conn_kill, error_response, json_response, lock,
-    lose_answer, request_host,
-};
 use crate::shared::Shared;
+use emulator_core::http::{
+    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer, read_body,
+    request_host,
+};
+use emulator_core::routes::{PathParams, operation_router, path_params};
+use emulator_core::serve::BoxResponse;
 
 /// Largest accepted Platform API request body.
 const MAX_BODY: usize = 2 << 20;
@@ -41,38 +41,10 @@ fn api_error(e: &ApiError) -> Response {
 
 /// Build the Platform API router from the spec's operations.
 pub(crate) fn platform_router(shared: Arc<Shared>) -> Router {
-    let mut by_path: Vec<(String, MethodRouter<Arc<Shared>>)> = Vec::new();
-    for op in &shared.spec.operations {
-        let filter = match op.method.as_str() {
-            "GET" => MethodFilter::GET,
-            "POST" => MethodFilter::POST,
-            "PUT" => MethodFilter::PUT,
-            "PATCH" => MethodFilter::PATCH,
-            "DELETE" => MethodFilter::DELETE,
-            _ => continue,
-        };
-        let id: Arc<str> = Arc::from(op.id.as_str());
-        let handler = move |axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
-                            path: Result<Path<HashMap<String, String>>, PathRejection>,
-                            req: Request<Body>| {
-            let id = id.clone();
-            async move { handle_platform(shared, &id, path, req).await }
-        };
-        match by_path.iter_mut().find(|(p, _)| *p == op.path) {
-            Some((_, mr)) => *mr = std::mem::take(mr).on(filter, handler),
-            None => by_path.push((op.path.clone(), axum::routing::on(filter, handler))),
-        }
-    }
-    let mut router = Router::new();
-    for (path, mr) in by_path {
-        router = router.route(&path, mr);
-    }
-    router
-        .fallback(|| async { api_error(&ApiError::not_found("not found")) })
-        .method_not_allowed_fallback(|| async {
-            api_error(&ApiError::new(405, "method not allowed"))
-        })
-        .with_state(shared)
+    let spec = shared.spec.clone();
+    operation_router(&spec, shared, |shared, id, path, req| async move {
+        handle_platform(shared, &id, path, req).await
+    })
 }
 
 /// `cli` for the Turso CLI (or anything calling itself a CLI), `web` for
@@ -96,7 +68,7 @@ fn origin(req: &Request<Body>) -> &'static str {
 async fn handle_platform(
     shared: Arc<Shared>,
     op: &str,
-    path: Result<Path<HashMap<String, String>>, PathRejection>,
+    path: PathParams,
     req: Request<Body>,
 ) -> Response {
     let injected = match apply_fault(&shared.faults, op, true, conn_kill(&req)).await {
@@ -112,19 +84,10 @@ async fn handle_platform(
 /// against the spec, then the commit. An error answer, an answer that
 /// violates the spec (in strict mode) or a failed commit leaves the world
 /// as it was.
-async fn answer(
-    shared: &Shared,
-    op: &str,
-    path: Result<Path<HashMap<String, String>>, PathRejection>,
-    req: Request<Body>,
-) -> Response {
-    let Path(params) = match path {
+async fn answer(shared: &Shared, op: &str, path: PathParams, req: Request<Body>) -> Response {
+    let params = match path_params(path) {
         Ok(p) => p,
-        Err(e) => {
-            return api_error(&ApiError::bad_request(format!(
-                "invalid path parameter: {e}"
-            )));
-        }
+        Err(resp) => return resp,
     };
     let query = match Query::<HashMap<String, String>>::try_from_uri(req.uri()) {
         Ok(Query(q)) => q,
@@ -132,16 +95,23 @@ async fn answer(
     };
     let origin = origin(&req);
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return api_error(&ApiError::new(413, "request body too large"));
+    // Authenticate before reading the body: an anonymous caller learns 401
+    // (not 413) and never makes the emulator buffer up to the limit.
+    let principal = auth::authenticate(&lock(&shared.state), &parts.headers);
+    let bytes = match principal {
+        Ok(_) => match read_body(body, MAX_BODY).await {
+            Ok(b) => b,
+            Err(e) => return api_error(&e),
+        },
+        Err(_) => bytes::Bytes::new(),
     };
-    // Validate before taking the lock, but report only after authentication
-    // so an anonymous caller always sees 401 first.
+    // Validate before taking the lock; reported after authentication.
     let body = shared.spec.check_request(op, &bytes);
 
     let mut state = lock(&shared.state);
     let reply = (|| {
-        let principal = auth::authenticate(&state, &parts.headers)?;
+        // Again under this lock: the token may have been revoked meanwhile.
+        let principal = principal.and_then(|_| auth::authenticate(&state, &parts.headers))?;
         let body = body.map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
         let mut ctx = Ctx {
             state: &mut state,
@@ -162,9 +132,7 @@ async fn answer(
         Err(e) => (e.status, Some(json!({ "error": e.message }))),
     };
     if let Err(violation) = shared.spec.check_response(op, status, body.as_ref()) {
-        let message = format!("emulator response violates the spec for {op} at {violation}");
-        tracing::error!("{message}");
-        lock(&shared.violations).push(message.clone());
+        let message = shared.violations.record(op, &violation, shared.strict);
         if shared.strict {
             shared.rollback(&mut state);
             return json_response(500, &json!({ "error": message }));
@@ -229,7 +197,7 @@ pub(crate) async fn serve(
             }
         })
     };
-    crate::http::serve(listener, handler, shutdown).await;
+    emulator_core::serve::serve(listener, handler, shutdown).await;
 }
 
 #[cfg(test)]

@@ -8,13 +8,14 @@ use std::sync::{Arc, Mutex};
 use crate::api::Settings;
 use crate::dataplane::streams::Streams;
 use crate::dbfiles::DbFiles;
-use crate::faults::FaultPlan;
-use crate::http::lock;
 use crate::persist;
 use crate::state::{FileOp, State};
-use crate::store::Store;
 use crate::usage::UsageBook;
-use crate::validate::Spec;
+use emulator_core::faults::FaultPlan;
+use emulator_core::http::lock;
+use emulator_core::logging::Violations;
+use emulator_core::store::Store;
+use emulator_core::validate::Spec;
 
 /// Everything the server shares between connections.
 pub(crate) struct Shared {
@@ -30,7 +31,7 @@ pub(crate) struct Shared {
     pub strict: bool,
     pub spec: Arc<Spec>,
     pub faults: Mutex<FaultPlan>,
-    pub violations: Mutex<Vec<String>>,
+    pub violations: Violations,
 }
 
 impl Shared {

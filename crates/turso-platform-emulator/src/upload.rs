@@ -13,12 +13,12 @@ use http::{Method, Request};
 use serde_json::json;
 
 use crate::auth::{bearer, sql_token};
-use crate::error::ApiError;
-use crate::http::{
-    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer,
-};
 use crate::shared::Shared;
 use crate::state::UploadMeta;
+use emulator_core::ApiError;
+use emulator_core::http::{
+    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer,
+};
 
 /// The 16-byte magic every SQLite file starts with.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::http::lock;
+use emulator_core::http::lock;
 
 /// How many distinct statements are remembered per database; beyond it, the
 /// least used one is forgotten so memory stays bounded.

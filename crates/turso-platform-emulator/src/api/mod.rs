@@ -25,7 +25,7 @@ pub(crate) use tokens::new_token_id;
 
 use crate::auth::{Need, Principal};
 use crate::dbfiles::DbFiles;
-pub(crate) use crate::error::ApiError;
+pub(crate) use emulator_core::ApiError;
 use crate::state::{AuditEntry, Database, Org, State};
 use crate::usage::UsageBook;
 

@@ -23,7 +23,7 @@ use self::exec::{Policy, Session};
 use self::hrana::{CursorReq, HranaError, PipelineReq, StreamRequest};
 use self::streams::{MAX_STORED_SQL, Stream};
 use crate::auth::{bearer, sql_token};
-use crate::http::{error_response, json_response, lock, response};
+use emulator_core::http::{error_response, json_response, lock, response};
 use crate::shared::Shared;
 
 /// Largest accepted pipeline or cursor body.

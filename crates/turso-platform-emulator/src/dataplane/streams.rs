@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::hrana::HranaError;
-use crate::http::lock;
+use emulator_core::http::lock;
 
 /// How long an idle stream lives, as on the hosted service.
 pub(crate) const STREAM_TTL: Duration = Duration::from_secs(10);
