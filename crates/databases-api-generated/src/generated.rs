@@ -14,6 +14,141 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    /**The engine of a database in an answer: one of `Engine`, or another string.
+
+Decision: answers may name an engine this document does not list yet (the service
+adds engines); clients should keep such a database rather than fail on it. Requests
+still take `Engine` only.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum AnsweredEngine {
+        Engine(Engine),
+        OtherEngine(AnsweredEngineOtherEngine),
+    }
+    impl ::std::convert::From<Engine> for AnsweredEngine {
+        fn from(value: Engine) -> Self {
+            Self::Engine(value)
+        }
+    }
+    impl ::std::convert::From<AnsweredEngineOtherEngine> for AnsweredEngine {
+        fn from(value: AnsweredEngineOtherEngine) -> Self {
+            Self::OtherEngine(value)
+        }
+    }
+    ///`AnsweredEngineOtherEngine`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AnsweredEngineOtherEngine(::std::string::String);
+    impl ::std::ops::Deref for AnsweredEngineOtherEngine {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AnsweredEngineOtherEngine> for ::std::string::String {
+        fn from(value: AnsweredEngineOtherEngine) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AnsweredEngineOtherEngine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if [
+                "postgresql".to_string(),
+                "mysql".to_string(),
+                "redis".to_string(),
+                "mongodb".to_string(),
+            ]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnsweredEngineOtherEngine {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
+    /**The engine version of a database in an answer: one of `EngineVersion`, or another
+string. Decision: as for `AnsweredEngine`, a version added by the service is kept.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum AnsweredVersion {
+        EngineVersion(EngineVersion),
+        OtherVersion(AnsweredVersionOtherVersion),
+    }
+    impl ::std::convert::From<EngineVersion> for AnsweredVersion {
+        fn from(value: EngineVersion) -> Self {
+            Self::EngineVersion(value)
+        }
+    }
+    impl ::std::convert::From<AnsweredVersionOtherVersion> for AnsweredVersion {
+        fn from(value: AnsweredVersionOtherVersion) -> Self {
+            Self::OtherVersion(value)
+        }
+    }
+    ///`AnsweredVersionOtherVersion`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AnsweredVersionOtherVersion(::std::string::String);
+    impl ::std::ops::Deref for AnsweredVersionOtherVersion {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AnsweredVersionOtherVersion> for ::std::string::String {
+        fn from(value: AnsweredVersionOtherVersion) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AnsweredVersionOtherVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if [
+                "14".to_string(),
+                "15".to_string(),
+                "16".to_string(),
+                "8.0".to_string(),
+                "8.4".to_string(),
+                "7.0".to_string(),
+                "7.2".to_string(),
+                "6.0".to_string(),
+            ]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnsweredVersionOtherVersion {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+        }
+    }
     ///The input of `createDatabase`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -47,7 +182,7 @@ clients should not rely on here (read the database with `getDatabase`).
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedDatabase {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub db_type: Engine,
+        pub db_type: AnsweredEngine,
         ///The database's id, `db_` and an opaque suffix.
         pub id: ::std::string::String,
         pub name: Name,
@@ -100,7 +235,7 @@ elides it as `postgresql://...`. Treat it as secret, like `password`.
     pub struct Database {
         ///When it was created (RFC 3339, UTC).
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub db_type: Engine,
+        pub db_type: AnsweredEngine,
         /**The database's id: `db_` and an opaque suffix. Decision: no pattern is enforced on
 answers, so that a client keeps working if the suffix's alphabet changes.
 */
@@ -117,7 +252,7 @@ label, the slug equals the name.
         pub slug: ::std::string::String,
         pub status: Status,
         pub storage_gb: ::std::num::NonZeroU32,
-        pub version: EngineVersion,
+        pub version: AnsweredVersion,
     }
     impl Database {
         pub fn builder() -> builder::Database {
@@ -291,6 +426,74 @@ valid for Redis and MongoDB only).
     impl Error {
         pub fn builder() -> builder::Error {
             Default::default()
+        }
+    }
+    ///The statuses the page documents (see `Status`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum KnownStatus {
+        #[serde(rename = "provisioning")]
+        Provisioning,
+        #[serde(rename = "running")]
+        Running,
+        #[serde(rename = "stopped")]
+        Stopped,
+        #[serde(rename = "error")]
+        Error,
+        #[serde(rename = "destroyed")]
+        Destroyed,
+    }
+    impl ::std::fmt::Display for KnownStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Provisioning => f.write_str("provisioning"),
+                Self::Running => f.write_str("running"),
+                Self::Stopped => f.write_str("stopped"),
+                Self::Error => f.write_str("error"),
+                Self::Destroyed => f.write_str("destroyed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnownStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "provisioning" => Ok(Self::Provisioning),
+                "running" => Ok(Self::Running),
+                "stopped" => Ok(Self::Stopped),
+                "error" => Ok(Self::Error),
+                "destroyed" => Ok(Self::Destroyed),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnownStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for KnownStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**How to connect to a MongoDB database. Decision: the page does not show it; it has the
@@ -919,7 +1122,8 @@ an unknown region answers 400.
                 })
         }
     }
-    /**The lifecycle of a database, from the page:
+    /**The lifecycle of a database, from the page (one of `KnownStatus`, or a status this
+document does not know yet: clients should keep waiting on one, not fail):
 
 | status | meaning |
 |---|---|
@@ -934,71 +1138,66 @@ provisioning fails. A `running` database moves to `error` when its instance fail
 and to `stopped` when an operator stops it (no operation of this API stops or starts
 one). Any status moves to `destroyed` on delete, which is final.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Status {
-        #[serde(rename = "provisioning")]
-        Provisioning,
-        #[serde(rename = "running")]
-        Running,
-        #[serde(rename = "stopped")]
-        Stopped,
-        #[serde(rename = "error")]
-        Error,
-        #[serde(rename = "destroyed")]
-        Destroyed,
+        KnownStatus(KnownStatus),
+        OtherStatus(StatusOtherStatus),
     }
-    impl ::std::fmt::Display for Status {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Provisioning => f.write_str("provisioning"),
-                Self::Running => f.write_str("running"),
-                Self::Stopped => f.write_str("stopped"),
-                Self::Error => f.write_str("error"),
-                Self::Destroyed => f.write_str("destroyed"),
-            }
+    impl ::std::convert::From<KnownStatus> for Status {
+        fn from(value: KnownStatus) -> Self {
+            Self::KnownStatus(value)
         }
     }
-    impl ::std::str::FromStr for Status {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "provisioning" => Ok(Self::Provisioning),
-                "running" => Ok(Self::Running),
-                "stopped" => Ok(Self::Stopped),
-                "error" => Ok(Self::Error),
-                "destroyed" => Ok(Self::Destroyed),
-                _ => Err("invalid value".into()),
-            }
+    impl ::std::convert::From<StatusOtherStatus> for Status {
+        fn from(value: StatusOtherStatus) -> Self {
+            Self::OtherStatus(value)
         }
     }
-    impl ::std::convert::TryFrom<&str> for Status {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///`StatusOtherStatus`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct StatusOtherStatus(::std::string::String);
+    impl ::std::ops::Deref for StatusOtherStatus {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for Status {
+    impl ::std::convert::From<StatusOtherStatus> for ::std::string::String {
+        fn from(value: StatusOtherStatus) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StatusOtherStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+            if [
+                "provisioning".to_string(),
+                "running".to_string(),
+                "stopped".to_string(),
+                "error".to_string(),
+                "destroyed".to_string(),
+            ]
+                .contains(&value)
+            {
+                Err("invalid value".into())
+            } else {
+                Ok(Self(value))
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StatusOtherStatus {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     /// Types for composing complex structures.
@@ -1160,7 +1359,7 @@ one). Any status moves to `destroyed` on delete, which is final.
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            db_type: ::std::result::Result<super::Engine, ::std::string::String>,
+            db_type: ::std::result::Result<super::AnsweredEngine, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<super::Name, ::std::string::String>,
             status: ::std::result::Result<super::Status, ::std::string::String>,
@@ -1191,7 +1390,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn db_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Engine>,
+                T: ::std::convert::TryInto<super::AnsweredEngine>,
                 T::Error: ::std::fmt::Display,
             {
                 self.db_type = value
@@ -1267,7 +1466,7 @@ one). Any status moves to `destroyed` on delete, which is final.
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            db_type: ::std::result::Result<super::Engine, ::std::string::String>,
+            db_type: ::std::result::Result<super::AnsweredEngine, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<super::Name, ::std::string::String>,
             plan_id: ::std::result::Result<super::PlanId, ::std::string::String>,
@@ -1286,7 +1485,10 @@ one). Any status moves to `destroyed` on delete, which is final.
                 ::std::num::NonZeroU32,
                 ::std::string::String,
             >,
-            version: ::std::result::Result<super::EngineVersion, ::std::string::String>,
+            version: ::std::result::Result<
+                super::AnsweredVersion,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Database {
             fn default() -> Self {
@@ -1321,7 +1523,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn db_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Engine>,
+                T: ::std::convert::TryInto<super::AnsweredEngine>,
                 T::Error: ::std::fmt::Display,
             {
                 self.db_type = value
@@ -1439,7 +1641,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EngineVersion>,
+                T: ::std::convert::TryInto<super::AnsweredVersion>,
                 T::Error: ::std::fmt::Display,
             {
                 self.version = value
@@ -2878,13 +3080,19 @@ pub const UPSTREAM_SPEC_SHA256: &str = "354f7b2be80e491f89440dbf034b26e02b7d56de
 #[cfg(feature = "schemars")]
 pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
     vec![
-        ("CreateDatabase", schemars::schema_for!(types::CreateDatabase)),
-        ("CreatedDatabase", schemars::schema_for!(types::CreatedDatabase)),
-        ("Credentials", schemars::schema_for!(types::Credentials)), ("Database",
+        ("AnsweredEngine", schemars::schema_for!(types::AnsweredEngine)),
+        ("AnsweredEngineOtherEngine",
+        schemars::schema_for!(types::AnsweredEngineOtherEngine)), ("AnsweredVersion",
+        schemars::schema_for!(types::AnsweredVersion)), ("AnsweredVersionOtherVersion",
+        schemars::schema_for!(types::AnsweredVersionOtherVersion)), ("CreateDatabase",
+        schemars::schema_for!(types::CreateDatabase)), ("CreatedDatabase",
+        schemars::schema_for!(types::CreatedDatabase)), ("Credentials",
+        schemars::schema_for!(types::Credentials)), ("Database",
         schemars::schema_for!(types::Database)), ("Engine",
         schemars::schema_for!(types::Engine)), ("EngineVersion",
         schemars::schema_for!(types::EngineVersion)), ("Error",
-        schemars::schema_for!(types::Error)), ("MongodbCredentials",
+        schemars::schema_for!(types::Error)), ("KnownStatus",
+        schemars::schema_for!(types::KnownStatus)), ("MongodbCredentials",
         schemars::schema_for!(types::MongodbCredentials)), ("MongodbCredentialsDbType",
         schemars::schema_for!(types::MongodbCredentialsDbType)), ("MysqlCredentials",
         schemars::schema_for!(types::MysqlCredentials)), ("MysqlCredentialsDbType",
@@ -2901,7 +3109,8 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         schemars::schema_for!(types::RedisCredentials)), ("RedisCredentialsDbType",
         schemars::schema_for!(types::RedisCredentialsDbType)), ("Region",
         schemars::schema_for!(types::Region)), ("Status",
-        schemars::schema_for!(types::Status))
+        schemars::schema_for!(types::Status)), ("StatusOtherStatus",
+        schemars::schema_for!(types::StatusOtherStatus))
     ]
 }
 /// Decodes `value` as the generated type named `type_name` and encodes it
@@ -2912,6 +3121,30 @@ pub fn round_trip(
     value: serde_json::Value,
 ) -> Option<Result<serde_json::Value, serde_json::Error>> {
     match type_name {
+        "AnsweredEngine" => {
+            Some(
+                serde_json::from_value::<types::AnsweredEngine>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AnsweredEngineOtherEngine" => {
+            Some(
+                serde_json::from_value::<types::AnsweredEngineOtherEngine>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AnsweredVersion" => {
+            Some(
+                serde_json::from_value::<types::AnsweredVersion>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "AnsweredVersionOtherVersion" => {
+            Some(
+                serde_json::from_value::<types::AnsweredVersionOtherVersion>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
         "CreateDatabase" => {
             Some(
                 serde_json::from_value::<types::CreateDatabase>(value)
@@ -2951,6 +3184,12 @@ pub fn round_trip(
         "Error" => {
             Some(
                 serde_json::from_value::<types::Error>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "KnownStatus" => {
+            Some(
+                serde_json::from_value::<types::KnownStatus>(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
@@ -3035,6 +3274,12 @@ pub fn round_trip(
         "Status" => {
             Some(
                 serde_json::from_value::<types::Status>(value)
+                    .and_then(|decoded| serde_json::to_value(decoded)),
+            )
+        }
+        "StatusOtherStatus" => {
+            Some(
+                serde_json::from_value::<types::StatusOtherStatus>(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }

@@ -274,14 +274,44 @@ impl TryFrom<&Version> for types::EngineVersion {
     }
 }
 
+impl From<types::KnownStatus> for Status {
+    fn from(value: types::KnownStatus) -> Self {
+        match value {
+            types::KnownStatus::Provisioning => Status::Provisioning,
+            types::KnownStatus::Running => Status::Running,
+            types::KnownStatus::Stopped => Status::Stopped,
+            types::KnownStatus::Error => Status::Error,
+            types::KnownStatus::Destroyed => Status::Destroyed,
+        }
+    }
+}
+
+// Answers are open (the spec's `Status`, `AnsweredEngine`, `AnsweredVersion`):
+// a value the spec does not list yet is kept as `Other`, not a decode error.
+
 impl From<types::Status> for Status {
     fn from(value: types::Status) -> Self {
         match value {
-            types::Status::Provisioning => Status::Provisioning,
-            types::Status::Running => Status::Running,
-            types::Status::Stopped => Status::Stopped,
-            types::Status::Error => Status::Error,
-            types::Status::Destroyed => Status::Destroyed,
+            types::Status::KnownStatus(known) => known.into(),
+            types::Status::OtherStatus(other) => Status::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<types::AnsweredEngine> for Engine {
+    fn from(value: types::AnsweredEngine) -> Self {
+        match value {
+            types::AnsweredEngine::Engine(known) => known.into(),
+            types::AnsweredEngine::OtherEngine(other) => Engine::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<types::AnsweredVersion> for Version {
+    fn from(value: types::AnsweredVersion) -> Self {
+        match value {
+            types::AnsweredVersion::EngineVersion(known) => known.into(),
+            types::AnsweredVersion::OtherVersion(other) => Version::Other(other.to_string()),
         }
     }
 }
@@ -307,8 +337,10 @@ mod tests {
         }
         for (status, wire) in STATUSES {
             assert_eq!(Status::from(wire), status);
-            let generated: types::Status = wire.parse().unwrap();
+            let generated: types::KnownStatus = wire.parse().unwrap();
             assert_eq!(Status::from(generated), status);
+            let open: types::Status = serde_json::from_value(serde_json::json!(wire)).unwrap();
+            assert_eq!(Status::from(open), status);
         }
     }
 
