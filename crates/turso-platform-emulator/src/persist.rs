@@ -118,8 +118,17 @@ fn writes(state: &State) -> Result<Vec<Write>, String> {
     };
     let mut out = vec![Write::Put(META, WORLD.into(), to_json(&meta)?)];
     for slug in &state.dirty.orgs {
-        if let Some(org) = state.org(slug) {
-            out.push(Write::Put(ORG, slug.clone(), to_json(org)?));
+        match state.org(slug) {
+            Some(org) => out.push(Write::Put(ORG, slug.clone(), to_json(org)?)),
+            // Deleted (`deleteOrganization`, which requires it to hold no databases).
+            None => {
+                out.push(Write::Delete(ORG, slug.clone()));
+                out.push(Write::DeleteRange(
+                    AUDIT,
+                    audit_key(slug, 0),
+                    audit_key(slug, u64::MAX),
+                ));
+            }
         }
     }
     // A database moved between organizations is dirty in both; it is stored

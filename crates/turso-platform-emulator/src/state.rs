@@ -129,6 +129,50 @@ pub(crate) struct Database {
     pub remote_encryption_cipher: Option<String>,
     /// Instance uuid per location.
     pub instances: BTreeMap<String, String>,
+    /// Created with `use_tursodb`: the Turso engine (`type: turso`), whose
+    /// tokens take no `permissions`.
+    #[serde(default)]
+    pub use_tursodb: bool,
+    /// The server version, set by `updateDatabaseVersion`; the group's
+    /// version until then.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// A chunked upload in progress on a database's host (`/v2/upload/...`),
+/// kept in memory only: after a restart the client starts it again.
+#[derive(Clone)]
+pub(crate) struct PendingUpload {
+    /// The size announced by `start`.
+    pub size: u64,
+    /// The size of every chunk but the last.
+    pub chunk_size: u64,
+    /// The chunks received, by index (shared, so cloning the state is cheap).
+    pub chunks: BTreeMap<u64, std::sync::Arc<Vec<u8>>>,
+}
+
+impl PendingUpload {
+    /// How many chunks the announced size makes.
+    pub(crate) fn chunk_count(&self) -> u64 {
+        self.size.div_ceil(self.chunk_size.max(1))
+    }
+
+    /// The length chunk `n` must have.
+    pub(crate) fn chunk_len(&self, n: u64) -> u64 {
+        let start = n.saturating_mul(self.chunk_size);
+        self.size.saturating_sub(start).min(self.chunk_size)
+    }
+}
+
+impl std::fmt::Debug for PendingUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bytes are a user's data: only their count is shown.
+        f.debug_struct("PendingUpload")
+            .field("size", &self.size)
+            .field("chunk_size", &self.chunk_size)
+            .field("chunks", &self.chunks.len())
+            .finish()
+    }
 }
 
 /// A platform API token (its secret form is a JWT naming `id`).
@@ -221,6 +265,8 @@ pub(crate) struct State {
     pub default_token: String,
     /// What changed since the last commit.
     pub dirty: Dirty,
+    /// Chunked uploads in progress, by database id (never stored).
+    pub pending_uploads: BTreeMap<String, PendingUpload>,
 }
 
 impl std::fmt::Debug for State {
@@ -316,6 +362,7 @@ impl State {
             api_tokens: Vec::new(),
             default_token: String::new(),
             dirty,
+            pending_uploads: BTreeMap::new(),
         }
     }
 
@@ -336,6 +383,7 @@ impl State {
             api_tokens,
             default_token,
             dirty: Dirty::default(),
+            pending_uploads: BTreeMap::new(),
         }
     }
 
@@ -391,6 +439,13 @@ impl State {
     }
 
     /// An organization to change (marked dirty).
+    /// Removes an organization (its databases must be gone already).
+    pub(crate) fn remove_org(&mut self, slug: &str) -> Option<Org> {
+        let at = self.orgs.iter().position(|o| o.slug == slug)?;
+        self.dirty.orgs.insert(slug.to_string());
+        Some(self.orgs.remove(at))
+    }
+
     pub(crate) fn org_mut(&mut self, slug: &str) -> Option<&mut Org> {
         let org = self.orgs.iter_mut().find(|o| o.slug == slug)?;
         self.dirty.orgs.insert(org.slug.clone());
@@ -547,6 +602,13 @@ impl Database {
             "primaryRegion": group.map(|g| g.primary.clone()).unwrap_or_default(),
             "group": self.group,
             "delete_protection": self.delete_protection,
+            "type": if self.use_tursodb { "turso" } else { "logical" },
+            "version": self.version.clone().or_else(|| group.map(|g| g.version.clone())).unwrap_or_default(),
+            // The emulator never scales a database to zero.
+            "sleeping": false,
+            "archived": group.is_some_and(|g| g.archived),
+            "allow_attach": self.allow_attach,
+            "is_schema": false,
             "parent": self.parent.as_ref().map(|p| json!({
                 "id": p.id,
                 "name": p.name,

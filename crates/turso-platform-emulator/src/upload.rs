@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::auth::{bearer, sql_token};
 use crate::shared::Shared;
-use crate::state::UploadMeta;
+use crate::state::{State, UploadMeta};
 use emulator_core::ApiError;
 use emulator_core::http::{
     Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer,
@@ -23,7 +23,7 @@ use emulator_core::http::{
 /// The 16-byte magic every SQLite file starts with.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Largest accepted upload.
-const MAX_UPLOAD: usize = 1 << 30;
+pub(crate) const MAX_UPLOAD: usize = 1 << 30;
 
 /// Check the SQLite header; `Err` explains what is wrong.
 pub(crate) fn check_sqlite(bytes: &[u8]) -> Result<(), String> {
@@ -84,6 +84,10 @@ pub(crate) async fn handle(
 }
 
 async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Result<u64, ApiError> {
+    let token = bearer(req.headers()).map(str::to_string);
+    // Host and token are checked before a byte of the body is read: an
+    // anonymous client cannot make the emulator buffer a gigabyte.
+    authorize(shared, org, db, token.as_deref())?;
     let declared: u64 = header(&req, "content-length")
         .ok_or_else(|| ApiError::new(411, "Content-Length header is required"))?
         .parse()
@@ -91,14 +95,40 @@ async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Res
     if declared > MAX_UPLOAD as u64 {
         return Err(ApiError::new(413, "the uploaded file is too large"));
     }
-    let token = bearer(req.headers()).map(str::to_string);
     let key = header(&req, "x-turso-encryption-key");
     let cipher = header(&req, "x-turso-encryption-cipher");
     let bytes = axum::body::to_bytes(req.into_body(), MAX_UPLOAD)
         .await
         .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
-
+    if bytes.len() as u64 != declared {
+        return Err(ApiError::bad_request(
+            "the body length does not match Content-Length",
+        ));
+    }
     let mut state = lock(&shared.state);
+    // Checked again: the database may have changed while the body arrived.
+    check(&state, org, db, token.as_deref())?;
+    store(shared, &mut state, org, db, &bytes, key.is_some(), cipher)
+}
+
+/// The checks an upload request passes before its body is read: a database
+/// served here, a full-access database token for it, and a database that
+/// awaits its upload.
+pub(crate) fn authorize(
+    shared: &Shared,
+    org: &str,
+    db: &str,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
+    check(&lock(&shared.state), org, db, token)
+}
+
+pub(crate) fn check(
+    state: &State,
+    org: &str,
+    db: &str,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
     let o = state
         .org(org)
         .ok_or_else(|| ApiError::not_found("no database is served at this address"))?;
@@ -107,7 +137,7 @@ async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Res
         .ok_or_else(|| ApiError::not_found("no database is served at this address"))?;
     let token = token.ok_or_else(|| ApiError::unauthorized("missing database token"))?;
     let claims =
-        sql_token(&state, o, d, &token).map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        sql_token(state, o, d, token).map_err(|e| ApiError::unauthorized(e.to_string()))?;
     if claims.a != "rw" {
         return Err(ApiError::forbidden(
             "a read-only token cannot upload a database",
@@ -120,13 +150,26 @@ async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Res
             ApiError::bad_request("the database was not created with seed type database_upload")
         });
     }
-    if bytes.len() as u64 != declared {
-        return Err(ApiError::bad_request(
-            "the body length does not match Content-Length",
-        ));
-    }
-    check_sqlite(&bytes).map_err(ApiError::bad_request)?;
-    let id = d.id.clone();
+    Ok(())
+}
+
+/// Make `bytes` the database's file and record the upload; `state` is
+/// locked and [`check`]ed by the caller.
+pub(crate) fn store(
+    shared: &Shared,
+    state: &mut State,
+    org: &str,
+    db: &str,
+    bytes: &[u8],
+    encrypted: bool,
+    cipher: Option<String>,
+) -> Result<u64, ApiError> {
+    check_sqlite(bytes).map_err(ApiError::bad_request)?;
+    let id = state
+        .org(org)
+        .and_then(|o| o.db(db))
+        .map(|d| d.id.clone())
+        .ok_or_else(|| ApiError::not_found("no database is served at this address"))?;
     let size = bytes.len() as u64;
     // The file is replaced before the commit that records the upload; if
     // that commit fails the database still awaits an upload, and a retried
@@ -134,19 +177,19 @@ async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Res
     shared.streams.close_db(&id);
     shared
         .files
-        .replace(&id, &bytes)
+        .replace(&id, bytes)
         .map_err(|e| ApiError::new(500, format!("cannot store the uploaded file: {e}")))?;
     if let Some(d) = state.org_mut(org).and_then(|o| o.db_mut(db)) {
         d.awaiting_upload = false;
         d.upload = Some(UploadMeta {
             size,
-            encrypted: key.is_some(),
+            encrypted,
             encryption_cipher: cipher,
             uploaded_at: chrono::Utc::now(),
         });
     }
     shared
-        .commit(&mut state)
+        .commit(state)
         .map_err(|e| ApiError::new(500, format!("cannot persist the emulator state: {e}")))?;
     Ok(size)
 }

@@ -51,7 +51,7 @@ pub(crate) fn subscription(ctx: &mut Ctx<'_>) -> ApiResult {
 
 pub(crate) fn invoices(ctx: &mut Ctx<'_>) -> ApiResult {
     let slug = ctx.org_slug(Need::OrgRead)?;
-    let kind = ctx.query.get("type").map_or("all", String::as_str);
+    let kind = ctx.query_get("type").map_or("all", String::as_str);
     if !matches!(kind, "all" | "upcoming" | "issued") {
         return Err(ApiError::bad_request(format!(
             "invalid type [{kind}]: expected all, upcoming or issued"

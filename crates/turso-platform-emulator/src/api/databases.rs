@@ -27,7 +27,7 @@ fn decode_cursor(cursor: &str) -> Option<u64> {
 
 pub(crate) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
     let slug = ctx.org_slug(Need::Read)?;
-    let mut group_filter = ctx.query.get("group").cloned();
+    let mut group_filter = ctx.query_get("group").cloned();
     if let Some(g) = &group_filter {
         ctx.principal.check_group(g)?;
     } else if let Some(g) = &ctx.principal.group {
@@ -35,7 +35,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
         group_filter = Some(g.clone());
     }
     let limit = query_int(ctx, "limit")?;
-    let after = match ctx.query.get("cursor") {
+    let after = match ctx.query_get("cursor") {
         Some(c) => Some(
             decode_cursor(c)
                 .ok_or_else(|| ApiError::bad_request(format!("invalid cursor [{c}]")))?,
@@ -43,7 +43,7 @@ pub(crate) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
         None => None,
     };
     let org = ctx.org(&slug)?;
-    let parent = ctx.query.get("parent");
+    let parent = ctx.query_get("parent");
     let matching: Vec<&Database> = org
         .databases()
         .iter()
@@ -85,6 +85,8 @@ struct CreateInput {
     seed: Option<Seed>,
     size_limit: Option<String>,
     remote_encryption: Option<RemoteEncryption>,
+    #[serde(default)]
+    use_tursodb: bool,
 }
 
 pub(crate) fn create(ctx: &mut Ctx<'_>) -> ApiResult {
@@ -178,6 +180,8 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> ApiResult {
             .iter()
             .map(|l| (l.clone(), new_uuid()))
             .collect::<BTreeMap<_, _>>(),
+        use_tursodb: input.use_tursodb,
+        version: None,
     };
     // The new database's file: a copy of the seed's current content (the
     // emulator keeps no history, so a seed `timestamp` is recorded as
@@ -240,6 +244,23 @@ pub(crate) fn delete(ctx: &mut Ctx<'_>) -> ApiResult {
         json!({"name": name, "id": id}),
     );
     Ok(Reply::ok(json!({ "database": name })))
+}
+
+/// `updateDatabaseVersion`: the emulator's databases move to their group's
+/// version at once (there is one server version: the emulator's).
+pub(crate) fn update_version(ctx: &mut Ctx<'_>) -> ApiResult {
+    let slug = ctx.org_slug(Need::Scoped("db:configure"))?;
+    let name = ctx.param("databaseName")?;
+    let org = ctx.org(&slug)?;
+    let db = ready_db(ctx, org, &name)?;
+    let version = org
+        .group(&db.group)
+        .map(|g| g.version.clone())
+        .unwrap_or_default();
+    if let Some(db) = ctx.org_mut(&slug)?.db_mut(&name) {
+        db.version = Some(version.clone());
+    }
+    Ok(Reply::ok(json!({ "database": name, "version": version })))
 }
 
 pub(crate) fn get_config(ctx: &mut Ctx<'_>) -> ApiResult {
@@ -353,12 +374,11 @@ struct TokenInput {
 
 /// Build SQL token claims from the `expiration`/`authorization` query and body.
 pub(crate) fn sql_claims(ctx: &Ctx<'_>) -> Result<SqlClaims, ApiError> {
-    let expiration = ctx.query.get("expiration").map_or("never", String::as_str);
+    let expiration = ctx.query_get("expiration").map_or("never", String::as_str);
     let ttl = jwt::parse_expiration(expiration)
         .map_err(|()| ApiError::bad_request("Invalid expiration format"))?;
     let a = match ctx
-        .query
-        .get("authorization")
+        .query_get("authorization")
         .map_or("full-access", String::as_str)
     {
         "full-access" => "rw",
@@ -376,9 +396,17 @@ pub(crate) fn sql_claims(ctx: &Ctx<'_>) -> Result<SqlClaims, ApiError> {
         .and_then(|r| r.databases)
         .filter(|d| !d.is_empty());
     let iat = ctx.now.timestamp();
+    // A lifetime that ends past the end of time (`9223372036854775000s`)
+    // is refused, not added into an overflow.
+    let exp = match ttl {
+        None => None,
+        Some(t) => Some(iat.checked_add(t).ok_or_else(|| {
+            ApiError::bad_request(format!("Invalid expiration: {expiration} is too long"))
+        })?),
+    };
     Ok(SqlClaims {
         iat,
-        exp: ttl.map(|t| iat + t),
+        exp,
         a: a.into(),
         id: None,
         gid: None,
@@ -393,6 +421,16 @@ pub(crate) fn create_token(ctx: &mut Ctx<'_>) -> ApiResult {
     let name = ctx.param("databaseName")?;
     let org = ctx.org(&slug)?;
     let db = ready_db(ctx, org, &name)?;
+    let has_permissions = ctx
+        .body
+        .as_ref()
+        .and_then(|b| b.get("permissions"))
+        .is_some_and(|p| !p.is_null());
+    if db.use_tursodb && has_permissions {
+        return Err(ApiError::bad_request(
+            "permissions are not supported for databases on the Turso engine (use_tursodb)",
+        ));
+    }
     let group_gen = org.group(&db.group).map_or(0, |g| g.token_generation);
     let key = jwt::db_key(&ctx.state.secret, &db.id, db.token_generation, group_gen);
     let mut claims = sql_claims(ctx)?;
@@ -411,8 +449,7 @@ fn parse_time(
     ctx: &Ctx<'_>,
     name: &str,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
-    ctx.query
-        .get(name)
+    ctx.query_get(name)
         .map(|v| {
             chrono::DateTime::parse_from_rfc3339(v)
                 .map(|t| t.with_timezone(&chrono::Utc))

@@ -330,6 +330,24 @@ pub(crate) fn add_location(ctx: &mut Ctx<'_>) -> ApiResult {
     change_location(ctx, true)
 }
 
+/// `waitForGroupLocation`: the emulator's instances serve as soon as they
+/// are added, so a location of the group answers at once; one the group
+/// does not have is a 404, as waiting for it would never end.
+pub(crate) fn wait_location(ctx: &mut Ctx<'_>) -> ApiResult {
+    let slug = ctx.org_slug(Need::Read)?;
+    let location = ctx.param("location")?;
+    let group = group_of(ctx, &slug)?;
+    if !group.locations.contains(&location) {
+        return Err(ApiError::not_found(format!(
+            "location {location} is not part of group {}",
+            group.name
+        )));
+    }
+    Ok(Reply::ok(
+        json!({ "group": group.name, "location": location }),
+    ))
+}
+
 pub(crate) fn remove_location(ctx: &mut Ctx<'_>) -> ApiResult {
     change_location(ctx, false)
 }

@@ -25,9 +25,9 @@ pub(crate) use tokens::new_token_id;
 
 use crate::auth::{Need, Principal};
 use crate::dbfiles::DbFiles;
-pub(crate) use emulator_core::ApiError;
 use crate::state::{AuditEntry, Database, Org, State};
 use crate::usage::UsageBook;
+pub(crate) use emulator_core::ApiError;
 
 /// A success answer: status and optional JSON body.
 #[derive(Debug, Clone)]
@@ -88,6 +88,12 @@ impl Ctx<'_> {
             .get(name)
             .cloned()
             .ok_or_else(|| ApiError::bad_request(format!("missing path parameter {name}")))
+    }
+
+    /// A query parameter; an empty value (`cursor=`) counts as absent, as on
+    /// the service.
+    pub(crate) fn query_get(&self, name: &str) -> Option<&String> {
+        self.query.get(name).filter(|v| !v.is_empty())
     }
 
     /// The organization of the path, after checking access for `need`.
@@ -176,10 +182,12 @@ pub(crate) fn group_not_found(name: &str) -> ApiError {
     ApiError::not_found(format!("group {name} not found"))
 }
 
-/// Check a database or group name: `^[a-z0-9-]+$`, at most 64 characters.
+/// Check a database or group name: `^[a-z0-9-]+$`, at most 64 characters
+/// (characters, not bytes: the charset test refuses what is not ASCII, with
+/// the same message).
 pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     if name.is_empty()
-        || name.len() > 64
+        || name.chars().count() > 64
         || !name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -243,6 +251,9 @@ pub(crate) fn dispatch(op: &str, ctx: &mut Ctx<'_>) -> ApiResult {
         "inviteOrganizationMemberV2" => invites::create(ctx),
         "deleteOrganizationInviteByEmailV2" => invites::delete(ctx),
         "getCurrentUser" => user::current(ctx),
+        "deleteOrganization" => organizations::delete(ctx),
+        "updateDatabaseVersion" => databases::update_version(ctx),
+        "waitForGroupLocation" => groups::wait_location(ctx),
         other => Err(ApiError::new(
             501,
             format!("operation {other} is not implemented by the emulator"),
@@ -252,7 +263,7 @@ pub(crate) fn dispatch(op: &str, ctx: &mut Ctx<'_>) -> ApiResult {
 
 /// Parse an optional positive integer query parameter.
 pub(crate) fn query_int(ctx: &Ctx<'_>, name: &str) -> Result<Option<i64>, ApiError> {
-    match ctx.query.get(name) {
+    match ctx.query_get(name) {
         None => Ok(None),
         Some(v) => v
             .parse::<i64>()

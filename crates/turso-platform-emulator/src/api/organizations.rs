@@ -1,9 +1,9 @@
-//! Organizations: list, get and update (overages, require_mfa).
+//! Organizations: list, get, update (overages, require_mfa) and delete.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiResult, Ctx, Reply};
+use super::{ApiError, ApiResult, Ctx, Reply};
 use crate::auth::Need;
 use crate::state::Org;
 
@@ -55,5 +55,34 @@ pub(crate) fn update(ctx: &mut Ctx<'_>) -> ApiResult {
             json!({"overages": after}),
         );
     }
+    Ok(Reply::ok(body))
+}
+
+/// `deleteOrganization`: only its owner, never a personal organization, and
+/// only once it holds no databases (they would be orphaned otherwise).
+pub(crate) fn delete(ctx: &mut Ctx<'_>) -> ApiResult {
+    let slug = ctx.org_slug(Need::Admin)?;
+    let org = ctx.org(&slug)?;
+    if org.role_of(&ctx.principal.username) != Some("owner") {
+        return Err(ApiError::forbidden(
+            "only the owner can delete an organization",
+        ));
+    }
+    if org.kind == "personal" {
+        return Err(ApiError::bad_request(
+            "a personal organization cannot be deleted",
+        ));
+    }
+    if !org.databases().is_empty() {
+        return Err(ApiError::conflict(format!(
+            "organization {slug} still has {} databases; delete them first",
+            org.databases().len()
+        )));
+    }
+    let body = json!({ "organization": org.to_json() });
+    ctx.state.remove_org(&slug);
+    // Tokens scoped to it can no longer reach anything.
+    ctx.state
+        .remove_api_tokens(|t| t.organization.as_deref() == Some(slug.as_str()));
     Ok(Reply::ok(body))
 }

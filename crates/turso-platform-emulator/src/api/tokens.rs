@@ -1,5 +1,17 @@
 //! Platform API tokens: create (unrestricted, organization-scoped or
 //! group-scoped with scopes), list, validate, revoke by name or by id.
+//!
+//! An organization-scoped token acts on its organization only, on the
+//! user-level endpoints too: `listAPITokens` shows it the tokens scoped to
+//! that organization (organization- and group-scoped), and `revokeAPIToken`
+//! reaches only those (any other name answers 404, so it learns nothing of
+//! the rest). The user's unrestricted tokens, and tokens of other
+//! organizations, are managed with an unrestricted token, as the service's
+//! documentation of the organization token endpoints says ("unrestricted
+//! tokens are unreachable here and must be revoked via
+//! `DELETE /v1/auth/api-tokens/{tokenName}`"): a token narrowed to one
+//! organization must not widen itself by revoking or enumerating the
+//! credentials that reach every organization.
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -40,11 +52,13 @@ pub(crate) fn validate(ctx: &mut Ctx<'_>) -> ApiResult {
 pub(crate) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
     ctx.principal.check_not_group_scoped()?;
     let user = &ctx.principal.username;
+    let only = ctx.principal.organization.as_ref();
     let tokens: Vec<Value> = ctx
         .state
         .api_tokens()
         .iter()
         .filter(|t| &t.owner == user)
+        .filter(|t| only.is_none_or(|o| t.organization.as_ref() == Some(o)))
         .map(token_json)
         .collect();
     Ok(Reply::ok(json!({ "tokens": tokens })))
@@ -82,7 +96,8 @@ pub(crate) fn create(ctx: &mut Ctx<'_>) -> ApiResult {
     let name = ctx.param("tokenName")?;
     let input: CreateInput = ctx.body_as()?;
     let owner = ctx.principal.username.clone();
-    if name.is_empty() || name.len() > 64 {
+    // The limit counts characters, as the service does, not UTF-8 bytes.
+    if name.is_empty() || name.chars().count() > 64 {
         return Err(ApiError::bad_request(
             "token name must be 1 to 64 characters",
         ));
@@ -162,10 +177,14 @@ pub(crate) fn revoke(ctx: &mut Ctx<'_>) -> ApiResult {
     ctx.principal.check_not_group_scoped()?;
     let name = ctx.param("tokenName")?;
     let owner = ctx.principal.username.clone();
-    if ctx
-        .state
-        .remove_api_tokens(|t| t.owner == owner && t.name == name)
-        == 0
+    let only = ctx.principal.organization.clone();
+    if ctx.state.remove_api_tokens(|t| {
+        t.owner == owner
+            && t.name == name
+            && only
+                .as_ref()
+                .is_none_or(|o| t.organization.as_ref() == Some(o))
+    }) == 0
     {
         return Err(ApiError::not_found(format!("token [{name}] not found")));
     }

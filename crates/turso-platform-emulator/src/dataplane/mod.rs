@@ -1,5 +1,6 @@
 //! The data plane: each database serves SQL with Hrana over HTTP (JSON), as
-//! a Turso database does, plus the `POST /v1/upload` of its file.
+//! a Turso database does, plus the upload of its file (`POST /v1/upload`
+//! in one request, or `/v2/upload/...` in chunks: see [`chunked`]).
 //!
 //! A database is reached by its hostname (`Host: {db}-{org}.{domain}`) or by
 //! the path prefix `/db/{org}/{db}/` on the emulator's own address (no DNS
@@ -8,6 +9,7 @@
 //! after a create. Requests are authorized by the database and group tokens
 //! the Platform API mints.
 
+pub(crate) mod chunked;
 pub(crate) mod exec;
 pub(crate) mod hrana;
 pub(crate) mod streams;
@@ -23,8 +25,8 @@ use self::exec::{Policy, Session};
 use self::hrana::{CursorReq, HranaError, PipelineReq, StreamRequest};
 use self::streams::{MAX_STORED_SQL, Stream};
 use crate::auth::{bearer, sql_token};
-use emulator_core::http::{error_response, json_response, lock, response};
 use crate::shared::Shared;
+use emulator_core::http::{error_response, json_response, lock, response};
 
 /// Largest accepted pipeline or cursor body.
 const MAX_BODY: usize = 16 << 20;
@@ -101,6 +103,9 @@ pub(crate) async fn handle(
         }
         (Method::POST, "/v3/cursor") => sql_request(shared, served, req, true).await,
         (_, "/v1/upload") => crate::upload::handle(shared, &served.org, &served.db, req).await,
+        (_, p) if p.starts_with("/v2/upload/") => {
+            chunked::handle(shared, &served.org, &served.db, p, req).await
+        }
         // Protobuf variants (`/v3-protobuf/...`) included, as on the service.
         _ => not_found(),
     }
