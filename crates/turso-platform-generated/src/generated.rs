@@ -510,9 +510,9 @@ pub mod types {
         ///The maximum size of the database in bytes. Values with units are also accepted, e.g. 1mb, 256mb, 1gb.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size_limit: ::std::option::Option<::std::string::String>,
-        ///Create the database on the Turso engine (answers `type: turso`) instead of libSQL. Database tokens for such a database refuse a `permissions` body (400): `read_attach` is a libSQL feature.
-        #[serde(default)]
-        pub use_tursodb: bool,
+        ///Create the database on the Turso engine (answers `type: turso`) instead of libSQL. Database tokens for such a database refuse a `permissions` body (400): `read_attach` is a libSQL feature. Absent means libSQL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_tursodb: ::std::option::Option<bool>,
     }
     impl CreateDatabaseInput {
         pub fn builder() -> builder::CreateDatabaseInput {
@@ -4145,7 +4145,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            use_tursodb: ::std::result::Result<bool, ::std::string::String>,
+            use_tursodb: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateDatabaseInput {
             fn default() -> Self {
@@ -4228,7 +4231,7 @@ pub mod types {
             }
             pub fn use_tursodb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.use_tursodb = value

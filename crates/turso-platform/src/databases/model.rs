@@ -459,7 +459,9 @@ impl TryFrom<&CreateDatabase> for types::CreateDatabaseInput {
             seed,
             size_limit: db.size_limit.clone(),
             remote_encryption,
-            use_tursodb: db.use_tursodb,
+            // Sent only when asked for: a libSQL create is the same request
+            // as before the field existed.
+            use_tursodb: db.use_tursodb.then_some(true),
         })
     }
 }
