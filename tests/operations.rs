@@ -734,7 +734,10 @@ async fn update_database_version() {
     h.database("db", "g").await;
     h.client.databases().update_version("db").await.unwrap();
     let db = h.client.databases().get("db").await.unwrap();
-    assert_eq!(db.version, g.version, "the database runs its group's version");
+    assert_eq!(
+        db.version, g.version,
+        "the database runs its group's version"
+    );
     let e = h
         .client
         .databases()

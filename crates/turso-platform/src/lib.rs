@@ -63,6 +63,7 @@ mod scope;
 mod tokens;
 mod upload;
 pub mod upload_chunked;
+mod upload_file;
 mod user;
 pub mod validate;
 

@@ -18,7 +18,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue};
 use sdk_runtime::body::FileChanged;
@@ -27,7 +27,9 @@ use tracing::Instrument;
 
 use crate::databases::{CreateDatabase, CreatedDatabase, Databases, Encryption, Seed};
 use crate::tokens::TokenRequest;
-use crate::upload_chunked::{ChunkRetry, Chunked, UploadCheckpoint};
+use crate::upload_chunked::{ChunkRetry, ChunkSource, Chunked, UploadCheckpoint};
+pub(crate) use crate::upload_file::FileState;
+pub use crate::upload_file::UploadProgress;
 use crate::{Error, ErrorKind, Idempotency, Result, validate};
 
 /// The page size the upload endpoint requires.
@@ -35,16 +37,6 @@ pub const REQUIRED_PAGE_SIZE: u32 = 4096;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 const CHUNK: usize = 64 * 1024;
-
-/// How far an upload has got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UploadProgress {
-    /// Bytes handed to the connection so far.
-    pub sent: u64,
-    /// The file's size.
-    pub total: u64,
-}
 
 type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 type CheckpointFn = Arc<dyn Fn(&UploadCheckpoint) + Send + Sync>;
@@ -158,42 +150,6 @@ impl UploadDatabase {
         self
     }
 
-    pub(crate) fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub(crate) fn preferred_chunk_size(&self) -> Option<u64> {
-        self.chunk_size
-    }
-
-    pub(crate) fn chunk_retry(&self) -> ChunkRetry {
-        self.chunk_retry
-    }
-
-    pub(crate) fn request_timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    pub(crate) fn encryption_settings(&self) -> Option<&Encryption> {
-        self.encryption.as_ref()
-    }
-
-    pub(crate) fn report(&self, progress: UploadProgress) {
-        if let Some(p) = &self.progress {
-            p(progress);
-        }
-    }
-
-    pub(crate) fn report_checkpoint(&self, checkpoint: &UploadCheckpoint) {
-        if let Some(f) = &self.checkpoint {
-            f(checkpoint);
-        }
-    }
-
     /// Encrypts the database; the key and cipher are also sent with the upload
     /// (`x-turso-encryption-key`, `x-turso-encryption-cipher`).
     pub fn encryption(mut self, encryption: Encryption) -> Self {
@@ -229,43 +185,40 @@ impl UploadDatabase {
     }
 }
 
-/// What an upload knows of its file when it starts: a file that no longer
-/// matches it was changed under the upload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FileState {
-    pub(crate) len: u64,
-    modified: Option<SystemTime>,
-}
+impl ChunkSource for UploadDatabase {
+    fn name(&self) -> &str {
+        &self.name
+    }
 
-impl FileState {
-    fn of(metadata: &std::fs::Metadata) -> FileState {
-        FileState {
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn preferred_chunk_size(&self) -> Option<u64> {
+        self.chunk_size
+    }
+
+    fn chunk_retry(&self) -> ChunkRetry {
+        self.chunk_retry
+    }
+
+    fn request_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn encryption_settings(&self) -> Option<&Encryption> {
+        self.encryption.as_ref()
+    }
+
+    fn report(&self, progress: UploadProgress) {
+        if let Some(p) = &self.progress {
+            p(progress);
         }
     }
 
-    /// `Err` when the file at `path` is no longer in this state.
-    pub(crate) async fn still(&self, path: &Path) -> std::result::Result<(), FileChanged> {
-        let now = tokio::fs::metadata(path).await.map(|m| FileState::of(&m));
-        match now {
-            Ok(now) if now == *self => Ok(()),
-            Ok(now) => Err(FileChanged {
-                detail: format!(
-                    "{} was {} bytes when the upload started and is {} bytes{} now",
-                    path.display(),
-                    self.len,
-                    now.len,
-                    if now.len == self.len {
-                        ", rewritten,"
-                    } else {
-                        ""
-                    }
-                ),
-            }),
-            Err(e) => Err(FileChanged {
-                detail: format!("{} can no longer be read: {e}", path.display()),
-            }),
+    fn report_checkpoint(&self, checkpoint: &UploadCheckpoint) {
+        if let Some(f) = &self.checkpoint {
+            f(checkpoint);
         }
     }
 }
@@ -481,6 +434,24 @@ impl Databases {
         file.still(&upload.path).await.map_err(|changed| {
             Error::new(ErrorKind::FileChanged, changed.to_string()).with_operation("uploadDatabase")
         })
+    }
+}
+
+impl Databases {
+    /// Continues a [`UploadDatabase::resumable`] chunked upload that failed,
+    /// from `checkpoint` (the last one [`UploadDatabase::on_checkpoint`] saw):
+    /// chunks already acknowledged are not sent again. The file must be
+    /// unchanged ([`ErrorKind::FileChanged`] otherwise). `upload` gives the
+    /// file, progress and retry settings; its name must be the checkpoint's
+    /// database. On failure the database is kept, so the upload can be
+    /// resumed again or the database deleted.
+    pub async fn resume_upload(
+        &self,
+        upload: UploadDatabase,
+        checkpoint: UploadCheckpoint,
+    ) -> Result<CreatedDatabase> {
+        validate::database_name(&upload.name)?;
+        crate::upload_chunked::resume(self, &upload, checkpoint).await
     }
 }
 

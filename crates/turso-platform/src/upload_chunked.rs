@@ -4,7 +4,7 @@
 //!
 //! 1. `PUT /v2/upload/start` with `{"db_size_bytes": N}`; the answer's
 //!    `chunk_size` says how the file is cut (a preferred size may be sent
-//!    along, see [`UploadDatabase::chunk_size`]; the answer decides);
+//!    along, see [`crate::UploadDatabase::chunk_size`]; the answer decides);
 //! 2. `PUT /v2/upload/chunk/{n}` for each chunk, in order; a chunk that fails
 //!    on the network, with 408, 429 or a 5xx is sent again after a backoff
 //!    (2 s doubling up to 60 s by default, or the answer's `Retry-After`),
@@ -13,8 +13,8 @@
 //! 3. `PUT /v2/upload/finalize`.
 //!
 //! After each acknowledged chunk an [`UploadCheckpoint`] is handed to
-//! [`UploadDatabase::on_checkpoint`]. An upload made
-//! [`UploadDatabase::resumable`] keeps its database when it fails once the
+//! [`crate::UploadDatabase::on_checkpoint`]. An upload made
+//! [`crate::UploadDatabase::resumable`] keeps its database when it fails once the
 //! start was acknowledged, and [`Databases::resume_upload`] continues from
 //! the checkpoint's next chunk instead of sending the file again.
 
@@ -25,10 +25,11 @@ use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderV
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tracing::Instrument;
 
+use crate::databases::Encryption;
 use crate::databases::{CreatedDatabase, Databases};
 use crate::tokens::TokenRequest;
-use crate::upload::{FileState, UploadDatabase, UploadProgress};
-use crate::{Error, ErrorKind, Result, Token, validate};
+use crate::upload_file::{FileState, UploadProgress};
+use crate::{Error, ErrorKind, Result, Token};
 
 /// How long each database token minted for the upload lives; a longer upload
 /// mints another when the host answers 401.
@@ -86,10 +87,32 @@ impl Default for ChunkRetry {
     }
 }
 
+/// What a chunked upload needs of the upload's settings (implemented by
+/// [`crate::UploadDatabase`]; a trait, so this module does not depend on the
+/// one that starts it).
+pub(crate) trait ChunkSource: Send + Sync {
+    /// The database's name.
+    fn name(&self) -> &str;
+    /// The local file.
+    fn path(&self) -> &Path;
+    /// The chunk size to ask for.
+    fn preferred_chunk_size(&self) -> Option<u64>;
+    /// How chunks are retried.
+    fn chunk_retry(&self) -> ChunkRetry;
+    /// The timeout of each request.
+    fn request_timeout(&self) -> Duration;
+    /// The encryption key and cipher sent along, if any.
+    fn encryption_settings(&self) -> Option<&Encryption>;
+    /// Reports progress.
+    fn report(&self, progress: UploadProgress);
+    /// Reports an acknowledged chunk.
+    fn report_checkpoint(&self, checkpoint: &UploadCheckpoint);
+}
+
 /// One chunked upload in flight: the database, its current token, where it is.
 pub(crate) struct Chunked<'a> {
     databases: &'a Databases,
-    upload: &'a UploadDatabase,
+    upload: &'a dyn ChunkSource,
     token: Token,
     checkpoint: UploadCheckpoint,
 }
@@ -99,7 +122,7 @@ impl<'a> Chunked<'a> {
     pub(crate) async fn start(
         databases: &'a Databases,
         created: &CreatedDatabase,
-        upload: &'a UploadDatabase,
+        upload: &'a dyn ChunkSource,
         file: FileState,
         token: Token,
     ) -> Result<Chunked<'a>> {
@@ -144,7 +167,7 @@ impl<'a> Chunked<'a> {
     /// Continues from `checkpoint` with a fresh token.
     pub(crate) async fn resume(
         databases: &'a Databases,
-        upload: &'a UploadDatabase,
+        upload: &'a dyn ChunkSource,
         checkpoint: UploadCheckpoint,
     ) -> Result<Chunked<'a>> {
         let token = mint(databases, &checkpoint.database).await?;
@@ -339,38 +362,28 @@ async fn read_chunk(
     Ok(bytes::Bytes::from(buf))
 }
 
-impl Databases {
-    /// Continues a [`UploadDatabase::resumable`] chunked upload that failed,
-    /// from `checkpoint` (the last one [`UploadDatabase::on_checkpoint`] saw):
-    /// chunks already acknowledged are not sent again. The file must be
-    /// unchanged ([`ErrorKind::FileChanged`] otherwise). `upload` gives the
-    /// file, progress and retry settings; its name must be the checkpoint's
-    /// database. On failure the database is kept, so the upload can be
-    /// resumed again or the database deleted.
-    pub async fn resume_upload(
-        &self,
-        upload: UploadDatabase,
-        checkpoint: UploadCheckpoint,
-    ) -> Result<CreatedDatabase> {
-        validate::database_name(&checkpoint.database)?;
-        if upload.name() != checkpoint.database {
-            return Err(Error::invalid_input(format!(
-                "the checkpoint is of database {:?}, not {:?}",
-                checkpoint.database,
-                upload.name()
-            )));
-        }
-        checkpoint
-            .file
-            .still(upload.path())
-            .await
-            .map_err(|changed| {
-                Error::new(ErrorKind::FileChanged, changed.to_string())
-                    .with_operation("uploadChunk")
-            })?;
-        let created = self.get(&checkpoint.database).await?;
-        let mut chunked = Chunked::resume(self, &upload, checkpoint).await?;
-        chunked.finish().await?;
-        Ok(created.into())
+/// Continues `upload` from `checkpoint`; see [`Databases::resume_upload`].
+pub(crate) async fn resume(
+    databases: &Databases,
+    upload: &dyn ChunkSource,
+    checkpoint: UploadCheckpoint,
+) -> Result<CreatedDatabase> {
+    if upload.name() != checkpoint.database {
+        return Err(Error::invalid_input(format!(
+            "the checkpoint is of database {:?}, not {:?}",
+            checkpoint.database,
+            upload.name()
+        )));
     }
+    checkpoint
+        .file
+        .still(upload.path())
+        .await
+        .map_err(|changed| {
+            Error::new(ErrorKind::FileChanged, changed.to_string()).with_operation("uploadChunk")
+        })?;
+    let created = databases.get(&checkpoint.database).await?;
+    let mut chunked = Chunked::resume(databases, upload, checkpoint).await?;
+    chunked.finish().await?;
+    Ok(created.into())
 }
