@@ -149,6 +149,10 @@ pub(crate) struct PendingUpload {
     pub chunk_size: u64,
     /// The chunks received, by index (shared, so cloning the state is cheap).
     pub chunks: BTreeMap<u64, std::sync::Arc<Vec<u8>>>,
+    /// Whether an encryption key came with the chunks (the key itself, a
+    /// secret, is never kept), and the cipher named.
+    pub encrypted: bool,
+    pub encryption_cipher: Option<String>,
 }
 
 impl PendingUpload {

@@ -227,6 +227,9 @@ impl<'a> Chunked<'a> {
         let retry = self.upload.chunk_retry();
         let mut backoff = retry.initial;
         let mut attempt = 0u32;
+        // Whether an earlier attempt may have been carried out (its answer
+        // never came back).
+        let mut maybe_done = false;
         loop {
             attempt += 1;
             let outcome = self
@@ -236,6 +239,11 @@ impl<'a> Chunked<'a> {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
+            if maybe_done && operation == "uploadFinalize" && err.status() == Some(409) {
+                // "Already uploaded": the finalize whose answer was lost did it.
+                return Ok(serde_json::Value::Null);
+            }
+            maybe_done |= err.status().is_none();
             if attempt >= retry.attempts.max(1) {
                 return Err(err);
             }

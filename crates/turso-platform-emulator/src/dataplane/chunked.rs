@@ -107,6 +107,12 @@ async fn run(
 ) -> Result<serde_json::Value, ApiError> {
     let token = bearer(req.headers()).map(str::to_string);
     authorize(shared, org, db, token.as_deref())?;
+    let encrypted = req.headers().contains_key("x-turso-encryption-key");
+    let cipher = req
+        .headers()
+        .get("x-turso-encryption-cipher")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let declared = req
         .headers()
         .get("content-length")
@@ -151,6 +157,8 @@ async fn run(
                     size: input.db_size_bytes,
                     chunk_size,
                     chunks: Default::default(),
+                    encrypted,
+                    encryption_cipher: cipher,
                 },
             );
             Ok(json!({ "chunk_size": chunk_size }))
@@ -173,6 +181,10 @@ async fn run(
                 )));
             }
             pending.chunks.insert(n, Arc::new(bytes.to_vec()));
+            pending.encrypted |= encrypted;
+            if cipher.is_some() {
+                pending.encryption_cipher = cipher;
+            }
             Ok(json!({ "chunk": n, "size": want }))
         }
         Step::Finalize => {
@@ -191,7 +203,11 @@ async fn run(
             for chunk in pending.chunks.values() {
                 file.extend_from_slice(chunk);
             }
-            let size = store(shared, &mut state, org, db, &file, false, None)?;
+            let (encrypted, cipher) = (
+                pending.encrypted || encrypted,
+                pending.encryption_cipher.clone().or(cipher),
+            );
+            let size = store(shared, &mut state, org, db, &file, encrypted, cipher)?;
             state.pending_uploads.remove(&id);
             Ok(json!({ "message": "upload complete", "size": size }))
         }
