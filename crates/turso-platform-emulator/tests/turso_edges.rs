@@ -332,3 +332,33 @@ async fn chunks_and_finalize_refuse_what_does_not_fit() {
         409
     );
 }
+
+#[tokio::test]
+async fn a_deleted_organization_stays_deleted_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let emu = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .expect("starts");
+    let api = Api {
+        emu,
+        http: reqwest::Client::new(),
+    };
+    api.ok("DELETE", "/v1/organizations/acme", None).await;
+    let token = api.emu.token().to_string();
+    drop(api);
+    let emu = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .expect("restarts");
+    let api = Api {
+        emu,
+        http: reqwest::Client::new(),
+    };
+    let (status, _) = api
+        .call("GET", "/v1/organizations/acme", &token, None)
+        .await;
+    assert_eq!(status, 404);
+}
