@@ -89,7 +89,7 @@ fn authorize(shared: &Shared, op: &str, req: &Request<Body>) -> Result<(), ApiEr
 async fn answer(shared: &Arc<Shared>, op: &str, path: PathParams, req: Request<Body>) -> Response {
     let params = match path_params(path) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let id = params.get("id").cloned().unwrap_or_default();
     let result = match authorize(shared, op, &req) {

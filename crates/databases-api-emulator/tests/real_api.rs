@@ -8,6 +8,8 @@
 //! run says so and skips; with `CI` set the test fails instead.
 
 mod client;
+// Only its refused-port check is used here.
+#[allow(dead_code)]
 mod support;
 
 use std::time::Duration;

@@ -43,7 +43,7 @@ impl ApiError {
 impl ApiError {
     /// The answer: `{"error": message}` with the status.
     pub fn into_response(self) -> axum::response::Response {
-        crate::http::error_response(self.status, &self.message, None)
+        crate::respond::error_response(self.status, &self.message, None)
     }
 }
 

@@ -3,19 +3,19 @@
 //! answers). It knows no API.
 //!
 //! A `DropConnection` fault closes a connection without any HTTP response:
-//! [`crate::serve`] gives each request a [`ConnKill`] whose `Notify` makes the
-//! connection task drop the connection.
+//! the accept loop gives each request a [`ConnKill`] whose `Notify` makes
+//! the connection task drop the connection.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Body;
 use axum::response::Response;
-use http::{HeaderValue, Request, StatusCode, header};
-use serde_json::{Value, json};
+use http::{Request, header};
 use tokio::sync::Notify;
 
 use crate::error::ApiError;
 use crate::faults::{Fault, FaultPlan};
+pub use crate::respond::{error_response, json_response, response};
 
 /// Lock a mutex, recovering from poisoning: a panicked request must not take
 /// the whole emulator down with it.
@@ -27,15 +27,6 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Clone)]
 pub struct ConnKill(pub(crate) Arc<Notify>);
 
-/// A response with this status and body.
-pub fn response(status: u16, content_type: &'static str, body: impl Into<Body>) -> Response {
-    let mut resp = Response::new(body.into());
-    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    resp
-}
-
 /// Read a request body of at most `limit` bytes; a longer one is a 413.
 /// Read it after authenticating, so an anonymous caller learns 401 first
 /// and never makes the emulator buffer a large body.
@@ -43,21 +34,6 @@ pub async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, ApiErro
     axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::new(413, "request body too large"))
-}
-
-/// A JSON response.
-pub fn json_response(status: u16, body: &Value) -> Response {
-    response(status, "application/json", body.to_string())
-}
-
-/// An `{"error": message}` response, with `Retry-After` when given.
-pub fn error_response(status: u16, message: &str, retry_after: Option<u64>) -> Response {
-    let mut resp = json_response(status, &json!({ "error": message }));
-    if let Some(secs) = retry_after {
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    resp
 }
 
 /// What the next scheduled fault for a request asks of its handler.

@@ -14,7 +14,9 @@
 //! - [`error`]: the `{"error": "..."}` answer;
 //! - [`logging`]: `RUST_LOG` logging for the binaries, and the record of spec
 //!   violations;
-//! - [`auth`]: reading a bearer token.
+//! - [`auth`]: reading a bearer token;
+//! - [`harness`] and [`cli`]: the settings, listener and command line every
+//!   emulator's builder and binary share.
 //!
 //! An emulator supplies its world (state, operations, authentication rules)
 //! and plugs it into these.
@@ -22,8 +24,10 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod cli;
 pub mod error;
 pub mod faults;
+pub mod harness;
 pub mod http;
 pub mod logging;
 pub mod routes;
@@ -32,6 +36,7 @@ pub mod store;
 pub mod validate;
 
 mod error_bodies;
+mod respond;
 
 pub use error::ApiError;
 pub use faults::{Fault, FaultParseError, FaultPlan};

@@ -14,6 +14,7 @@ use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use http::Request;
 
+use crate::error::ApiError;
 use crate::http::error_response;
 use crate::validate::Spec;
 
@@ -59,14 +60,12 @@ where
         .with_state(state)
 }
 
-/// Turn path parameters into a map, or a 400 answer.
-pub fn path_params(path: PathParams) -> Result<HashMap<String, String>, Response> {
+/// Turn path parameters into a map, or a 400.
+pub fn path_params(path: PathParams) -> Result<HashMap<String, String>, ApiError> {
     match path {
         Ok(Path(p)) => Ok(p),
-        Err(e) => Err(error_response(
-            400,
-            &format!("invalid path parameter: {e}"),
-            None,
-        )),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "invalid path parameter: {e}"
+        ))),
     }
 }

@@ -5,7 +5,7 @@
 //! close a connection without an answer ([`crate::http::ConnKill`]), so that
 //! a client whose headers never finish is cut off (hyper's
 //! `header_read_timeout`), and so that the HTTP layer's own error answers
-//! (400, 414, 431) carry a JSON body ([`crate::error_bodies`]).
+//! (400, 414, 431) carry a JSON body (see the `error_bodies` module).
 
 use std::future::Future;
 use std::pin::Pin;

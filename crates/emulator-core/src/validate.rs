@@ -8,6 +8,7 @@
 //! null-admitting type), then compiled once at startup.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::Validator;
 use serde_json::{Map, Value};
@@ -35,6 +36,27 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     by_id: HashMap<String, usize>,
     error: Validator,
+}
+
+/// A spec compiled once per process, on first use: tests start many
+/// emulators, and compiling a spec's schemas takes a while.
+#[derive(Debug, Default)]
+pub struct SpecOnce(OnceLock<Result<Arc<Spec>, String>>);
+
+impl SpecOnce {
+    /// Not compiled yet.
+    pub const fn new() -> SpecOnce {
+        SpecOnce(OnceLock::new())
+    }
+
+    /// The spec of `text` with undocumented errors checked against
+    /// `#/components/schemas/<error_schema>` (see
+    /// [`Spec::load_with_error_schema`]), compiled the first time.
+    pub fn get(&self, text: &str, error_schema: &str) -> Result<Arc<Spec>, String> {
+        self.0
+            .get_or_init(|| Spec::load_with_error_schema(text, error_schema).map(Arc::new))
+            .clone()
+    }
 }
 
 /// Maximum `$ref` nesting; the spec has no recursive schemas, so this only

@@ -14,13 +14,9 @@ mod state;
 mod upload;
 mod usage;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 pub use emulator_core::validate;
 pub use emulator_core::{Fault, FaultParseError, FaultPlan};
@@ -29,9 +25,10 @@ use crate::api::Settings;
 use crate::dbfiles::DbFiles;
 use crate::shared::Shared;
 use crate::state::{ApiToken, State, hostname};
+use emulator_core::harness::{Common, Listening};
 use emulator_core::http::lock;
-use emulator_core::store::{Store, StoreError};
-use emulator_core::validate::Spec;
+use emulator_core::store::Store;
+use emulator_core::validate::{Spec, SpecOnce};
 
 /// The default user.
 const DEFAULT_USER: &str = "alice";
@@ -43,80 +40,30 @@ const DEFAULT_TOKEN_NAME: &str = "default";
 const DEFAULT_DOMAIN: &str = "turso.emulator";
 
 /// Errors starting the emulator.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EmulatorError {
-    /// Binding the listener failed.
-    #[error("cannot bind the emulator's listener: {0}")]
-    Bind(#[from] std::io::Error),
-    /// The effective spec could not be loaded or compiled.
-    #[error("cannot load the effective OpenAPI spec: {0}")]
-    Spec(String),
-    /// The data directory could not be read or written.
-    #[error("cannot use the data directory: {0}")]
-    Persist(String),
-    /// Another emulator (or process) is using the data directory.
-    #[error(
-        "the data directory {0} is in use by another emulator; stop it or choose another directory"
-    )]
-    DataDirInUse(PathBuf),
-    /// A builder setting is invalid.
-    #[error("invalid emulator configuration: {0}")]
-    Config(String),
-}
+pub use emulator_core::harness::StartError as EmulatorError;
 
 /// The spec is compiled once per process: tests start many emulators.
 fn spec() -> Result<Arc<Spec>, EmulatorError> {
-    static SPEC: OnceLock<Result<Arc<Spec>, String>> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        Spec::load_with_error_schema(
-            turso_platform_generated::EFFECTIVE_SPEC_JSON,
-            "ErrorResponse",
-        )
-        .map(Arc::new)
-    })
-    .clone()
+    static SPEC: SpecOnce = SpecOnce::new();
+    SPEC.get(
+        turso_platform_generated::EFFECTIVE_SPEC_JSON,
+        "ErrorResponse",
+    )
     .map_err(EmulatorError::Spec)
 }
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
-    addr: SocketAddr,
-    base_url: String,
+    listening: Listening,
     token: String,
     shared: Arc<Shared>,
-    shutdown: watch::Sender<bool>,
 }
 
-impl std::fmt::Debug for Emulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The token is a credential: keep it out of debug output.
-        f.debug_struct("Emulator")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
+// The tokens are credentials: debug output shows the base URL only.
+emulator_core::emulator_debug!(Emulator);
 
 impl Emulator {
-    /// Start with the default configuration on a random loopback port.
-    pub async fn start() -> Result<Emulator, EmulatorError> {
-        Emulator::builder().start().await
-    }
-
-    /// A builder for a customised emulator.
-    pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder::default()
-    }
-
-    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
+    emulator_core::emulator_methods!(EmulatorBuilder, EmulatorError);
 
     /// A ready-to-use, unrestricted platform API token of the default user.
     pub fn token(&self) -> &str {
@@ -132,19 +79,6 @@ impl Emulator {
     /// personal organization is `alice`.
     pub fn organization(&self) -> &str {
         DEFAULT_ORG
-    }
-
-    /// Replace the fault plan. A status fault must be an error status
-    /// (400–599; [`FaultPlan::check`]): another is answered with a 500
-    /// saying so.
-    pub fn set_faults(&self, faults: FaultPlan) {
-        *lock(&self.shared.faults) = faults;
-    }
-
-    /// The faults not injected yet: empty once every scheduled fault has met
-    /// its request, which a test can check to know its faults were exercised.
-    pub fn faults_left(&self) -> FaultPlan {
-        lock(&self.shared.faults).clone()
     }
 
     /// The bytes `/v1/upload` stored for a database, if it was uploaded:
@@ -175,14 +109,9 @@ impl Emulator {
     pub fn database_url(&self, organization: &str, database: &str) -> String {
         format!(
             "{}{}{organization}/{database}/",
-            self.base_url,
+            self.base_url(),
             server::DB_PREFIX
         )
-    }
-
-    /// Spec violations seen so far in responses the emulator produced.
-    pub fn violations(&self) -> Vec<String> {
-        self.shared.violations.all()
     }
 
     /// The hostname of a database: `{database}-{organization}.{domain}`.
@@ -210,8 +139,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        // Stops the accept loop and gracefully shuts down open connections.
-        let _ = self.shutdown.send(true);
+        // The listener stops serving when dropped, after this.
         // Close the store now (requests still running get a 500), so the
         // data directory can be opened again right away.
         *lock(&self.shared.store) = None;
@@ -221,60 +149,25 @@ impl Drop for Emulator {
 /// Configures and starts an [`Emulator`].
 #[derive(Debug, Clone)]
 pub struct EmulatorBuilder {
-    port: u16,
-    bind: IpAddr,
-    data_dir: Option<PathBuf>,
-    provisioning_delay: Duration,
+    common: Common,
     data_plane_delay: Duration,
     duplicate_status: u16,
-    faults: FaultPlan,
     domain: String,
-    strict: bool,
 }
 
 impl Default for EmulatorBuilder {
     fn default() -> EmulatorBuilder {
         EmulatorBuilder {
-            port: 0,
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            data_dir: None,
-            provisioning_delay: Duration::ZERO,
+            common: Common::default(),
             data_plane_delay: Duration::ZERO,
             duplicate_status: 409,
-            faults: FaultPlan::new(),
             domain: DEFAULT_DOMAIN.into(),
-            strict: true,
         }
     }
 }
 
 impl EmulatorBuilder {
-    /// The port to listen on (0, the default, picks a free one).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// The address to bind (default 127.0.0.1).
-    pub fn bind(mut self, addr: IpAddr) -> Self {
-        self.bind = addr;
-        self
-    }
-
-    /// Keep the state durably in this directory (`state.sqlite3` plus one
-    /// SQLite file per database under `databases/`), loaded on start. Without
-    /// it, everything lives in a temporary directory removed on drop.
-    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.data_dir = Some(dir.into());
-        self
-    }
-
-    /// For this long after creation a database answers 404 on the Platform
-    /// API (default zero).
-    pub fn provisioning_delay(mut self, delay: Duration) -> Self {
-        self.provisioning_delay = delay;
-        self
-    }
+    emulator_core::common_builder_methods!();
 
     /// For this much longer (after the provisioning delay) the database's
     /// data plane answers 404, as the service's does for a few seconds after
@@ -291,22 +184,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The initial fault plan.
-    pub fn faults(mut self, faults: FaultPlan) -> Self {
-        self.faults = faults;
-        self
-    }
-
     /// The domain of database hostnames (default `turso.emulator`).
     pub fn database_domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = domain.into();
-        self
-    }
-
-    /// Whether a response that violates the spec becomes a 500 (default true).
-    /// Violations are recorded either way.
-    pub fn strict_validation(mut self, strict: bool) -> Self {
-        self.strict = strict;
         self
     }
 
@@ -318,7 +198,8 @@ impl EmulatorBuilder {
                 self.duplicate_status
             )));
         }
-        self.faults
+        self.common
+            .faults
             .check()
             .map_err(|e| EmulatorError::Config(e.to_string()))?;
         let domain = self.domain.trim_matches('.').to_ascii_lowercase();
@@ -326,10 +207,7 @@ impl EmulatorBuilder {
             return Err(EmulatorError::Config("database domain is empty".into()));
         }
         let spec = spec()?;
-        let store = Store::open(self.data_dir.as_deref()).map_err(|e| match e {
-            StoreError::Locked(dir) => EmulatorError::DataDirInUse(dir),
-            other => EmulatorError::Persist(other.to_string()),
-        })?;
+        let store = Store::open(self.common.data_dir.as_deref())?;
         let files = DbFiles::new(store.dir()).map_err(EmulatorError::Persist)?;
         let mut state = persist::load(&store)
             .map_err(EmulatorError::Persist)?
@@ -342,8 +220,7 @@ impl EmulatorBuilder {
             .collect();
         files.sweep(&ids).map_err(EmulatorError::Persist)?;
         let token = ensure_default_token(&mut state)?;
-        let listener = TcpListener::bind(SocketAddr::new(self.bind, self.port)).await?;
-        let addr = listener.local_addr()?;
+        let (listening, listener, stop) = Listening::bind(&self.common).await?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State::seed(String::new())),
             store: Mutex::new(Some(store)),
@@ -351,30 +228,28 @@ impl EmulatorBuilder {
             streams: Default::default(),
             usage: Default::default(),
             settings: Settings {
-                provisioning_delay: self.provisioning_delay,
+                provisioning_delay: self.common.provisioning_delay,
                 data_plane_delay: self.data_plane_delay,
                 duplicate_status: self.duplicate_status,
                 domain,
             },
-            strict: self.strict,
+            strict: self.common.strict,
             spec,
-            faults: Mutex::new(self.faults),
+            faults: Mutex::new(self.common.faults),
             violations: Default::default(),
         });
         shared.commit(&mut state).map_err(EmulatorError::Persist)?;
         *lock(&shared.state) = state;
-        let (tx, rx) = watch::channel(false);
-        tokio::spawn(server::serve(listener, shared.clone(), rx));
-        let host = match addr.ip() {
-            IpAddr::V6(ip) => format!("[{ip}]"),
-            IpAddr::V4(ip) => ip.to_string(),
-        };
+        tokio::spawn(server::serve(
+            listener,
+            shared.clone(),
+            stop,
+            self.common.serve,
+        ));
         Ok(Emulator {
-            addr,
-            base_url: format!("http://{host}:{}", addr.port()),
+            listening,
             token,
             shared,
-            shutdown: tx,
         })
     }
 }

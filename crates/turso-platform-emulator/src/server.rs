@@ -28,7 +28,7 @@ use emulator_core::http::{
     request_host,
 };
 use emulator_core::routes::{PathParams, operation_router, path_params};
-use emulator_core::serve::BoxResponse;
+use emulator_core::serve::{BoxResponse, ServeOptions};
 
 /// Largest accepted Platform API request body.
 const MAX_BODY: usize = 2 << 20;
@@ -87,7 +87,7 @@ async fn handle_platform(
 async fn answer(shared: &Shared, op: &str, path: PathParams, req: Request<Body>) -> Response {
     let params = match path_params(path) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let query = match Query::<HashMap<String, String>>::try_from_uri(req.uri()) {
         Ok(Query(q)) => q,
@@ -175,6 +175,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
+    options: ServeOptions,
 ) {
     let router = platform_router(shared.clone());
     let db_suffix = format!(".{}", shared.settings.domain.to_ascii_lowercase());
@@ -197,7 +198,7 @@ pub(crate) async fn serve(
             }
         })
     };
-    emulator_core::serve::serve(listener, handler, shutdown).await;
+    emulator_core::serve::serve_with(listener, handler, shutdown, options).await;
 }
 
 #[cfg(test)]

@@ -1,0 +1,31 @@
+//! The answers every emulator sends: a body with a status and content type,
+//! JSON, and the `{"error": message}` error (with `Retry-After` when given).
+
+use axum::body::Body;
+use axum::response::Response;
+use http::{HeaderValue, StatusCode, header};
+use serde_json::{Value, json};
+
+/// A response with this status and body.
+pub fn response(status: u16, content_type: &'static str, body: impl Into<Body>) -> Response {
+    let mut resp = Response::new(body.into());
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
+
+/// A JSON response.
+pub fn json_response(status: u16, body: &Value) -> Response {
+    response(status, "application/json", body.to_string())
+}
+
+/// An `{"error": message}` response, with `Retry-After` when given.
+pub fn error_response(status: u16, message: &str, retry_after: Option<u64>) -> Response {
+    let mut resp = json_response(status, &json!({ "error": message }));
+    if let Some(secs) = retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
