@@ -362,3 +362,36 @@ async fn a_deleted_organization_stays_deleted_after_a_restart() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn an_empty_read_attach_is_refused() {
+    let api = Api::start().await;
+    api.databases().await;
+    for body in [
+        json!({"permissions": {"read_attach": {"databases": []}}}),
+        json!({"permissions": {"read_attach": {}}}),
+    ] {
+        let (status, v) = api
+            .call(
+                "POST",
+                "/v1/organizations/acme/databases/one/auth/tokens",
+                api.emu.token(),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 400, "{v}");
+    }
+    // No permissions at all, or a list naming a database, is fine.
+    api.ok(
+        "POST",
+        "/v1/organizations/acme/databases/one/auth/tokens",
+        Some(json!({})),
+    )
+    .await;
+    api.ok(
+        "POST",
+        "/v1/organizations/acme/databases/one/auth/tokens",
+        Some(json!({"permissions": {"read_attach": {"databases": ["two"]}}})),
+    )
+    .await;
+}

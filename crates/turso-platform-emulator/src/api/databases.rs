@@ -390,11 +390,13 @@ pub(crate) fn sql_claims(ctx: &Ctx<'_>) -> Result<SqlClaims, ApiError> {
         }
     };
     let input: TokenInput = ctx.body_as()?;
-    let ns = input
-        .permissions
-        .and_then(|p| p.read_attach)
-        .and_then(|r| r.databases)
-        .filter(|d| !d.is_empty());
+    let ns = match input.permissions.and_then(|p| p.read_attach) {
+        None => None,
+        // The service refuses an empty `read_attach` rather than ignoring it.
+        Some(r) => Some(r.databases.filter(|d| !d.is_empty()).ok_or_else(|| {
+            ApiError::bad_request("permissions.read_attach.databases must not be empty")
+        })?),
+    };
     let iat = ctx.now.timestamp();
     // A lifetime that ends past the end of time (`9223372036854775000s`)
     // is refused, not added into an overflow.
