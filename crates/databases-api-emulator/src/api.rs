@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::credentials::Engine;
 use crate::engines::Setup;
-use crate::model::{self, Database, PLANS, REGIONS, Status};
+use crate::model::{self, Database, PLANS, REGIONS, Status, StoredPassword};
 use crate::secret::Secret;
 use crate::world::World;
 
@@ -125,7 +125,7 @@ pub(crate) fn create(world: &World, body: &Value) -> Result<Database, ApiError> 
         port: engine.default_port(),
         database: setup.database().to_string(),
         username: setup.username().to_string(),
-        password: setup.password().expose().to_string(),
+        password: StoredPassword(setup.password().expose().to_string()),
         real: false,
     })
 }
@@ -137,7 +137,7 @@ pub(crate) fn setup(db: &Database) -> Result<(Engine, Setup), String> {
     let setup = Setup::new(
         db.database.clone(),
         db.username.clone(),
-        Secret::new(db.password.clone()),
+        Secret::new(db.password.0.clone()),
     )
     .map_err(|e| e.to_string())?;
     Ok((engine, setup))

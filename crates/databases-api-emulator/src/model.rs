@@ -71,6 +71,18 @@ pub(crate) fn engine(db_type: &str) -> Option<Engine> {
     Engine::ALL.into_iter().find(|e| e.as_str() == db_type)
 }
 
+/// A password as the state stores it: the text in the store, `[redacted]`
+/// in `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct StoredPassword(pub String);
+
+impl std::fmt::Debug for StoredPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// One database, as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Database {
@@ -93,9 +105,8 @@ pub(crate) struct Database {
     pub database: String,
     pub username: String,
     /// Kept in the emulator's own state only; answered by the credentials
-    /// operation, never logged (`Debug` of the record shows it, so records
-    /// are never logged either).
-    pub password: String,
+    /// operation, never printed.
+    pub password: StoredPassword,
     /// Whether a real server serves it.
     pub real: bool,
 }
@@ -141,7 +152,7 @@ impl Database {
             &self.host,
             self.port,
             &self.username,
-            &Secret::new(self.password.clone()),
+            &Secret::new(self.password.0.clone()),
             &self.database,
         ))
     }
@@ -166,4 +177,41 @@ pub(crate) fn credentials_json(c: &Credentials) -> Value {
         v["ssl_mode"] = json!(mode);
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_never_prints_its_password() {
+        let db = Database {
+            id: "db_1".into(),
+            seq: 0,
+            name: "n".into(),
+            db_type: "redis".into(),
+            version: "7.2".into(),
+            plan_id: PLANS[0].into(),
+            region: REGIONS[0].into(),
+            storage_gb: 10,
+            replicas: 1,
+            created_at: Utc::now(),
+            status: Status::Running,
+            host: "h".into(),
+            port: 1,
+            database: "n".into(),
+            username: "app_user".into(),
+            password: StoredPassword("hunter2hunter2".into()),
+            real: false,
+        };
+        assert!(!format!("{db:?}").contains("hunter2"));
+        let stored = serde_json::to_string(&db).expect("serialises");
+        assert!(
+            stored.contains("\"password\":\"hunter2hunter2\""),
+            "{stored}"
+        );
+        let creds = credentials_json(&db.credentials().expect("an engine"));
+        assert_eq!(creds["password"], "hunter2hunter2");
+        assert!(creds.get("username").is_none(), "redis has no user");
+    }
 }
