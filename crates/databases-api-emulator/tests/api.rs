@@ -264,3 +264,35 @@ async fn the_state_survives_a_restart_with_a_data_directory() {
     let (status, db) = Api::new(&emu).get(&id).await;
     assert_eq!((status, &db["status"]), (200, &json!("running")));
 }
+
+#[tokio::test]
+async fn the_http_layer_answers_json_and_cuts_off_slow_headers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let emu = Emulator::builder()
+        .header_read_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .expect("starts");
+    let mut req = reqwest::Client::new().get(format!("{}/api/v1/databases", emu.base_url()));
+    for i in 0..150 {
+        req = req.header(format!("x-filler-{i}"), "v");
+    }
+    let resp = req.send().await.expect("sent");
+    assert_eq!(resp.status(), 431);
+    let body: serde_json::Value = resp.json().await.expect("a JSON body");
+    assert_eq!(body["error"], "request header fields too large");
+
+    let mut slow = tokio::net::TcpStream::connect(emu.addr())
+        .await
+        .expect("connects");
+    slow.write_all(b"GET /api/v1/databases HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .expect("writes");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "a client whose headers never finish is cut off"
+    );
+}
