@@ -102,3 +102,52 @@ where
     drop(emulator);
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Args {
+        #[command(flatten)]
+        common: CommonArgs,
+    }
+
+    #[test]
+    fn flags_give_the_common_settings() {
+        let args = Args::try_parse_from([
+            "emu",
+            "--port",
+            "0",
+            "--fault",
+            "a=503",
+            "--fault",
+            "b=drop",
+            "--lenient",
+            "--provisioning-delay",
+            "250ms",
+        ])
+        .expect("parses");
+        let common = args.common.into_common();
+        assert_eq!(common.port, 0);
+        assert!(!common.strict);
+        assert_eq!(
+            common.provisioning_delay,
+            std::time::Duration::from_millis(250)
+        );
+        let expected: FaultPlan = "a=503;b=drop".parse().expect("a plan");
+        assert_eq!(common.faults, expected);
+    }
+
+    #[test]
+    fn success_statuses_in_faults_are_refused() {
+        for fault in ["getDatabase=200", "getDatabase=302", "*=204:1"] {
+            let err = Args::try_parse_from(["emu", "--fault", fault]).expect_err(fault);
+            assert!(
+                err.to_string().contains("is not an error status"),
+                "{fault}: {err}"
+            );
+        }
+    }
+}
