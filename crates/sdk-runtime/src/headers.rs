@@ -18,4 +18,3 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
         .filter(|s| *s >= 0.0 && !s.is_nan())?;
     Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
-

@@ -4,7 +4,7 @@
 //! clean-up that always runs.
 //!
 //! ```text
-//! cargo run -p databases-api --example tour
+//! cargo run -p databases-api --example databases_tour
 //! ```
 //!
 //! With `DATABASES_API_TOKEN` set it runs against the real service
@@ -13,12 +13,10 @@
 //! `db-s-1vcpu-1gb`, in `DATABASES_API_TOUR_REGION`, default `nyc1`), on
 //! uniquely named databases it deletes again.
 //!
-//! Without it, the tour runs against **a small in-process fake written in
-//! `examples/tour/fake.rs`**: the workspace's Databases API emulator
-//! (`databases-api-emulator`) has no HTTP server yet. The fake is not the
-//! emulator: it keeps databases in memory, moves them from `provisioning` to
-//! `running` after 1.5 s and hands out made-up credentials. When the
-//! emulator gains its server, only [`connect`] changes.
+//! Without it, the tour starts the embedded emulator (`databases-api-emulator`)
+//! with real engines: the PostgreSQL and Redis databases it creates are real
+//! local servers where their programs are installed (the emulator says which
+//! engines it simulates otherwise), and the credentials it prints connect.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -32,7 +30,9 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let subscriber = tracing_subscriber::fmt().with_writer(std::io::stderr);
     subscriber.with_env_filter(filter).init();
-    let Ok(client) = connect()
+    // Keep the emulator (if any) alive for the whole tour: dropping it stops
+    // its servers.
+    let Ok((client, _emulator)) = connect()
         .await
         .map_err(|e| eprintln!("tour: cannot start: {e}"))
     else {
@@ -73,20 +73,30 @@ async fn main() -> ExitCode {
 }
 
 /// The client the tour uses: the real service when `DATABASES_API_TOKEN` is
-/// set, else the in-process fake (which runs as long as the process).
-async fn connect() -> std::result::Result<Client, String> {
+/// set, else the embedded emulator, returned alongside to keep it running.
+async fn connect() -> std::result::Result<(Client, Option<databases_api_emulator::Emulator>), String>
+{
     if databases_api::Client::builder_from_env().is_ok() {
         let client = Client::from_env().map_err(|e| e.to_string())?;
         println!("== running against {}", client.base_url());
-        return Ok(client);
+        return Ok((client, None));
     }
-    let (base_url, token) = fake::start().await.map_err(|e| e.to_string())?;
-    println!("== no DATABASES_API_TOKEN: running against the tour's in-process fake at {base_url}");
-    Client::builder()
-        .token(token)
-        .base_url(base_url)
+    let emulator = databases_api_emulator::Emulator::builder()
+        .real_engines(true)
+        .provisioning_delay(Duration::from_millis(500))
+        .start()
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "== no DATABASES_API_TOKEN: running against the embedded emulator at {}",
+        emulator.base_url()
+    );
+    let client = Client::builder()
+        .token(emulator.token())
+        .base_url(emulator.base_url())
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok((client, Some(emulator)))
 }
 
 async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
@@ -185,5 +195,3 @@ async fn clean_up(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
     }
     Ok(())
 }
-
-mod fake;
