@@ -322,8 +322,10 @@ fn update_spec_takes_every_upstream_situation_to_a_compiling_client() {
         blockers::render(&found)
     );
     assert!(
-        added.iter().all(|b| b.problem.contains("organizationSlug")
-            || b.problem.contains("organizationName")),
+        added
+            .iter()
+            .all(|b| b.problem.contains("organizationSlug")
+                || b.problem.contains("organizationName")),
         "{}",
         blockers::render(&found)
     );
