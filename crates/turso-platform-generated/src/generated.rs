@@ -8,6 +8,7 @@
 //   patched by spec/patches/list-databases-pagination.overlay.yaml
 //   patched by spec/patches/required-response-fields.overlay.yaml
 //   patched by spec/patches/open-response-enums.overlay.yaml
+//   patched by spec/patches/clearable-allow-lists.overlay.yaml
 //   patched by spec/patches/cli-evidence-fields.overlay.yaml
 //   patched by spec/patches/cli-evidence-endpoints.overlay.yaml
 //   patched by spec/patches/cli-evidence-error-statuses.overlay.yaml
@@ -990,11 +991,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_attach: ::std::option::Option<bool>,
         ///List of allowed AWS VPC endpoint IDs (vpce-...). Only connections arriving through these endpoints are accepted. Pass an empty array to clear the list. Omit to leave unchanged.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allowed_aws_vpc_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_aws_vpc_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///List of allowed IP addresses and CIDR blocks. Only connections from these sources are accepted. Pass an empty array to clear the list. Omit to leave unchanged.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allowed_ips: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_ips: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Block all database reads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_reads: ::std::option::Option<bool>,
@@ -5150,11 +5153,11 @@ pub mod types {
                 ::std::string::String,
             >,
             allowed_aws_vpc_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             allowed_ips: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             block_reads: ::std::result::Result<
@@ -5202,7 +5205,9 @@ pub mod types {
             }
             pub fn allowed_aws_vpc_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.allowed_aws_vpc_ids = value
@@ -5216,7 +5221,9 @@ pub mod types {
             }
             pub fn allowed_ips<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.allowed_ips = value

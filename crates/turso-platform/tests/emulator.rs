@@ -1183,3 +1183,41 @@ async fn waits_until_the_data_plane_serves() {
     assert!(started.elapsed() >= Duration::from_millis(1500));
     no_violations(&emu);
 }
+
+#[tokio::test]
+async fn an_allow_list_can_be_set_and_cleared() {
+    let (emu, c) = start().await;
+    group(&c, "default").await;
+    c.databases()
+        .create(&CreateDatabase::new("fenced", "default"))
+        .await
+        .unwrap();
+    let mut set = DatabaseConfigurationUpdate::new();
+    set.allowed_ips = Some(vec!["10.0.0.0/8".into()]);
+    let config = c
+        .databases()
+        .update_configuration("fenced", &set)
+        .await
+        .unwrap();
+    assert_eq!(config.allowed_ips, ["10.0.0.0/8"]);
+    // Another change leaves the list alone (omitted)...
+    let unchanged = c
+        .databases()
+        .update_configuration(
+            "fenced",
+            &DatabaseConfigurationUpdate::new().block_writes(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unchanged.allowed_ips, ["10.0.0.0/8"]);
+    // ... and an empty list clears it (sent as `[]`).
+    let mut clear = DatabaseConfigurationUpdate::new();
+    clear.allowed_ips = Some(vec![]);
+    let cleared = c
+        .databases()
+        .update_configuration("fenced", &clear)
+        .await
+        .unwrap();
+    assert!(cleared.allowed_ips.is_empty(), "{cleared:?}");
+    no_violations(&emu);
+}

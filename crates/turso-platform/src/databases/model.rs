@@ -488,8 +488,9 @@ impl From<&DatabaseConfigurationUpdate> for types::DatabaseConfigurationInput {
             block_reads: u.block_reads,
             block_writes: u.block_writes,
             delete_protection: u.delete_protection,
-            allowed_ips: u.allowed_ips.clone().unwrap_or_default(),
-            allowed_aws_vpc_ids: u.allowed_aws_vpc_ids.clone().unwrap_or_default(),
+            // `Some(vec![])` is sent as `[]`, which clears the list.
+            allowed_ips: u.allowed_ips.clone(),
+            allowed_aws_vpc_ids: u.allowed_aws_vpc_ids.clone(),
         }
     }
 }
