@@ -1,6 +1,6 @@
 //! The command line every emulator binary shares: the common flags
-//! ([`CommonArgs`]) and `main` itself ([`run`]): logging, flags, start, and
-//! serving until Ctrl-C.
+//! ([`CommonArgs`]) and `main` itself ([`run`]): logging, flags, start,
+//! serving until SIGINT, SIGTERM or SIGHUP, and a bounded shutdown.
 
 use std::fmt::Display;
 use std::io::Write;
@@ -9,8 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
 use crate::faults::FaultPlan;
 use crate::harness::Common;
+use crate::serve::ServeOptions;
 
 /// The flags every emulator binary takes.
 #[derive(Debug, clap::Args)]
@@ -33,6 +36,9 @@ pub struct CommonArgs {
     /// How long a new resource stays provisioning, e.g. `2s`, `500ms`.
     #[arg(long, value_parser = crate::harness::parse_delay, default_value = "0s")]
     pub provisioning_delay: Duration,
+    /// How long a request body may take to arrive once it is read, in all (408 after), e.g. `30s`.
+    #[arg(long, value_parser = crate::harness::parse_delay, default_value = "30s")]
+    pub body_read_timeout: Duration,
 }
 
 impl CommonArgs {
@@ -48,13 +54,25 @@ impl CommonArgs {
                 .fold(FaultPlan::new(), FaultPlan::merge),
             strict: !self.lenient,
             provisioning_delay: self.provisioning_delay,
-            ..Common::default()
+            serve: ServeOptions {
+                body_read_timeout: self.body_read_timeout,
+                ..ServeOptions::default()
+            },
         }
     }
 }
 
+/// How long stopping may take after a signal before the process exits
+/// anyway: long enough to stop real database servers and remove their data,
+/// short enough for `docker stop` (10 s) and CI runners. Whatever is left
+/// then (a server that hung) goes with the process (see the Databases API
+/// emulator's parent-death signal) or is removed by the next start.
+pub const SHUTDOWN_WITHIN: Duration = Duration::from_secs(3);
+
 /// A binary's `main`: logging from `RUST_LOG`, the flags `A`, the emulator
-/// `start` makes from them, then [`serve_until_ctrl_c`].
+/// `start` makes from them, then [`serve_until_signal`], then the process
+/// exits, without waiting for the runtime's blocking threads (a statement
+/// that never ends must not keep the process alive).
 pub async fn run<A, F, E, R>(
     name: &str,
     start: impl FnOnce(A) -> F,
@@ -63,29 +81,46 @@ pub async fn run<A, F, E, R>(
 where
     A: clap::Parser,
     F: std::future::Future<Output = Result<E, R>>,
+    E: Send + 'static,
     R: Display,
 {
     crate::logging::init_from_env();
     let args = A::parse();
-    serve_until_ctrl_c(name, start(args).await, lines).await
+    let code = serve_until_signal(name, start(args).await, lines).await;
+    // Returning from `main` drops the runtime, which waits for every
+    // blocking task, however long it runs: exit here instead. `exit` flushes
+    // stdout.
+    std::process::exit(code)
 }
 
 /// Report how starting went: on success print `KEY=value` lines on stdout
-/// (ready to paste into a shell) and serve until Ctrl-C; on failure say why
-/// on stderr. The exit code to return from `main`.
-pub async fn serve_until_ctrl_c<E, R>(
+/// (ready to paste into a shell) and serve until SIGINT (Ctrl-C), SIGTERM
+/// (`docker stop`, systemd, CI runners) or SIGHUP (the terminal went away),
+/// then stop the emulator, waiting at most [`SHUTDOWN_WITHIN`]; on failure
+/// say why on stderr. The process's exit status: 0 after a signal, 1 when
+/// the emulator did not start or signals cannot be caught.
+pub async fn serve_until_signal<E, R>(
     name: &str,
     started: Result<E, R>,
     lines: impl FnOnce(&E) -> Vec<(String, String)>,
-) -> ExitCode
+) -> i32
 where
+    E: Send + 'static,
     R: Display,
 {
     let emulator = match started {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            return 1;
+        }
+    };
+    // Before the lines are printed: whoever reads them may signal at once.
+    let mut signals = match Signals::new() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot catch signals: {e}");
+            return 1;
         }
     };
     let mut out = std::io::stdout().lock();
@@ -94,13 +129,48 @@ where
     }
     let _ = out.flush();
     drop(out);
-    tracing::info!("{name} serving; Ctrl-C to stop");
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("error: cannot wait for Ctrl-C: {e}");
-        return ExitCode::FAILURE;
+    tracing::info!("{name} serving; Ctrl-C (SIGINT), SIGTERM or SIGHUP to stop");
+    let signal = signals.next().await;
+    tracing::info!("{name}: {signal} received; stopping");
+    // Dropping an emulator stops it (its real servers too) and may block:
+    // on a blocking thread, bounded, and cut short by a second signal.
+    let stopping = tokio::task::spawn_blocking(move || drop(emulator));
+    tokio::select! {
+        _ = stopping => {}
+        _ = tokio::time::sleep(SHUTDOWN_WITHIN) => {
+            tracing::warn!("{name}: still stopping after {} s; exiting anyway", SHUTDOWN_WITHIN.as_secs());
+        }
+        again = signals.next() => {
+            tracing::warn!("{name}: {again} received while stopping; exiting at once");
+        }
     }
-    drop(emulator);
-    ExitCode::SUCCESS
+    0
+}
+
+/// The signals that stop a binary.
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+    hangup: Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// The name of the next one to arrive.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+            _ = self.hangup.recv() => "SIGHUP",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +197,8 @@ mod tests {
             "--lenient",
             "--provisioning-delay",
             "250ms",
+            "--body-read-timeout",
+            "5s",
         ])
         .expect("parses");
         let common = args.common.into_common();
@@ -136,6 +208,7 @@ mod tests {
             common.provisioning_delay,
             std::time::Duration::from_millis(250)
         );
+        assert_eq!(common.serve.body_read_timeout, Duration::from_secs(5));
         let expected: FaultPlan = "a=503;b=drop".parse().expect("a plan");
         assert_eq!(common.faults, expected);
     }

@@ -85,7 +85,7 @@ impl Default for Common {
 
 /// The setters of [`Common`] for a builder with a `common: Common` field:
 /// `port`, `bind`, `data_dir`, `faults`, `strict_validation`,
-/// `provisioning_delay`, `header_read_timeout` and `common` (all at once, from the command line).
+/// `provisioning_delay`, `header_read_timeout`, `body_read_timeout` and `common` (all at once, from the command line).
 #[macro_export]
 macro_rules! common_builder_methods {
     () => {
@@ -135,6 +135,14 @@ macro_rules! common_builder_methods {
         /// connection is closed (default 30 s).
         pub fn header_read_timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.common.serve.header_read_timeout = timeout;
+            self
+        }
+
+        /// How long a request body may take to arrive once a handler reads
+        /// it, in all, before the request is answered 408 and its connection
+        /// closed (default 30 s).
+        pub fn body_read_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.common.serve.body_read_timeout = timeout;
             self
         }
 

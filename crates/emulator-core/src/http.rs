@@ -6,6 +6,7 @@
 //! the accept loop gives each request a [`ConnKill`] whose `Notify` makes
 //! the connection task drop the connection.
 
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Body;
@@ -13,6 +14,7 @@ use axum::response::Response;
 use http::{Request, header};
 use tokio::sync::Notify;
 
+use crate::deadline::BodyTimedOut;
 use crate::error::ApiError;
 use crate::faults::{Fault, FaultPlan};
 pub use crate::respond::{error_response, json_response, response};
@@ -27,13 +29,45 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Clone)]
 pub struct ConnKill(pub(crate) Arc<Notify>);
 
-/// Read a request body of at most `limit` bytes; a longer one is a 413.
+/// Read a request body of at most `limit` bytes. A body whose announced
+/// `Content-Length` is over the limit is a 413 at once, before a byte is
+/// read (and without `100 Continue`); one that turns out longer is a 413 as
+/// soon as it passes the limit; one that does not arrive within the serve
+/// options' `body_read_timeout` is a 408; a body cut short is a 400. In each
+/// case the connection is closed after the answer (hyper does not keep a
+/// connection whose request body was not read to its end).
+///
 /// Read it after authenticating, so an anonymous caller learns 401 first
 /// and never makes the emulator buffer a large body.
-pub async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, ApiError> {
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::new(413, "request body too large"))
+pub async fn read_body(mut body: Body, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    use axum::body::HttpBody;
+    let too_large = || ApiError::new(413, format!("request body too large (limit {limit} bytes)"));
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| body_error(&e))?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(bytes.into())
+}
+
+/// The answer to a body that failed to arrive: 408 when it took too long.
+fn body_error(e: &axum::Error) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(timed_out) = c.downcast_ref::<BodyTimedOut>() {
+            return ApiError::new(408, timed_out.to_string());
+        }
+        cause = c.source();
+    }
+    ApiError::bad_request(format!("cannot read the request body: {e}"))
 }
 
 /// What the next scheduled fault for a request asks of its handler.

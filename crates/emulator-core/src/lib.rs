@@ -35,6 +35,7 @@ pub mod serve;
 pub mod store;
 pub mod validate;
 
+mod deadline;
 mod error_bodies;
 mod respond;
 

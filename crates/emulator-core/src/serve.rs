@@ -4,7 +4,8 @@
 //! Served with hyper directly (rather than `axum::serve`) so that a fault can
 //! close a connection without an answer ([`crate::http::ConnKill`]), so that
 //! a client whose headers never finish is cut off (hyper's
-//! `header_read_timeout`), and so that the HTTP layer's own error answers
+//! `header_read_timeout`), so that a body that takes too long to arrive is
+//! cut off too (`body_read_timeout`, see the `deadline` module), and so that the HTTP layer's own error answers
 //! (400, 414, 431) carry a JSON body (see the `error_bodies` module).
 
 use std::future::Future;
@@ -19,6 +20,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
+use crate::deadline::DeadlineBody;
 use crate::error_bodies::JsonErrorBodies;
 use crate::http::ConnKill;
 
@@ -33,12 +35,18 @@ pub struct ServeOptions {
     /// the connection is closed: a client that never finishes them would
     /// otherwise hold its connection forever.
     pub header_read_timeout: Duration,
+    /// How long a request's body may take to arrive once a handler starts
+    /// reading it, in all (not between two bytes: a client trickling a byte
+    /// every few seconds is cut off too). The handler sees an error
+    /// ([`crate::http::read_body`] answers 408) and the connection closes.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
         ServeOptions {
             header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -84,7 +92,8 @@ pub async fn serve_with<H>(
         let mut shutdown = shutdown.clone();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                let mut req = req.map(Body::new);
+                let mut req =
+                    req.map(|b| Body::new(DeadlineBody::new(b, options.body_read_timeout)));
                 req.extensions_mut().insert(ConnKill(svc_kill.clone()));
                 let method = req.method().clone();
                 let path = req.uri().path().to_string();

@@ -17,7 +17,7 @@ use crate::shared::Shared;
 use crate::state::{State, UploadMeta};
 use emulator_core::ApiError;
 use emulator_core::http::{
-    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer,
+    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer, read_body,
 };
 
 /// The 16-byte magic every SQLite file starts with.
@@ -97,9 +97,8 @@ async fn upload(shared: &Shared, org: &str, db: &str, req: Request<Body>) -> Res
     }
     let key = header(&req, "x-turso-encryption-key");
     let cipher = header(&req, "x-turso-encryption-cipher");
-    let bytes = axum::body::to_bytes(req.into_body(), MAX_UPLOAD)
-        .await
-        .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
+    // Within the body read timeout (`--body-read-timeout`, 408 after it).
+    let bytes = read_body(req.into_body(), MAX_UPLOAD).await?;
     if bytes.len() as u64 != declared {
         return Err(ApiError::bad_request(
             "the body length does not match Content-Length",
