@@ -3,10 +3,13 @@
 //!
 //! - 5a. the data plane: point reads and small writes through Hrana over
 //!   HTTP (a held stream, one statement per request) against the same
-//!   statements on the same file through rusqlite directly, the physical
-//!   limit on this machine;
-//! - 5b. creates per second with a data directory (durable commits) at 100
-//!   and at 10,000 databases: a create's cost must not grow with the state;
+//!   statements on the same file through rusqlite directly, and the point
+//!   read against what it cannot go below: a bare loopback HTTP exchange of
+//!   the same sizes (a server that answers a fixed body) plus the rusqlite
+//!   read (goal: within 2x);
+//! - 5b. creates per second in memory and with a data directory (durable
+//!   commits) at 100 and at 10,000 databases: a create's cost must not grow
+//!   with the state (goal: ratio at least 0.9);
 //! - 5c. `Emulator::start()`, which users run once per test.
 //!
 //! Every ratio is measured within one run; the report gives the median of
@@ -88,6 +91,25 @@ impl Stream {
     }
 }
 
+/// A loopback HTTP server that answers every request with `answer` after
+/// reading its body: the exchange a data-plane statement cannot go below.
+async fn bare_server(answer: Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("address");
+    let answer = bytes::Bytes::from(answer);
+    let app = axum::Router::new().fallback(move |body: bytes::Bytes| {
+        let answer = answer.clone();
+        async move {
+            std::hint::black_box(body);
+            ([("content-type", "application/json")], answer)
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/v3/pipeline")
+}
+
 fn int(i: i64) -> Value {
     json!({"type": "integer", "value": i.to_string()})
 }
@@ -132,7 +154,19 @@ async fn data_plane() {
             [ROWS],
         )
         .expect("fill");
-    let (mut reads, mut writes) = (Vec::new(), Vec::new());
+    // The bare exchange sends the point read's request and gets its answer,
+    // byte for byte, from a server that does nothing else.
+    let read_request = json!({
+        "baton": "b",
+        "requests": [{"type": "execute", "stmt": {"sql": "SELECT v FROM kv WHERE k = ?", "args": [int(1)]}}],
+    });
+    let read_answer = stream
+        .execute("SELECT v FROM kv WHERE k = ?", &[int(1)])
+        .await;
+    let bare_url = bare_server(serde_json::to_vec(&read_answer).expect("json")).await;
+    let bare_http = reqwest::Client::new();
+    let (mut reads, mut writes, mut floors) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bare_read = Vec::new();
     let (mut hrana_read, mut hrana_write, mut sqlite_read, mut sqlite_write) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for run in 0..repeats() {
@@ -172,6 +206,23 @@ async fn data_plane() {
                 .expect("insert");
         }
         let sw = t.elapsed() / OPS as u32;
+        let t = Instant::now();
+        for _ in 0..OPS {
+            let answer = bare_http
+                .post(&bare_url)
+                .bearer_auth(&stream.token)
+                .json(&read_request)
+                .send()
+                .await
+                .expect("sent")
+                .bytes()
+                .await
+                .expect("body");
+            std::hint::black_box(answer);
+        }
+        let br = t.elapsed() / OPS as u32;
+        floors.push(hr.as_secs_f64() / (br + sr).as_secs_f64());
+        bare_read.push(micros(br));
         reads.push(hr.as_secs_f64() / sr.as_secs_f64());
         writes.push(hw.as_secs_f64() / sw.as_secs_f64());
         hrana_read.push(micros(hr));
@@ -179,6 +230,11 @@ async fn data_plane() {
         sqlite_read.push(micros(sr));
         sqlite_write.push(micros(sw));
     }
+    println!(
+        "   bare loopback exchange of a point read's sizes: {:.1} µs; point read / (exchange + rusqlite read): {:.2}x (goal <= 2)",
+        median_of(bare_read),
+        median_of(floors)
+    );
     println!("   statement      data plane (µs)   rusqlite (µs)   ratio");
     println!(
         "   point read     {:>15.1}   {:>13.1}   {:>5.1}x",

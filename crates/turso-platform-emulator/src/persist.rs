@@ -133,14 +133,11 @@ fn writes(state: &State) -> Result<Vec<Write>, String> {
     }
     // A database moved between organizations is dirty in both; it is stored
     // under the one that has it now.
-    let dirty: BTreeSet<&String> = state.orgs.iter().flat_map(|o| &o.dirty_dbs).collect();
+    let dirty: BTreeSet<&String> = state.orgs.iter().flat_map(|o| o.dirty_dbs.keys()).collect();
     let mut present = BTreeSet::new();
-    for org in state.orgs.iter().filter(|o| !o.dirty_dbs.is_empty()) {
-        for db in org
-            .databases()
-            .iter()
-            .filter(|d| org.dirty_dbs.contains(&d.id))
-        {
+    for org in &state.orgs {
+        let touched = org.dirty_dbs.iter();
+        for db in touched.filter_map(|(id, name)| org.db(name).filter(|d| d.id == *id)) {
             let row = DbRow {
                 org: org.slug.clone(),
                 db: db.clone(),
@@ -159,7 +156,9 @@ fn writes(state: &State) -> Result<Vec<Write>, String> {
         }
     }
     for org in &state.orgs {
-        for entry in org.audit.iter().filter(|e| e.seq >= org.audit_saved) {
+        // The unsaved entries are the newest: walk back to them, not through all.
+        let unsaved = org.audit.iter().rev().take_while(|e| e.seq >= org.audit_saved);
+        for entry in unsaved.collect::<Vec<_>>().into_iter().rev() {
             out.push(Write::Put(
                 AUDIT,
                 audit_key(&org.slug, entry.seq),

@@ -8,7 +8,7 @@
 //! (databases, API tokens, audit entries) are private and changed through
 //! methods that record what they touch.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -213,12 +213,18 @@ pub(crate) struct Org {
     pub next_invite_id: i64,
     pub groups: Vec<Group>,
     /// In creation order. Private: changed only through methods that mark
-    /// what they change in `dirty_dbs`.
+    /// what they change in `dirty_dbs` and keep `db_index` in step.
     #[serde(skip)]
     databases: Vec<Database>,
-    /// Ids of databases added, changed or removed since the last commit.
+    /// Name → position in `databases`, so that finding a database (every
+    /// create checks the name is free) does not scan them all.
     #[serde(skip)]
-    pub(crate) dirty_dbs: BTreeSet<String>,
+    db_index: HashMap<String, usize>,
+    /// Databases added, changed or removed since the last commit: id → name
+    /// (by id, because a database moved between organizations is dirty in
+    /// both; with its name, so a commit finds it without a scan).
+    #[serde(skip)]
+    pub(crate) dirty_dbs: BTreeMap<String, String>,
     /// Oldest first, at most [`AUDIT_CAP`]; rendered newest first.
     #[serde(skip)]
     pub(crate) audit: VecDeque<AuditEntry>,
@@ -314,7 +320,8 @@ fn new_org(slug: &str, name: &str, kind: &str, owner: &str, plan: &str) -> Org {
         next_invite_id: 1,
         groups: Vec::new(),
         databases: Vec::new(),
-        dirty_dbs: BTreeSet::new(),
+        db_index: HashMap::new(),
+        dirty_dbs: BTreeMap::new(),
         audit_next: 2,
         audit_saved: 1,
         audit: VecDeque::from([AuditEntry {
@@ -497,7 +504,7 @@ impl Org {
     }
 
     pub(crate) fn db(&self, name: &str) -> Option<&Database> {
-        self.databases.iter().find(|d| d.name == name)
+        self.db_index.get(name).map(|&at| &self.databases[at])
     }
 
     /// Every database, in creation order.
@@ -507,17 +514,27 @@ impl Org {
 
     /// A database to change (marked dirty).
     pub(crate) fn db_mut(&mut self, name: &str) -> Option<&mut Database> {
-        let db = self.databases.iter_mut().find(|d| d.name == name)?;
-        self.dirty_dbs.insert(db.id.clone());
+        let db = &mut self.databases[*self.db_index.get(name)?];
+        self.dirty_dbs.insert(db.id.clone(), db.name.clone());
         Some(db)
     }
 
-    /// Add databases, keeping creation order.
+    /// Add databases, keeping creation order: a new database goes at the
+    /// end (O(1)); one moved in from another organization may go between
+    /// others, and then the positions after it are renumbered.
     pub(crate) fn add_dbs(&mut self, dbs: impl IntoIterator<Item = Database>) {
         for db in dbs {
-            self.dirty_dbs.insert(db.id.clone());
+            self.dirty_dbs.insert(db.id.clone(), db.name.clone());
             let at = self.databases.partition_point(|d| d.seq < db.seq);
             self.databases.insert(at, db);
+            self.reindex_from(at);
+        }
+    }
+
+    /// Renumber `db_index` for the databases from position `from` on.
+    fn reindex_from(&mut self, from: usize) {
+        for (at, db) in self.databases.iter().enumerate().skip(from) {
+            self.db_index.insert(db.name.clone(), at);
         }
     }
 
@@ -528,7 +545,11 @@ impl Org {
             .partition(|d| remove(d));
         self.databases = kept;
         for db in &gone {
-            self.dirty_dbs.insert(db.id.clone());
+            self.dirty_dbs.insert(db.id.clone(), db.name.clone());
+            self.db_index.remove(&db.name);
+        }
+        if !gone.is_empty() {
+            self.reindex_from(0);
         }
         gone
     }
@@ -540,13 +561,15 @@ impl Org {
             .iter_mut()
             .filter(move |d| d.group == group)
             .inspect(move |d| {
-                dirty.insert(d.id.clone());
+                dirty.insert(d.id.clone(), d.name.clone());
             })
     }
 
     /// Set the stored databases (loading; nothing marked).
     pub(crate) fn set_loaded_dbs(&mut self, dbs: Vec<Database>) {
         self.databases = dbs;
+        self.db_index.clear();
+        self.reindex_from(0);
     }
 
     /// Append an audit entry, dropping the oldest beyond [`AUDIT_CAP`].
