@@ -13,7 +13,8 @@ use rusqlite::{Connection, OpenFlags};
 
 const DIR: &str = "databases";
 
-/// How long a data-plane statement waits for another connection's write lock.
+/// How long a data-plane statement waits for another connection's write
+/// lock (bounded: a waiting statement holds one of its database's slots).
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The databases' files.
@@ -39,7 +40,8 @@ impl DbFiles {
         self.dir.join(format!("{id}.db"))
     }
 
-    /// A connection to database `id` for serving SQL (never creates the file).
+    /// A connection to database `id` for serving SQL (never creates the
+    /// file; no URI file names). The data plane confines it before use.
     pub(crate) fn open(&self, id: &str) -> rusqlite::Result<Connection> {
         let conn = Connection::open_with_flags(
             self.path(id),

@@ -18,10 +18,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use dataplane::limits::DataPlaneLimits;
 pub use emulator_core::validate;
 pub use emulator_core::{Fault, FaultParseError, FaultPlan};
 
 use crate::api::Settings;
+use crate::dataplane::streams::Streams;
 use crate::dbfiles::DbFiles;
 use crate::shared::Shared;
 use crate::state::{ApiToken, State, hostname};
@@ -143,6 +145,9 @@ impl Drop for Emulator {
         // Close the store now (requests still running get a 500), so the
         // data directory can be opened again right away.
         *lock(&self.shared.store) = None;
+        // Stop every running statement: a runaway query must not keep a
+        // thread (and the process) alive after the emulator.
+        self.shared.streams.stop_all();
     }
 }
 
@@ -153,6 +158,7 @@ pub struct EmulatorBuilder {
     data_plane_delay: Duration,
     duplicate_status: u16,
     domain: String,
+    limits: DataPlaneLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -162,6 +168,7 @@ impl Default for EmulatorBuilder {
             data_plane_delay: Duration::ZERO,
             duplicate_status: 409,
             domain: DEFAULT_DOMAIN.into(),
+            limits: DataPlaneLimits::default(),
         }
     }
 }
@@ -187,6 +194,14 @@ impl EmulatorBuilder {
     /// The domain of database hostnames (default `turso.emulator`).
     pub fn database_domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = domain.into();
+        self
+    }
+
+    /// The data plane's bounds: statement time limit, answer and request
+    /// sizes, streams per database and per token, concurrency per database
+    /// (see [`DataPlaneLimits`] for the defaults).
+    pub fn data_plane_limits(mut self, limits: DataPlaneLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -225,7 +240,7 @@ impl EmulatorBuilder {
             state: Mutex::new(State::seed(String::new())),
             store: Mutex::new(Some(store)),
             files,
-            streams: Default::default(),
+            streams: Streams::with_limits(&self.limits),
             usage: Default::default(),
             settings: Settings {
                 provisioning_delay: self.common.provisioning_delay,
@@ -233,6 +248,7 @@ impl EmulatorBuilder {
                 duplicate_status: self.duplicate_status,
                 domain,
             },
+            limits: self.limits,
             strict: self.common.strict,
             spec,
             faults: Mutex::new(self.common.faults),
@@ -240,6 +256,7 @@ impl EmulatorBuilder {
         });
         shared.commit(&mut state).map_err(EmulatorError::Persist)?;
         *lock(&shared.state) = state;
+        tokio::spawn(sweep_streams(Arc::downgrade(&shared)));
         tokio::spawn(server::serve(
             listener,
             shared.clone(),
@@ -251,6 +268,23 @@ impl EmulatorBuilder {
             token,
             shared,
         })
+    }
+}
+
+/// Close idle streams on a timer (not only when the next request comes),
+/// until the emulator is gone.
+async fn sweep_streams(shared: std::sync::Weak<Shared>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        if shared.streams.is_stopping() {
+            return;
+        }
+        // Closing connections may checkpoint: not on the async threads.
+        let _ = tokio::task::spawn_blocking(move || shared.streams.sweep()).await;
     }
 }
 

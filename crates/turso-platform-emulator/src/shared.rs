@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::api::Settings;
+use crate::dataplane::limits::DataPlaneLimits;
 use crate::dataplane::streams::Streams;
 use crate::dbfiles::DbFiles;
 use crate::persist;
@@ -28,6 +29,8 @@ pub(crate) struct Shared {
     pub streams: Streams,
     pub usage: UsageBook,
     pub settings: Settings,
+    /// The data plane's bounds.
+    pub limits: DataPlaneLimits,
     pub strict: bool,
     pub spec: Arc<Spec>,
     pub faults: Mutex<FaultPlan>,

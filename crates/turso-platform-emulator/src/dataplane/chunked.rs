@@ -28,7 +28,7 @@ use serde_json::json;
 
 use emulator_core::ApiError;
 use emulator_core::http::{
-    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer,
+    Injected, apply_fault, conn_kill, error_response, json_response, lock, lose_answer, read_body,
 };
 
 use crate::auth::bearer;
@@ -125,9 +125,11 @@ async fn run(
     if declared.is_some_and(|d| d > limit) {
         return Err(ApiError::new(413, "the request body is too large"));
     }
-    let bytes = axum::body::to_bytes(req.into_body(), limit as usize)
-        .await
-        .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
+    let bytes = read_body(
+        req.into_body(),
+        usize::try_from(limit).unwrap_or(usize::MAX),
+    )
+    .await?;
     let mut state = lock(&shared.state);
     // Checked again under the lock the change is made with: the database
     // may have changed while the body arrived.

@@ -1,14 +1,21 @@
 //! Running Hrana statements on an SQLite connection: binding arguments,
 //! collecting rows, batches with conditions, sequences, describe, and the
 //! access policy (read-only tokens, `block_reads`, `block_writes`), counting
-//! rows read and written as it goes.
+//! rows read and written as it goes. What SQLite refuses on the
+//! [`Guard`]'s word (see [`super::confine`]) is reported with the guard's
+//! reason; answers larger than the [`Budget`] fail with `RESPONSE_TOO_LARGE`,
+//! as on libSQL's server.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
 
 use rusqlite::fallible_iterator::FallibleIterator as _;
 use rusqlite::{Connection, Error as SqlError, StatementStatus};
 use serde_json::{Value, json};
 
+use super::confine::{Guard, attach_alias};
 use super::hrana::{Batch, HValue, HranaError, Stmt, value_json};
 use crate::usage::UsageBook;
 
@@ -27,6 +34,16 @@ pub(crate) struct Session<'a> {
     pub policy: Policy,
     pub usage: &'a UsageBook,
     pub db_id: &'a str,
+    pub guard: &'a Guard,
+    pub budget: &'a Budget,
+}
+
+/// How many bytes of values the answers to one request may carry.
+pub(crate) struct Budget {
+    /// One statement's rows (libSQL's `max_response_size`).
+    pub per_statement: u64,
+    /// What is left for the request (libSQL's `max_total_response_size`).
+    pub left: Cell<u64>,
 }
 
 /// A statement's result before it is rendered.
@@ -34,18 +51,61 @@ pub(crate) struct StmtOutput {
     pub cols: Vec<Value>,
     pub rows: Vec<Vec<Value>>,
     pub affected_row_count: u64,
+    /// Only for an INSERT, as the service sends it.
     pub last_insert_rowid: Option<i64>,
+    pub rows_read: u64,
+    pub rows_written: u64,
+    pub query_duration_ms: f64,
 }
 
 impl StmtOutput {
+    fn empty(started: Instant) -> StmtOutput {
+        StmtOutput {
+            cols: Vec::new(),
+            rows: Vec::new(),
+            affected_row_count: 0,
+            last_insert_rowid: None,
+            rows_read: 0,
+            rows_written: 0,
+            query_duration_ms: millis(started),
+        }
+    }
+
+    /// The Hrana `StmtResult`, with the fields the service adds
+    /// (`replication_index` is null: the emulator has no replicas).
     pub(crate) fn to_json(&self) -> Value {
         json!({
             "cols": self.cols,
             "rows": self.rows,
             "affected_row_count": self.affected_row_count,
             "last_insert_rowid": self.last_insert_rowid.map(|r| r.to_string()),
+            "replication_index": Value::Null,
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "query_duration_ms": self.query_duration_ms,
         })
     }
+}
+
+fn millis(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The bytes a value counts for in an answer (as libSQL's server counts them).
+fn value_size(v: &rusqlite::types::ValueRef<'_>) -> u64 {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => 0,
+        ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+        ValueRef::Text(b) | ValueRef::Blob(b) => b.len() as u64,
+    }
+}
+
+fn too_large(limit: u64) -> HranaError {
+    HranaError::new(
+        "RESPONSE_TOO_LARGE",
+        format!("Response is too large: the answer would exceed {limit} bytes"),
+    )
 }
 
 /// The Hrana error for an SQLite error.
@@ -136,6 +196,21 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// The error for an SQLite failure, with the guard's reason when it
+    /// refused or stopped the statement.
+    fn failed(&self, e: HranaError) -> HranaError {
+        // The guard refused an action (a denied function fails with
+        // SQLITE_ERROR, a denied action with SQLITE_AUTH): SQLITE_AUTH.
+        if let Some(reason) = self.guard.refusal() {
+            let message = if reason.is_empty() { e.message } else { reason };
+            return HranaError::new("SQLITE_AUTH", message);
+        }
+        match (e.code.as_str(), self.guard.stop_reason()) {
+            ("SQLITE_INTERRUPT", Some(message)) => HranaError { message, ..e },
+            _ => e,
+        }
+    }
+
     /// Execute one statement.
     pub(crate) fn execute(&self, stmt: &Stmt) -> Result<StmtOutput, HranaError> {
         let sql = self.sql_text(stmt.sql.as_deref(), stmt.sql_id)?;
@@ -145,7 +220,19 @@ impl Session<'_> {
                 "SQL string does not contain any statement",
             ));
         }
-        let mut prepared = self.conn.prepare_cached(sql).map_err(|e| parse_error(&e))?;
+        self.guard.begin_statement();
+        let started = Instant::now();
+        // Not cached: the authorizer sees every statement under the policy
+        // of the request that sends it.
+        let mut prepared = match self.guard.preparing(|| self.conn.prepare(sql)) {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(path) = self.guard.take_attach_request() {
+                    return self.attach(sql, &path, started);
+                }
+                return Err(self.failed(parse_error(&e)));
+            }
+        };
         self.check(prepared.readonly())?;
         bind(&mut prepared, &stmt.args, &stmt.named_args)?;
         let cols: Vec<Value> = prepared
@@ -155,38 +242,70 @@ impl Session<'_> {
             .collect();
         let width = cols.len();
         let writes = !prepared.readonly();
+        let inserts = self.guard.inserts();
         let before = self.conn.total_changes();
         let want_rows = stmt.want_rows.unwrap_or(true);
         let mut rows = Vec::new();
         let mut returned = 0u64;
+        let mut size = 0u64;
+        let limit = self.budget.per_statement.min(self.budget.left.get());
         {
             let mut query = prepared.raw_query();
-            while let Some(row) = query.next().map_err(|e| sql_error(&e))? {
+            while let Some(row) = query.next().map_err(|e| self.failed(sql_error(&e)))? {
                 returned += 1;
                 if want_rows {
                     let mut out = Vec::with_capacity(width);
                     for i in 0..width {
-                        out.push(value_json(row.get_ref(i).map_err(|e| sql_error(&e))?));
+                        let v = row.get_ref(i).map_err(|e| sql_error(&e))?;
+                        size += value_size(&v);
+                        out.push(value_json(v));
+                    }
+                    if size > limit {
+                        return Err(too_large(limit));
                     }
                     rows.push(out);
                 }
             }
         }
-        // Read and reset: a cached statement keeps counting across uses.
-        let scanned = prepared.reset_status(StatementStatus::FullscanStep) as u64;
+        self.budget
+            .left
+            .set(self.budget.left.get().saturating_sub(size));
+        let scanned = prepared.get_status(StatementStatus::FullscanStep) as u64;
         let affected = if writes {
             self.conn.total_changes().saturating_sub(before)
         } else {
             0
         };
-        self.usage
-            .record(self.db_id, sql, rows_read(returned, scanned), affected);
+        let read = rows_read(returned, scanned);
+        self.usage.record(self.db_id, sql, read, affected);
         Ok(StmtOutput {
             cols,
             rows,
             affected_row_count: affected,
-            last_insert_rowid: Some(self.conn.last_insert_rowid()),
+            last_insert_rowid: inserts.then(|| self.conn.last_insert_rowid()),
+            rows_read: read,
+            rows_written: affected,
+            query_duration_ms: millis(started),
         })
+    }
+
+    /// Attach a database the guard permitted (its real file, read-only).
+    fn attach(&self, sql: &str, path: &Path, started: Instant) -> Result<StmtOutput, HranaError> {
+        self.check(true)?;
+        let alias = attach_alias(sql).ok_or_else(|| {
+            HranaError::new(
+                "SQL_PARSE_ERROR",
+                "write ATTACH \"<database id>\" AS name, with a plain or quoted name",
+            )
+        })?;
+        let file = path.to_string_lossy();
+        self.guard
+            .attaching(|| {
+                self.conn
+                    .execute("ATTACH ?1 AS ?2", [file.as_ref(), alias.as_str()])
+            })
+            .map_err(|e| self.failed(sql_error(&e)))?;
+        Ok(StmtOutput::empty(started))
     }
 
     /// Execute a batch, calling `on_step` with each executed step's outcome
@@ -227,13 +346,32 @@ impl Session<'_> {
     /// Run statements separated by semicolons, ignoring rows; stop at the first error.
     pub(crate) fn sequence(&self, sql: &str) -> Result<(), HranaError> {
         let mut batch = rusqlite::Batch::new(self.conn, sql);
-        while let Some(mut stmt) = batch.next().map_err(|e| parse_error(&e))? {
+        loop {
+            self.guard.begin_statement();
+            let next = self.guard.preparing(|| batch.next());
+            let mut stmt = match next {
+                Ok(Some(stmt)) => stmt,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    if self.guard.take_attach_request().is_some() {
+                        return Err(HranaError::new(
+                            "SQLITE_AUTH",
+                            "ATTACH \"<database id>\" runs as a statement of its own (execute or batch), not in a sequence",
+                        ));
+                    }
+                    return Err(self.failed(parse_error(&e)));
+                }
+            };
             self.check(stmt.readonly())?;
             let before = self.conn.total_changes();
             let mut returned = 0u64;
             {
                 let mut rows = stmt.raw_query();
-                while rows.next().map_err(|e| sql_error(&e))?.is_some() {
+                while rows
+                    .next()
+                    .map_err(|e| self.failed(sql_error(&e)))?
+                    .is_some()
+                {
                     returned += 1;
                 }
             }
@@ -243,7 +381,6 @@ impl Session<'_> {
             self.usage
                 .record(self.db_id, &text, rows_read(returned, scanned), written);
         }
-        Ok(())
     }
 
     /// Describe a statement without running it.
@@ -254,7 +391,11 @@ impl Session<'_> {
                 "SQL string does not contain any statement",
             ));
         }
-        let stmt = self.conn.prepare_cached(sql).map_err(|e| parse_error(&e))?;
+        self.guard.begin_statement();
+        let stmt = self
+            .guard
+            .preparing(|| self.conn.prepare(sql))
+            .map_err(|e| self.failed(parse_error(&e)))?;
         let params: Vec<Value> = (1..=stmt.parameter_count())
             .map(|i| json!({"name": stmt.parameter_name(i)}))
             .collect();
@@ -383,14 +524,27 @@ mod tests {
         let conn = Connection::open_in_memory().expect("opens");
         conn.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
             .expect("creates");
+        let guard = Guard::new(Default::default());
+        super::super::confine::confine(&conn, &guard, 1 << 20).expect("confined");
+        guard.set_request(
+            policy.read_only,
+            HashMap::new(),
+            std::time::Duration::from_secs(10),
+        );
         let sqls = HashMap::from([(7, "SELECT count(*) FROM t".to_string())]);
         let usage = UsageBook::default();
+        let budget = Budget {
+            per_statement: 1 << 20,
+            left: Cell::new(1 << 20),
+        };
         let session = Session {
             conn: &conn,
             sqls: &sqls,
             policy,
             usage: &usage,
             db_id: "d",
+            guard: &guard,
+            budget: &budget,
         };
         f(&session)
     }

@@ -8,28 +8,37 @@
 //! then the data plane's own delay have passed, as the service does right
 //! after a create. Requests are authorized by the database and group tokens
 //! the Platform API mints.
+//!
+//! Each request's SQL runs on a blocking thread once its database has a free
+//! slot ([`limits::DataPlaneLimits::concurrency_per_database`]), so one
+//! database's slow statements and lock waits never hold the threads others
+//! need; the statement stops when the request is dropped (its client went
+//! away), see [`confine`].
 
 pub(crate) mod chunked;
+pub(crate) mod confine;
 pub(crate) mod exec;
 pub(crate) mod hrana;
+pub(crate) mod limits;
 pub(crate) mod streams;
 
-use std::sync::{Arc, Mutex};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::response::Response;
 use http::{Method, Request};
 use serde_json::{Value, json};
 
-use self::exec::{Policy, Session};
+use self::confine::Guard;
+use self::exec::{Budget, Policy, Session};
 use self::hrana::{CursorReq, HranaError, PipelineReq, StreamRequest};
-use self::streams::{MAX_STORED_SQL, Stream};
+use self::streams::{Held, MAX_STORED_SQL, Stream};
 use crate::auth::{bearer, sql_token};
 use crate::shared::Shared;
-use emulator_core::http::{error_response, json_response, lock, response};
-
-/// Largest accepted pipeline or cursor body.
-const MAX_BODY: usize = 16 << 20;
+use emulator_core::http::{error_response, json_response, lock, read_body, response};
 
 /// Which database a request is for.
 pub(crate) enum Target {
@@ -128,8 +137,15 @@ impl Refusal {
     }
 }
 
+/// What a request may do: its policy and the databases it may attach.
+struct Access {
+    policy: Policy,
+    /// Database id -> file, for `ATTACH "<database id>"`.
+    attachable: HashMap<String, PathBuf>,
+}
+
 /// Check the token; what the caller may do.
-fn authorize(shared: &Shared, served: &Served, token: Option<&str>) -> Result<Policy, Refusal> {
+fn authorize(shared: &Shared, served: &Served, token: Option<&str>) -> Result<Access, Refusal> {
     let Some(token) = token else {
         return Err(Refusal::Unauthorized(
             "no Authorization header with a Bearer database token".into(),
@@ -143,11 +159,39 @@ fn authorize(shared: &Shared, served: &Served, token: Option<&str>) -> Result<Po
         .ok_or(Refusal::NotFound)?;
     let claims =
         sql_token(&state, org, db, token).map_err(|e| Refusal::Unauthorized(e.to_string()))?;
-    Ok(Policy {
-        read_only: claims.a != "rw",
-        block_reads: db.block_reads || org.blocked_reads,
-        block_writes: db.block_writes || org.blocked_writes,
+    // The token's read_attach databases (by name or id) of the same
+    // organization that allow attach.
+    let named = claims
+        .p
+        .as_ref()
+        .and_then(|p| p.roa.as_ref())
+        .map_or(&[][..], |r| r.ns.as_slice());
+    let attachable = org
+        .databases()
+        .iter()
+        .filter(|d| d.allow_attach && named.iter().any(|n| *n == d.name || *n == d.id))
+        .map(|d| (d.id.clone(), shared.files.path(&d.id)))
+        .collect();
+    Ok(Access {
+        policy: Policy {
+            read_only: claims.a != "rw",
+            block_reads: db.block_reads || org.blocked_reads,
+            block_writes: db.block_writes || org.blocked_writes,
+        },
+        attachable,
     })
+}
+
+/// Stops the statement when the request is dropped before it finished
+/// (the client went away).
+struct CancelOnDrop(Option<Arc<Guard>>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(guard) = self.0.take() {
+            guard.cancel();
+        }
+    }
 }
 
 /// `v2/pipeline`, `v3/pipeline` and `v3/cursor`.
@@ -158,15 +202,14 @@ async fn sql_request(
     cursor: bool,
 ) -> Response {
     let token = bearer(req.headers()).map(str::to_string);
-    let policy = match authorize(&shared, &served, token.as_deref()) {
-        Ok(p) => p,
+    let access = match authorize(&shared, &served, token.as_deref()) {
+        Ok(a) => a,
         Err(refusal) => return refusal.response(),
     };
-    let Ok(bytes) = axum::body::to_bytes(req.into_body(), MAX_BODY).await else {
-        return hrana_error(
-            413,
-            &HranaError::new("PROTO_ERROR", "request body too large"),
-        );
+    let limits = shared.limits.clone();
+    let bytes = match read_body(req.into_body(), limits.max_request_size).await {
+        Ok(b) => b,
+        Err(e) => return hrana_error(e.status, &HranaError::new("PROTO_ERROR", e.message)),
     };
     let (baton, work) = if cursor {
         match serde_json::from_slice::<CursorReq>(&bytes) {
@@ -179,27 +222,68 @@ async fn sql_request(
             Err(e) => return bad_body(&e),
         }
     };
-    let (id, stream) = match &baton {
+    drop(bytes);
+    let owner = shared.streams.owner(token.as_deref().unwrap_or_default());
+    // Wait for the database's turn without holding a thread.
+    let Ok(permit) = shared.streams.gate(&served.id).acquire_owned().await else {
+        return not_found();
+    };
+    let held = match &baton {
         Some(b) => match shared.streams.checkout(b, &served.id) {
-            Ok(s) => s,
+            Ok(h) => Some(h),
             Err(e) => return hrana_error(400, &e),
         },
-        None => match shared.files.open(&served.id) {
-            Ok(conn) => shared.streams.open(&served.id, conn),
-            Err(e) => return hrana_error(500, &exec::sql_error(&e)),
+        None => match shared.streams.make_room(&served.id, owner) {
+            Ok(()) => None,
+            Err(e) => return hrana_error(429, &e),
         },
     };
+    let guard = held
+        .as_ref()
+        .map_or_else(|| shared.streams.guard(), |h| h.guard.clone());
+    guard.set_request(
+        access.policy.read_only,
+        access.attachable,
+        limits.statement_timeout,
+    );
+    let mut cancel = CancelOnDrop(Some(guard.clone()));
     let run_shared = shared.clone();
-    let ran = tokio::task::spawn_blocking(move || work.run(&run_shared, &stream, policy)).await;
-    let (body, keep) = match ran {
-        Ok(r) => r,
+    let db_id = served.id.clone();
+    let policy = access.policy;
+    let ran = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let held = match held {
+            Some(h) => h,
+            None => {
+                let conn = run_shared
+                    .files
+                    .open(&db_id)
+                    .and_then(|c| {
+                        confine::confine(&c, &guard, limits.max_request_size)?;
+                        Ok(c)
+                    })
+                    .map_err(|e| exec::sql_error(&e))?;
+                run_shared.streams.open(&db_id, owner, conn, guard)
+            }
+        };
+        let budget = Budget {
+            per_statement: limits.max_response_size,
+            left: Cell::new(limits.max_total_response_size),
+        };
+        let (output, keep) = work.run(&run_shared, &held, policy, &budget);
+        let baton = run_shared.streams.checkin(held.id, keep);
+        Ok::<_, HranaError>((output, baton))
+    })
+    .await;
+    cancel.0 = None;
+    let (body, baton) = match ran {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return hrana_error(500, &e),
         Err(e) => {
-            shared.streams.checkin(id, false);
             let e = HranaError::new("INTERNAL", format!("the statement runner failed: {e}"));
             return hrana_error(500, &e);
         }
     };
-    let baton = shared.streams.checkin(id, keep);
     match body {
         Output::Pipeline(results) => json_response(
             200,
@@ -236,15 +320,21 @@ enum Output {
 
 impl Work {
     /// Run on the stream; the output and whether the stream stays open.
-    fn run(self, shared: &Shared, stream: &Mutex<Stream>, policy: Policy) -> (Output, bool) {
-        let mut stream = lock(stream);
+    fn run(self, shared: &Shared, held: &Held, policy: Policy, budget: &Budget) -> (Output, bool) {
+        let mut stream = lock(&held.stream);
+        let ctx = Ctx {
+            shared,
+            guard: &held.guard,
+            policy,
+            budget,
+        };
         match self {
             Work::Pipeline(requests) => {
                 let mut open = true;
                 let mut results = Vec::with_capacity(requests.len());
                 for r in requests {
                     let result = if open {
-                        run_request(shared, &mut stream, policy, r, &mut open)
+                        run_request(&ctx, &mut stream, r, &mut open)
                     } else {
                         Err(HranaError::new("STREAM_CLOSED", "the stream was closed"))
                     };
@@ -256,7 +346,7 @@ impl Work {
                 (Output::Pipeline(results), open)
             }
             Work::Cursor(batch) => {
-                let session = session(shared, &stream, policy);
+                let session = ctx.session(&stream);
                 let mut entries = Vec::new();
                 session.batch(&batch, |step, r| match r {
                     Ok(out) => {
@@ -279,21 +369,32 @@ impl Work {
     }
 }
 
-fn session<'a>(shared: &'a Shared, stream: &'a Stream, policy: Policy) -> Session<'a> {
-    Session {
-        conn: &stream.conn,
-        sqls: &stream.sqls,
-        policy,
-        usage: &shared.usage,
-        db_id: &stream.db_id,
+/// What every statement of a request runs with.
+struct Ctx<'a> {
+    shared: &'a Shared,
+    guard: &'a Guard,
+    policy: Policy,
+    budget: &'a Budget,
+}
+
+impl Ctx<'_> {
+    fn session<'s>(&'s self, stream: &'s Stream) -> Session<'s> {
+        Session {
+            conn: &stream.conn,
+            sqls: &stream.sqls,
+            policy: self.policy,
+            usage: &self.shared.usage,
+            db_id: &stream.db_id,
+            guard: self.guard,
+            budget: self.budget,
+        }
     }
 }
 
 /// One pipeline request's response.
 fn run_request(
-    shared: &Shared,
+    ctx: &Ctx<'_>,
     stream: &mut Stream,
-    policy: Policy,
     request: StreamRequest,
     open: &mut bool,
 ) -> Result<Value, HranaError> {
@@ -323,21 +424,21 @@ fn run_request(
             Ok(json!({"type": "close_sql"}))
         }
         StreamRequest::Execute { stmt } => {
-            let out = session(shared, stream, policy).execute(&stmt)?;
+            let out = ctx.session(stream).execute(&stmt)?;
             Ok(json!({"type": "execute", "result": out.to_json()}))
         }
         StreamRequest::Batch { batch } => {
-            let result = session(shared, stream, policy).batch_json(&batch);
+            let result = ctx.session(stream).batch_json(&batch);
             Ok(json!({"type": "batch", "result": result}))
         }
         StreamRequest::Sequence { sql, sql_id } => {
-            let s = session(shared, stream, policy);
+            let s = ctx.session(stream);
             let text = s.sql_text(sql.as_deref(), sql_id)?.to_string();
             s.sequence(&text)?;
             Ok(json!({"type": "sequence"}))
         }
         StreamRequest::Describe { sql, sql_id } => {
-            let s = session(shared, stream, policy);
+            let s = ctx.session(stream);
             let text = s.sql_text(sql.as_deref(), sql_id)?.to_string();
             Ok(json!({"type": "describe", "result": s.describe(&text)?}))
         }
