@@ -9,7 +9,7 @@ use emulator_core::http::lock;
 use emulator_core::store::Store;
 use emulator_core::validate::{Spec, SpecOnce};
 
-use crate::engines::{Availability, Engines};
+use crate::engines::{Availability, Engines, Network};
 use crate::model::Status;
 use crate::shared::{Settings, Shared};
 use crate::world::{DEFAULT_TOKEN, READ_ONLY_TOKEN, World, database_write};
@@ -71,6 +71,14 @@ impl Emulator {
             .map(|e| e.availability(engine).clone())
     }
 
+    /// Why database `id`'s real server failed, when it did: its start's
+    /// error, or how it ended and the last lines of its log (bounded, its
+    /// password redacted). The API has no field for it; the emulator's log
+    /// says it too.
+    pub fn error_reason(&self, id: &str) -> Option<String> {
+        lock(&self.shared.engines).as_ref()?.failure(id)
+    }
+
     /// Put database `id` in `status`, as an operator or a failure would (the
     /// API has no operation for it): `stopped` or `error` for a test of how a
     /// client copes, `running` to bring it back. A real server keeps running
@@ -115,6 +123,7 @@ impl Drop for Emulator {
 pub struct EmulatorBuilder {
     common: Common,
     real_engines: bool,
+    public_host: Option<String>,
     failing: BTreeSet<String>,
 }
 
@@ -127,6 +136,15 @@ impl EmulatorBuilder {
     /// is simulated and nothing is started.
     pub fn real_engines(mut self, on: bool) -> Self {
         self.real_engines = on;
+        self
+    }
+
+    /// The host real servers' credentials name, for clients on other hosts
+    /// of an emulator bound to a non-loopback address (`--bind 0.0.0.0`).
+    /// Without it: the bound address, or for `0.0.0.0` this host's address
+    /// on its default route (else its host name). See [`Network`].
+    pub fn public_host(mut self, host: impl Into<String>) -> Self {
+        self.public_host = Some(host.into());
         self
     }
 
@@ -156,8 +174,10 @@ impl EmulatorBuilder {
             }
         }
         let engines = if self.real_engines {
+            let network = Network::for_bind(self.common.bind, self.public_host);
             let engines = Engines::discover()
-                .map_err(|e| EmulatorError::Setup(format!("real engines: {e}")))?;
+                .map_err(|e| EmulatorError::Setup(format!("real engines: {e}")))?
+                .with_network(network);
             for engine in Engine::ALL {
                 if let Availability::Real { version } = engines.availability(engine) {
                     tracing::info!(%engine, %version, "{engine} databases get a real server");

@@ -1,8 +1,9 @@
 //! Real servers behind databases: provisioning starts one through the engine
 //! layer after the provisioning delay (or leaves the database simulated when
 //! its engine is), a supervisor task owns each running server, moves its
-//! database to `error` when the process dies, and stops it (removing its
-//! data) when the database is deleted.
+//! database to `error` when the process dies (the end of its log kept as the
+//! database's error reason, see `Emulator::error_reason`), and stops it
+//! (removing its data) when the database is deleted.
 
 use std::sync::{Arc, Weak};
 
@@ -48,6 +49,7 @@ pub(crate) async fn provision(shared: Arc<Shared>, id: String) {
             Ok(Started::Simulated { .. }) => Ok(None),
             Err(e) => {
                 tracing::warn!(database = %id, %engine, "cannot start a real {engine} server: {e}");
+                engines.note_failure(&id, format!("cannot start a real {engine} server: {e}"));
                 Err(())
             }
         },
@@ -130,17 +132,21 @@ async fn supervise(
         }
         Next::Died(exit) => {
             let engine = instance.engine();
+            let report = instance.crash_report(exit);
             drop(instance);
             let Some(shared) = shared.upgrade() else {
                 return;
             };
             lock(&shared.servers).remove(&id);
+            if let Some(engines) = lock(&shared.engines).as_ref() {
+                engines.note_failure(&id, report.clone());
+            }
             let mut world = lock(&shared.world);
             let Some(mut db) = world.databases.get(&id).cloned() else {
                 return;
             };
             if matches!(db.status, Status::Running | Status::Stopped) {
-                tracing::warn!(database = %id, %engine, "the real {engine} server ended ({exit}); the database is now in error");
+                tracing::warn!(database = %id, %engine, "{report}; the database is now in error");
                 db.status = Status::Error;
                 if let Err(e) = shared.save(&mut world, db) {
                     tracing::error!(database = %id, "cannot store the database's status: {e}");
@@ -153,6 +159,9 @@ async fn supervise(
 /// Stop the real server of database `id`, if it has one, and wait until it
 /// is stopped and its data removed.
 pub(crate) async fn stop_server(shared: &Shared, id: &str) {
+    if let Some(engines) = lock(&shared.engines).as_ref() {
+        engines.forget_failure(id);
+    }
     let handle: Option<StopHandle> = lock(&shared.servers).remove(id);
     if let Some(handle) = handle {
         let (tx, rx) = oneshot::channel();

@@ -1,12 +1,14 @@
-//! Engines that fail to start: the error says which step failed and ends
-//! with the program's output, in which the password is redacted, and nothing
-//! is left behind. Fake programs stand in for the engines so the failures are
+//! Engines that fail to start: the error says which step failed (or timed
+//! out) and ends with the program's output, in which the password is
+//! redacted, and nothing is left behind. Fake programs stand in for the engines so the failures are
 //! certain; they echo what they were given, password included, as a server
 //! echoing a failing statement might.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::time::Duration;
 
+use databases_api_emulator::engines::process::runs;
 use databases_api_emulator::engines::{EngineError, Engines, SearchPath, Setup};
 use databases_api_emulator::{Engine, Secret};
 
@@ -41,8 +43,21 @@ async fn failures_are_typed_name_the_step_and_never_show_the_password() {
         r#"for a in "$@"; do case "$a" in --pwfile=*) cat "${a#--pwfile=}"; echo;; esac; done; echo "initdb: could not create directory"; exit 1"#,
     );
     program(&bin, "postgres", r#"echo "fake postgres""#);
+    // mariadb-install-db hangs.
+    program(
+        &bin,
+        "mariadbd",
+        r#"[ "$1" = --version ] && echo "mariadbd  Ver 10.11.6-MariaDB-0+deb12u1 for debian-linux-gnu""#,
+    );
+    program(
+        &bin,
+        "mariadb-install-db",
+        r#"echo "install-db pid $$"; exec sleep 600"#,
+    );
     let search = SearchPath::new(vec![bin.clone()], scratch.path().join("none"));
-    let engines = Engines::with_search_path(&search, scratch.path()).unwrap();
+    let engines = Engines::with_search_path(&search, scratch.path())
+        .unwrap()
+        .with_step_timeout(Duration::from_secs(2));
     let setup = Setup::new("main", "app_user", Secret::new(PASSWORD)).unwrap();
 
     let err = engines.start(Engine::Redis, &setup).await.unwrap_err();
@@ -81,6 +96,41 @@ async fn failures_are_typed_name_the_step_and_never_show_the_password() {
     assert!(shown.contains("[redacted]"), "{shown}");
     assert!(!shown.contains(PASSWORD), "the password leaked: {shown}");
 
-    // Failed starts leave no directory behind.
-    assert_eq!(std::fs::read_dir(engines.root()).unwrap().count(), 0);
+    // A setup step that hangs is stopped at its time limit.
+    let err = engines.start(Engine::Mysql, &setup).await.unwrap_err();
+    let shown = format!("{err}");
+    assert!(
+        matches!(
+            err,
+            EngineError::TimedOut {
+                engine: Engine::Mysql,
+                step: "mariadb-install-db",
+                ..
+            }
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("within 2.0 s"), "{shown}");
+    let pid: u32 = shown
+        .split("install-db pid ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {shown}"));
+    // SIGKILL is sent when the step times out; it takes effect a moment later.
+    for _ in 0..250 {
+        if !runs(pid) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!runs(pid), "the hung mariadb-install-db ({pid}) still runs");
+
+    // Failed starts leave no directory behind, only the name of the emulator
+    // that owns the engines' directory.
+    let left: Vec<_> = std::fs::read_dir(engines.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["owner"]);
 }

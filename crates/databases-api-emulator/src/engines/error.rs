@@ -69,6 +69,21 @@ pub enum EngineError {
         /// The end of its output, passwords redacted.
         log_tail: String,
     },
+    /// A setup step (`initdb`, `mariadb-install-db`, `CREATE DATABASE`) did
+    /// not finish in time; it was stopped.
+    #[error(
+        "{engine}: {step} did not finish within {seconds:.1} s; its output ends with:\n{log_tail}"
+    )]
+    TimedOut {
+        /// The engine.
+        engine: Engine,
+        /// The step.
+        step: &'static str,
+        /// The limit, in seconds.
+        seconds: f64,
+        /// The end of its output, passwords redacted.
+        log_tail: String,
+    },
     /// The server exited before it accepted connections.
     #[error(
         "{engine}: the server exited before accepting connections ({status}); its log ends with:\n{log_tail}"

@@ -9,9 +9,13 @@ use std::time::Duration;
 
 use crate::credentials::{Credentials, Engine};
 use crate::engines::error::EngineError;
-use crate::engines::process::{Exit, Process};
+use crate::engines::launch::Launch;
+use crate::engines::network::Network;
+use crate::engines::process::{Exit, Process, log_tail};
 use crate::engines::setup::Setup;
 
+/// How many lines of a crashed server's log its report keeps.
+pub const CRASH_LINES: usize = 20;
 /// How long a server gets to shut down cleanly before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(15);
 
@@ -22,23 +26,27 @@ pub struct Instance {
     // before its directory is removed.
     process: Arc<Process>,
     dir: InstanceDir,
+    // Boxed: `Started::Real` holds an `Instance`, kept small.
+    log: Box<Path>,
     credentials: Credentials,
     server_version: String,
 }
 
 impl Instance {
-    /// A server of `engine` running as `process`, listening on the loopback
-    /// `port`, prepared with `setup`.
+    /// A server started by `launch`, running as `process`, listening on
+    /// `port`, prepared with `setup`, its credentials naming the network's
+    /// public host.
     pub(crate) fn new(
-        engine: Engine,
+        launch: &Launch<'_>,
         (process, port): (Process, u16),
         dir: InstanceDir,
         setup: &Setup,
         server_version: &str,
+        network: &Network,
     ) -> Self {
         let credentials = Credentials::plain(
-            engine,
-            "127.0.0.1",
+            launch.engine,
+            &network.public_host,
             port,
             setup.username(),
             setup.password(),
@@ -47,9 +55,23 @@ impl Instance {
         Instance {
             process: Arc::new(process),
             dir,
+            log: launch.log.into(),
             credentials,
             server_version: server_version.to_string(),
         }
+    }
+
+    /// What to say of a server that ended on its own with `exit`: how, and
+    /// the last lines of its log (at most [`CRASH_LINES`] lines and 2000
+    /// bytes, its password redacted).
+    pub fn crash_report(&self, exit: Exit) -> String {
+        let tail = log_tail(&self.log, &[self.credentials.password.expose()]);
+        let lines: Vec<&str> = tail.lines().collect();
+        let last = lines[lines.len().saturating_sub(CRASH_LINES)..].join("\n");
+        format!(
+            "the {} server ended ({exit}); its log ends with:\n{last}",
+            self.engine()
+        )
     }
 
     pub(crate) fn process_weak(&self) -> std::sync::Weak<Process> {
@@ -61,7 +83,8 @@ impl Instance {
         self.credentials.engine
     }
 
-    /// How to connect: `127.0.0.1`, the server's own port, and the user,
+    /// How to connect: the network's public host (`127.0.0.1` by default),
+    /// the server's own port, and the user,
     /// password and database it was set up with.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials

@@ -5,6 +5,7 @@
 //! can serve.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,10 @@ const ATTEMPTS: u32 = 3;
 /// How long a server gets to accept connections (MariaDB and PostgreSQL
 /// take a few seconds on a busy two-core machine).
 const READY_WITHIN: Duration = Duration::from_secs(60);
+/// How long a setup step (`initdb`, `mariadb-install-db`, PostgreSQL's
+/// `CREATE DATABASE`) may take by default: a few seconds is usual, a minute
+/// on a slow, busy machine.
+pub(crate) const STEP_WITHIN: Duration = Duration::from_secs(120);
 /// The pause between two probes.
 const PROBE_EVERY: Duration = Duration::from_millis(100);
 
@@ -33,6 +38,11 @@ pub(crate) struct Launch<'a> {
     /// The signals that shut it down cleanly, and at once (see
     /// [`Process::spawn`]).
     pub signals: (Signal, Signal),
+    /// The address the emulator reaches the server at (see
+    /// [`Network::probe`](crate::engines::Network::probe)).
+    pub probe: IpAddr,
+    /// How long each setup step may take (see [`STEP_WITHIN`]).
+    pub step_within: Duration,
 }
 
 impl Launch<'_> {
@@ -50,8 +60,9 @@ impl Launch<'_> {
     {
         let mut attempt = 1;
         loop {
-            let port = free_port()?;
-            let process = Process::spawn(self.engine, command(port), self.log, self.signals)?;
+            let port = free_port(self.probe)?;
+            let process =
+                Process::spawn(self.engine, command(port), self.log, self.signals).await?;
             let deadline = Instant::now() + READY_WITHIN;
             let failure = loop {
                 if let Some(exit) = process.exit() {
@@ -84,7 +95,8 @@ impl Launch<'_> {
 }
 
 /// Runs a setup program (`initdb`, `mariadb-install-db`) to completion, its
-/// output appended to `log`.
+/// output appended to `log`, within the launch's `step_within`: one that
+/// hangs is killed (with its process group) and its start fails.
 pub(crate) async fn run_step(
     launch: &Launch<'_>,
     step: &'static str,
@@ -95,8 +107,18 @@ pub(crate) async fn run_step(
         command,
         launch.log,
         (Signal::SIGTERM, Signal::SIGKILL),
-    )?;
-    let exit = process.exited().await;
+    )
+    .await?;
+    let Ok(exit) = tokio::time::timeout(launch.step_within, process.exited()).await else {
+        // Dropping `process` kills its group.
+        drop(process);
+        return Err(EngineError::TimedOut {
+            engine: launch.engine,
+            step,
+            seconds: launch.step_within.as_secs_f64(),
+            log_tail: log_tail(launch.log, launch.secrets),
+        });
+    };
     if exit.code == Some(0) {
         Ok(())
     } else {

@@ -5,6 +5,7 @@
 //! socket and pid file kept in the instance's directory. Debian packages
 //! MariaDB, which speaks MySQL's protocol, instead of MySQL.
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,7 +18,9 @@ use crate::engines::binaries::MariadbPrograms;
 use crate::engines::error::EngineError;
 use crate::engines::instance::{Instance, InstanceDir};
 use crate::engines::launch::{Launch, run_step};
+use crate::engines::network::Network;
 use crate::engines::setup::Setup;
+use crate::engines::spawn;
 
 /// Starts MariaDB in `dir` (already handed to `account`).
 pub(crate) async fn start(
@@ -26,6 +29,7 @@ pub(crate) async fn start(
     dir: InstanceDir,
     account: Option<Account>,
     setup: &Setup,
+    (network, step_within): (&Network, Duration),
 ) -> Result<Instance, EngineError> {
     let password = setup.password().expose();
     let log = dir.path().join("mariadb.log");
@@ -33,22 +37,26 @@ pub(crate) async fn start(
         engine: Engine::Mysql,
         log: &log,
         secrets: &[password],
+        probe: network.probe(),
+        step_within,
         signals: (Signal::SIGTERM, Signal::SIGKILL),
     };
     let data = dir.path().join("data");
     install(&launch, programs, &data, dir.path(), account, setup).await?;
 
+    let probe = launch.probe;
+    let bind = format!("--bind-address={}", network.listen);
     let socket = dir.path().join("mariadbd.sock");
     let pid_file = dir.path().join("mariadbd.pid");
     let (process, port) = launch
         .until_ready(
             |port| {
-                let mut cmd = tokio::process::Command::new(&programs.server);
+                let mut cmd = spawn::command(&programs.server);
                 // `--no-defaults` first: the machine's /etc/mysql config is not ours.
                 cmd.arg("--no-defaults")
                     .arg(format!("--datadir={}", data.display()))
                     .arg(format!("--port={port}"))
-                    .arg("--bind-address=127.0.0.1")
+                    .arg(&bind)
                     .arg(format!("--socket={}", socket.display()))
                     .arg(format!("--pid-file={}", pid_file.display()))
                     .arg("--skip-name-resolve")
@@ -57,15 +65,16 @@ pub(crate) async fn start(
                 account::run_as(&mut cmd, account);
                 cmd
             },
-            |port| async move { greets(port).await },
+            |port| async move { greets(probe, port).await },
         )
         .await?;
     Ok(Instance::new(
-        Engine::Mysql,
+        &launch,
         (process, port),
         dir,
         setup,
         version,
+        network,
     ))
 }
 
@@ -91,7 +100,7 @@ async fn install(
         pw = setup.password().expose(),
     );
     account::write_private(&sql_file, &sql, account)?;
-    let mut cmd = tokio::process::Command::new(&programs.install_db);
+    let mut cmd = spawn::command(&programs.install_db);
     cmd.arg("--no-defaults")
         .arg(format!("--datadir={}", data.display()))
         .arg("--auth-root-authentication-method=socket")
@@ -106,9 +115,9 @@ async fn install(
 
 /// Whether the server sends its handshake: a packet of protocol version 10
 /// (an error packet, 0xff, means it does not serve yet).
-async fn greets(port: u16) -> bool {
+async fn greets(host: IpAddr, port: u16) -> bool {
     let handshake = async {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let mut stream = tokio::net::TcpStream::connect((host, port)).await?;
         let mut head = [0u8; 5];
         stream.read_exact(&mut head).await?;
         Ok::<_, std::io::Error>(head[4] == 10)

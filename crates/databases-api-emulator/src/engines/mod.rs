@@ -5,26 +5,36 @@
 //! per engine. Dropping `Engines` kills every server it started that is still
 //! running; each server's data lives under one temporary directory, removed
 //! with the last of them.
+//!
+//! No server outlives the emulator's process however it ends: each runs
+//! under a parent-death signal (see `spawn`), and what a crash leaves behind
+//! is removed when the next `Engines` is created (see `leftovers`).
 
 mod account;
 mod binaries;
 mod error;
 mod instance;
 mod launch;
+mod leftovers;
 mod mariadb;
+mod network;
 mod postgres;
 pub mod process;
 mod redis;
 mod setup;
+mod spawn;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 pub use binaries::{MariadbPrograms, PostgresPrograms, SearchPath};
 pub use error::EngineError;
 pub use instance::Instance;
+pub use leftovers::Swept;
+pub use network::Network;
 pub use process::Exit;
 pub use setup::Setup;
 
@@ -71,6 +81,10 @@ pub struct Engines {
     next_id: AtomicU64,
     reported: Mutex<BTreeSet<Engine>>,
     started: Mutex<Vec<Weak<Process>>>,
+    network: Network,
+    step_within: Duration,
+    swept: Swept,
+    failures: Mutex<HashMap<String, String>>,
 }
 
 #[derive(Debug, Default)]
@@ -88,12 +102,17 @@ impl Engines {
     }
 
     /// Finds the engines on `search`, with the servers' data under a new
-    /// directory inside `parent`.
+    /// directory inside `parent`, after removing what emulators that ended
+    /// without stopping their servers (killed, crashed) left in `parent`
+    /// (see [`Engines::swept`]).
     pub fn with_search_path(search: &SearchPath, parent: &Path) -> Result<Self, EngineError> {
+        let swept = leftovers::sweep(parent);
         let root = tempfile::Builder::new()
-            .prefix("databases-api-engines-")
+            .prefix(leftovers::ROOT_PREFIX)
             .tempdir_in(parent)
             .map_err(|e| EngineError::io("creating a directory in", parent, e))?;
+        leftovers::write_owner(root.path())
+            .map_err(|e| EngineError::io("writing the owner of", root.path(), e))?;
         // When engines run under their own accounts (see `account`), those
         // must be able to reach their directories inside this one.
         std::fs::set_permissions(
@@ -139,7 +158,48 @@ impl Engines {
             next_id: AtomicU64::new(1),
             reported: Mutex::new(BTreeSet::new()),
             started: Mutex::new(Vec::new()),
+            network: Network::loopback(),
+            step_within: launch::STEP_WITHIN,
+            swept,
+            failures: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Where the servers listen and which host their credentials name
+    /// (default: the loopback, [`Network::loopback`]).
+    pub fn with_network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// How long each setup step (`initdb`, `mariadb-install-db`,
+    /// PostgreSQL's `CREATE DATABASE`) may take before the start fails with
+    /// [`EngineError::TimedOut`] (default 120 s).
+    pub fn with_step_timeout(mut self, within: Duration) -> Self {
+        self.step_within = within;
+        self
+    }
+
+    /// What was removed when this was created: the directories and processes
+    /// of emulators that ended without stopping their servers.
+    pub fn swept(&self) -> &Swept {
+        &self.swept
+    }
+
+    /// Keeps why the server behind `key` (a database id) failed, for
+    /// [`Engines::failure`]; bounded by the reason's own bound (a log tail).
+    pub fn note_failure(&self, key: &str, reason: String) {
+        lock(&self.failures).insert(key.to_string(), reason);
+    }
+
+    /// Why the server behind `key` failed, if it did.
+    pub fn failure(&self, key: &str) -> Option<String> {
+        lock(&self.failures).get(key).cloned()
+    }
+
+    /// Forgets `key`'s failure (its database is gone).
+    pub fn forget_failure(&self, key: &str) {
+        lock(&self.failures).remove(key);
     }
 
     /// Whether `engine` runs for real here, and why not.
@@ -163,11 +223,7 @@ impl Engines {
         let version = match self.availability(engine) {
             Availability::Real { version } => version.clone(),
             Availability::Simulated { reason } => {
-                let first_time = self
-                    .reported
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(engine);
+                let first_time = lock(&self.reported).insert(engine);
                 if first_time {
                     tracing::warn!(%engine, %reason, "{engine} databases are simulated: no server is started for them");
                 }
@@ -187,16 +243,44 @@ impl Engines {
                 Programs {
                     postgres: Some(p), ..
                 },
-            ) => postgres::start(p, &version, dir, account, setup).await?,
+            ) => {
+                postgres::start(
+                    p,
+                    &version,
+                    dir,
+                    account,
+                    setup,
+                    (&self.network, self.step_within),
+                )
+                .await?
+            }
             (Engine::Redis, Programs { redis: Some(p), .. }) => {
-                redis::start(p, &version, dir, account, setup).await?
+                redis::start(
+                    p,
+                    &version,
+                    dir,
+                    account,
+                    setup,
+                    (&self.network, self.step_within),
+                )
+                .await?
             }
             (
                 Engine::Mysql,
                 Programs {
                     mariadb: Some(p), ..
                 },
-            ) => mariadb::start(p, &version, dir, account, setup).await?,
+            ) => {
+                mariadb::start(
+                    p,
+                    &version,
+                    dir,
+                    account,
+                    setup,
+                    (&self.network, self.step_within),
+                )
+                .await?
+            }
             _ => {
                 return Err(EngineError::Unavailable {
                     engine,
@@ -204,7 +288,7 @@ impl Engines {
                 });
             }
         };
-        let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
+        let mut started = lock(&self.started);
         started.retain(|p| p.strong_count() > 0);
         started.push(instance.process_weak());
         tracing::info!(%engine, port = instance.credentials().port, pid = instance.pid(), version = %instance.server_version(), "started a real {engine} server");
@@ -215,10 +299,20 @@ impl Engines {
 impl Drop for Engines {
     fn drop(&mut self) {
         let started = self.started.get_mut().unwrap_or_else(|p| p.into_inner());
-        for process in started.drain(..).filter_map(|p| p.upgrade()) {
+        let running: Vec<_> = started.drain(..).filter_map(|p| p.upgrade()).collect();
+        // Every server is told first, then each is waited for: stopping them
+        // takes as long as the slowest, not the sum.
+        for process in &running {
+            process.signal_kill();
+        }
+        for process in running {
             process.kill();
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn real<T>(slot: &mut Option<T>, found: T, program: &Path) -> Availability {

@@ -3,7 +3,9 @@
 //! that is removed right after), `postgres` serves it on its own loopback
 //! port with no Unix socket, and the API's database is created in it.
 
+use std::net::IpAddr;
 use std::path::Path;
+use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use tokio_postgres::NoTls;
@@ -14,7 +16,10 @@ use crate::engines::binaries::PostgresPrograms;
 use crate::engines::error::EngineError;
 use crate::engines::instance::{Instance, InstanceDir};
 use crate::engines::launch::{Launch, run_step};
+use crate::engines::network::Network;
+use crate::engines::process::log_tail;
 use crate::engines::setup::Setup;
+use crate::engines::spawn;
 
 /// Starts PostgreSQL in `dir` (already handed to `account`).
 pub(crate) async fn start(
@@ -23,6 +28,7 @@ pub(crate) async fn start(
     dir: InstanceDir,
     account: Option<Account>,
     setup: &Setup,
+    (network, step_within): (&Network, Duration),
 ) -> Result<Instance, EngineError> {
     let password = setup.password().expose();
     let log = dir.path().join("postgres.log");
@@ -32,20 +38,27 @@ pub(crate) async fn start(
         secrets: &[password],
         // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for clients
         // to leave), SIGQUIT its immediate one, which takes its children along.
+        probe: network.probe(),
+        step_within,
         signals: (Signal::SIGINT, Signal::SIGQUIT),
     };
     let data = dir.path().join("data");
     init_cluster(&launch, programs, &data, dir.path(), account, setup).await?;
+    if !network.is_loopback() {
+        allow_remote_clients(&data)?;
+    }
+    let probe = launch.probe;
+    let listen = format!("listen_addresses={}", network.listen);
 
     let (process, port) = launch
         .until_ready(
             |port| {
-                let mut cmd = tokio::process::Command::new(&programs.postgres);
+                let mut cmd = spawn::command(&programs.postgres);
                 cmd.arg("-D")
                     .arg(&data)
                     .arg("-p")
                     .arg(port.to_string())
-                    .args(["-c", "listen_addresses=127.0.0.1"])
+                    .args(["-c", &listen])
                     // No Unix socket: the default directory may not exist or be writable.
                     .args(["-c", "unix_socket_directories="])
                     // An emulator's data is thrown away; skip the disk flushes.
@@ -53,17 +66,30 @@ pub(crate) async fn start(
                 account::run_as(&mut cmd, account);
                 cmd
             },
-            |port| async move { connect(port, setup, "postgres").await.is_ok() },
+            |port| async move { connect(probe, port, setup, "postgres").await.is_ok() },
         )
         .await?;
 
-    create_database(port, setup).await?;
+    // A server that hangs here is killed when `process` is dropped.
+    let within = launch.step_within;
+    match tokio::time::timeout(within, create_database(probe, port, setup)).await {
+        Ok(created) => created?,
+        Err(_) => {
+            return Err(EngineError::TimedOut {
+                engine: Engine::Postgresql,
+                step: "CREATE DATABASE",
+                seconds: within.as_secs_f64(),
+                log_tail: log_tail(&log, &[password]),
+            });
+        }
+    }
     Ok(Instance::new(
-        Engine::Postgresql,
+        &launch,
         (process, port),
         dir,
         setup,
         version,
+        network,
     ))
 }
 
@@ -77,7 +103,7 @@ async fn init_cluster(
 ) -> Result<(), EngineError> {
     let pwfile = dir.join("initdb.pw");
     account::write_private(&pwfile, setup.password().expose(), account)?;
-    let mut cmd = tokio::process::Command::new(&programs.initdb);
+    let mut cmd = spawn::command(&programs.initdb);
     cmd.arg("-D")
         .arg(data)
         .arg("-U")
@@ -91,14 +117,29 @@ async fn init_cluster(
     result
 }
 
+/// Lets clients on other hosts in (`initdb` lets in the loopback only), with
+/// the same password authentication.
+fn allow_remote_clients(data: &Path) -> Result<(), EngineError> {
+    use std::io::Write;
+    let hba = data.join("pg_hba.conf");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&hba)
+        .and_then(|mut f| {
+            f.write_all(b"host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n")
+        })
+        .map_err(|e| EngineError::io("letting remote clients in through", &hba, e))
+}
+
 /// Connects as the API's user.
 async fn connect(
+    host: IpAddr,
     port: u16,
     setup: &Setup,
     database: &str,
 ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
     let (client, connection) = tokio_postgres::Config::new()
-        .host("127.0.0.1")
+        .host(host.to_string())
         .port(port)
         .user(setup.username())
         .password(setup.password().expose())
@@ -110,7 +151,7 @@ async fn connect(
     Ok(client)
 }
 
-async fn create_database(port: u16, setup: &Setup) -> Result<(), EngineError> {
+async fn create_database(host: IpAddr, port: u16, setup: &Setup) -> Result<(), EngineError> {
     let prepare = |e: tokio_postgres::Error| EngineError::Prepare {
         engine: Engine::Postgresql,
         // A server's own message says more than tokio-postgres's "db error".
@@ -118,7 +159,9 @@ async fn create_database(port: u16, setup: &Setup) -> Result<(), EngineError> {
             .as_db_error()
             .map_or_else(|| e.to_string(), |db| db.message().to_string()),
     };
-    let client = connect(port, setup, "postgres").await.map_err(prepare)?;
+    let client = connect(host, port, setup, "postgres")
+        .await
+        .map_err(prepare)?;
     let exists = client
         .query_opt(
             "SELECT 1 FROM pg_database WHERE datname = $1",

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::credentials::Engine;
 use crate::engines::error::EngineError;
+use crate::engines::{leftovers, spawn};
 
 /// How a server process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,11 +60,13 @@ pub struct Process {
 }
 
 impl Process {
-    /// Starts `command` in a new process group, its output appended to
-    /// `log`. `signals.0` shuts the server down cleanly and quickly
-    /// (PostgreSQL's is SIGINT; SIGTERM would wait for clients); `signals.1`
-    /// ends it at once when it is dropped (see [`Process::kill`]).
-    pub fn spawn(
+    /// Starts `command` (made by [`command`](crate::engines::spawn::command),
+    /// so that it dies with the emulator) in a new process group, its output
+    /// appended to `log`, and records it beside the log (see `leftovers`).
+    /// `signals.0` shuts the server down cleanly and quickly (PostgreSQL's is
+    /// SIGINT; SIGTERM would wait for clients); `signals.1` ends it at once
+    /// when it is dropped (see [`Process::kill`]).
+    pub(crate) async fn spawn(
         engine: Engine,
         mut command: tokio::process::Command,
         log: &Path,
@@ -82,12 +85,18 @@ impl Process {
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
-        let program = Path::new(command.as_std().get_program()).to_path_buf();
-        let mut child = command
-            .spawn()
+        let program = spawn::program_of(&command);
+        let mut child = spawn::spawn(command)
+            .await
             .map_err(|source| EngineError::Spawn { program, source })?;
         let pid = child.id().unwrap_or_default();
         let (tx, exit) = watch::channel(None);
+        if let Some(dir) = log.parent()
+            && let Err(e) = leftovers::record(dir, pid)
+        {
+            // It still dies with the emulator (or when this is dropped).
+            tracing::warn!(%engine, pid, "cannot record the process for removal after a crash: {e}");
+        }
         tokio::spawn(async move {
             let exit = match child.wait().await {
                 Ok(status) => Exit::from(status),
@@ -146,7 +155,9 @@ impl Process {
     /// Sends `signal` to the process group; a group that is already gone is
     /// not an error.
     pub fn signal(&self, signal: Signal) -> Result<(), EngineError> {
-        let pgid = self.pgid();
+        let Some(pgid) = self.pgid() else {
+            return Ok(());
+        };
         match killpg(pgid, signal) {
             Ok(()) | Err(nix::Error::ESRCH) => Ok(()),
             Err(source) => Err(EngineError::Signal {
@@ -154,6 +165,14 @@ impl Process {
                 pgid: pgid.as_raw(),
                 source,
             }),
+        }
+    }
+
+    /// Sends the kill signal without waiting (see [`Process::kill`]), unless
+    /// the server is known to have ended.
+    pub(crate) fn signal_kill(&self) {
+        if self.exit().is_none() {
+            let _ = self.signal(self.kill_signal);
         }
     }
 
@@ -167,7 +186,10 @@ impl Process {
         if self.exit().is_some() {
             return;
         }
-        let _ = killpg(self.pgid(), self.kill_signal);
+        let Some(pgid) = self.pgid() else {
+            return;
+        };
+        let _ = killpg(pgid, self.kill_signal);
         if self.kill_signal == Signal::SIGKILL {
             return;
         }
@@ -178,11 +200,17 @@ impl Process {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        let _ = killpg(self.pgid(), Signal::SIGKILL);
+        let _ = killpg(pgid, Signal::SIGKILL);
     }
 
-    fn pgid(&self) -> Pid {
-        Pid::from_raw(i32::try_from(self.pid).unwrap_or(i32::MAX))
+    /// The process group to signal; never 0 (which would be the emulator's
+    /// own group: a child whose pid could not be read) nor a pid that does not
+    /// fit.
+    fn pgid(&self) -> Option<Pid> {
+        i32::try_from(self.pid)
+            .ok()
+            .filter(|pid| *pid > 0)
+            .map(Pid::from_raw)
     }
 }
 
@@ -235,16 +263,17 @@ pub fn log_tail(log: &Path, secrets: &[&str]) -> String {
     text.trim_end().to_string()
 }
 
-/// A free TCP port on the loopback interface, as the kernel picks it. The
-/// port is free when this returns; a server that loses it to someone else
-/// before binding exits, and its start is tried again on another port.
-pub fn free_port() -> Result<u16, EngineError> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .map_err(|e| EngineError::io("finding a free port on", "127.0.0.1", e))?;
+/// A free TCP port on `address` (the address a server is reached at), as
+/// the kernel picks it. The port is free when this returns; a server that
+/// loses it to someone else before binding exits, and its start is tried
+/// again on another port.
+pub fn free_port(address: std::net::IpAddr) -> Result<u16, EngineError> {
+    let listener = std::net::TcpListener::bind((address, 0))
+        .map_err(|e| EngineError::io("finding a free port on", address.to_string(), e))?;
     listener
         .local_addr()
         .map(|a| a.port())
-        .map_err(|e| EngineError::io("finding a free port on", "127.0.0.1", e))
+        .map_err(|e| EngineError::io("finding a free port on", address.to_string(), e))
 }
 
 #[cfg(test)]
@@ -258,9 +287,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("log");
         // A leader that forks a child of its own: both are in the group.
-        let mut cmd = tokio::process::Command::new("sh");
+        let mut cmd = spawn::command(Path::new("/bin/sh"));
         cmd.arg("-c").arg("sleep 600 & echo child $!; wait");
-        let process = Process::spawn(Engine::Redis, cmd, &log, TERM_KILL).unwrap();
+        let process = Process::spawn(Engine::Redis, cmd, &log, TERM_KILL)
+            .await
+            .unwrap();
         assert_eq!(process.exit(), None);
         let pid = process.pid();
         let child_pid = wait_for_child(&log).await;
@@ -269,9 +300,11 @@ mod tests {
             assert!(gone(pid).await, "process {pid} outlived the drop");
         }
 
-        let mut cmd = tokio::process::Command::new("sh");
+        let mut cmd = spawn::command(Path::new("/bin/sh"));
         cmd.arg("-c").arg("exit 3");
-        let process = Process::spawn(Engine::Redis, cmd, &log, TERM_KILL).unwrap();
+        let process = Process::spawn(Engine::Redis, cmd, &log, TERM_KILL)
+            .await
+            .unwrap();
         let exit = process.exited().await;
         assert_eq!(exit.code, Some(3));
         assert_eq!(process.exit(), Some(exit));
@@ -282,11 +315,13 @@ mod tests {
     async fn stop_escalates_to_sigkill() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("log");
-        let mut cmd = tokio::process::Command::new("sh");
+        let mut cmd = spawn::command(Path::new("/bin/sh"));
         // Ignores SIGTERM, so only SIGKILL ends it.
         cmd.arg("-c")
             .arg("trap '' TERM; echo ready; while :; do sleep 1; done");
-        let process = Process::spawn(Engine::Redis, cmd, &log, TERM_KILL).unwrap();
+        let process = Process::spawn(Engine::Redis, cmd, &log, TERM_KILL)
+            .await
+            .unwrap();
         while !std::fs::read_to_string(&log)
             .unwrap_or_default()
             .contains("ready")
