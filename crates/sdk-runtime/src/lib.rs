@@ -11,7 +11,9 @@
 //! - [`body`]: response bodies read within limits;
 //! - [`config`]: the settings every client builder shares, and
 //!   [`client_builder_settings!`] its setters;
-//! - [`Ensured`]: the outcome of an idempotent create.
+//! - [`Ensured`]: the outcome of an idempotent create;
+//! - [`tolerant`]: decoding an answer the generated type refused, value by
+//!   value, and [`answer_tolerant`] that uses it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -24,6 +26,7 @@ mod headers;
 pub mod http;
 pub mod retry;
 mod secret;
+pub mod tolerant;
 mod transport;
 
 pub use ensured::Ensured;
@@ -45,6 +48,32 @@ pub async fn answer<T, E: ErrorPayload>(
 ) -> Result<T> {
     match call.await {
         Ok(value) => Ok(value.into_inner()),
+        Err(e) => Err(Error::from_generated(e).await),
+    }
+}
+
+/// [`answer`], tolerant of what the answer's generated type refuses: a
+/// success body that does not decode strictly is decoded again with
+/// [`tolerant::decode`] (values of an unexpected type read as absent, list
+/// items that cannot be identified are skipped, each reported through
+/// `tracing`); only an answer whose own identity is missing is a
+/// [`ErrorKind::Decode`] error, naming the field.
+pub async fn answer_tolerant<T, E: ErrorPayload>(
+    call: impl Future<
+        Output = std::result::Result<
+            progenitor_client::ResponseValue<T>,
+            progenitor_client::Error<E>,
+        >,
+    >,
+) -> Result<T>
+where
+    T: serde::de::DeserializeOwned,
+{
+    match call.await {
+        Ok(value) => Ok(value.into_inner()),
+        Err(progenitor_client::Error::InvalidResponsePayload(bytes, _)) => {
+            tolerant::decode(&bytes).map_err(|source| Error::decode(&bytes, source, None))
+        }
         Err(e) => Err(Error::from_generated(e).await),
     }
 }

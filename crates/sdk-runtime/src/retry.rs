@@ -251,12 +251,37 @@ mod tests {
         assert_eq!(parse_retry_after(&HeaderMap::new()), None);
         assert_eq!(parse("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(parse("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO)); // in the past
+        assert_eq!(parse("tomorrow"), None);
         assert_eq!(parse("1e20"), Some(Duration::MAX));
         assert_eq!(parse("18446744073709551616"), Some(Duration::MAX));
         assert_eq!(parse("inf"), Some(Duration::MAX));
         assert_eq!(parse("NaN"), None);
         assert_eq!(parse("-1"), None);
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_the_time_left() {
+        use crate::headers::parse_retry_after_at;
+        use std::time::SystemTime;
+        let at = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(RETRY_AFTER, HeaderValue::from_static(v));
+            h
+        };
+        // Wed, 21 Oct 2026 07:27:40 GMT: 20 s before the date the server gave.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_792_567_660);
+        let want = Some(Duration::from_secs(20));
+        assert_eq!(parse_retry_after_at(&at("Wed, 21 Oct 2026 07:28:00 GMT"), now), want);
+        // The obsolete forms RFC 9110 still asks recipients to accept.
+        assert_eq!(parse_retry_after_at(&at("Wednesday, 21-Oct-26 07:28:00 GMT"), now), want);
+        assert_eq!(parse_retry_after_at(&at("Wed Oct 21 07:28:00 2026"), now), want);
+        // A date in the past is no wait; a far future one is refused by the cap.
+        let past = at("Wed, 21 Oct 2026 07:27:00 GMT");
+        assert_eq!(parse_retry_after_at(&past, now), Some(Duration::ZERO));
+        let far = parse_retry_after_at(&at("Fri, 31 Dec 9999 23:59:59 GMT"), now).unwrap();
+        let p = RetryPolicy::default();
+        assert!(next_delay(&p, Idempotency::Safe, &status(429, Some(far)), 1, Duration::ZERO).is_none());
     }
 
     fn status(code: u16, retry_after: Option<Duration>) -> Error {

@@ -124,7 +124,8 @@ pub mod types {
         ///The username for the member.
         pub member: ::std::string::String,
         ///The role assigned to the member.
-        pub role: AddOrganizationMemberResponseRole,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<AddOrganizationMemberResponseRole>,
     }
     impl AddOrganizationMemberResponse {
         pub fn builder() -> builder::AddOrganizationMemberResponse {
@@ -227,16 +228,18 @@ pub mod types {
         }
     }
     ///`AuditLog`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuditLog {
         ///The username of the user who performed the action.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub author: ::std::option::Option<::std::string::String>,
         ///The code associated to the action taken.
-        pub code: AuditLogCode,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<AuditLogCode>,
         ///A formatted [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) timestamp this action was performed.
-        pub created_at: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
         ///The payload of the action performed.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -707,8 +710,11 @@ pub mod types {
         #[serde(rename = "DbId")]
         pub db_id: ::std::string::String,
         ///The DNS hostname used for client libSQL and HTTP connections.
-        #[serde(rename = "Hostname")]
-        pub hostname: ::std::string::String,
+        #[serde(
+            rename = "Hostname",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hostname: ::std::option::Option<::std::string::String>,
         ///The database name, **unique** across your organization.
         #[serde(rename = "Name")]
         pub name: ::std::string::String,
@@ -947,10 +953,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_protection: ::std::option::Option<bool>,
         ///The name of the group the database belongs to.
-        pub group: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub group: ::std::option::Option<::std::string::String>,
         ///The DNS hostname used for client libSQL and HTTP connections.
-        #[serde(rename = "Hostname")]
-        pub hostname: ::std::string::String,
+        #[serde(
+            rename = "Hostname",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hostname: ::std::option::Option<::std::string::String>,
         ///Whether the database is a parent schema database.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_schema: ::std::option::Option<bool>,
@@ -1569,7 +1579,8 @@ pub mod types {
         ///The group name, unique across your organization.
         pub name: ::std::string::String,
         ///The primary location key.
-        pub primary: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub primary: ::std::option::Option<::std::string::String>,
         ///The group universal unique identifier (UUID).
         pub uuid: ::std::string::String,
         ///The current libSQL server version the databases in that group are running.
@@ -1612,14 +1623,16 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Instance {
         ///The DNS hostname used for client libSQL and HTTP connections (specific to this instance only).
-        pub hostname: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hostname: ::std::option::Option<::std::string::String>,
         ///The name of the instance (location code).
         pub name: ::std::string::String,
         ///The location code for the region this instance is located.
-        pub region: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region: ::std::option::Option<::std::string::String>,
         ///The type of database instance this, will be `primary` or `replica`.
-        #[serde(rename = "type")]
-        pub type_: InstanceType,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<InstanceType>,
         ///The instance universal unique identifier (UUID).
         pub uuid: ::std::string::String,
     }
@@ -1685,7 +1698,7 @@ pub mod types {
         }
     }
     ///`InviteCreatedV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteCreatedV2 {
         ///The email of the person invited.
@@ -1695,7 +1708,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization: ::std::option::Option<::std::string::String>,
         ///The assigned role for the invited user.
-        pub role: InviteCreatedV2Role,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<InviteCreatedV2Role>,
     }
     impl InviteCreatedV2 {
         pub fn builder() -> builder::InviteCreatedV2 {
@@ -1868,7 +1882,7 @@ pub mod types {
         }
     }
     ///`InviteV2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InviteV2 {
         ///The datetime the invite was created in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.
@@ -1881,7 +1895,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The assigned role for the invited user.
-        pub role: InviteV2Role,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<InviteV2Role>,
     }
     impl InviteV2 {
         pub fn builder() -> builder::InviteV2 {
@@ -2833,7 +2848,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The role assigned to the member.
-        pub role: MemberRole,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<MemberRole>,
         ///The username for the member.
         pub username: ::std::string::String,
     }
@@ -2931,7 +2947,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocked_writes: ::std::option::Option<bool>,
         ///The organization name. Every user has a `personal` organization for their own account.
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         ///The name of the organization. Every user has a `personal` organization for their own account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub overages: ::std::option::Option<bool>,
@@ -2950,8 +2967,8 @@ pub mod types {
         ///The organization slug. This will be your username for `personal` accounts.
         pub slug: ::std::string::String,
         ///The type of account this organization is. Will always be `personal` or `team`.
-        #[serde(rename = "type")]
-        pub type_: OrganizationType,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<OrganizationType>,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
@@ -3253,7 +3270,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         ///The new role of the updated member.
-        pub role: UpdateMemberRoleResponseMemberRole,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<UpdateMemberRoleResponseMemberRole>,
         ///The username of the updated member.
         pub username: ::std::string::String,
     }
@@ -3482,7 +3500,7 @@ pub mod types {
         pub struct AddOrganizationMemberResponse {
             member: ::std::result::Result<::std::string::String, ::std::string::String>,
             role: ::std::result::Result<
-                super::AddOrganizationMemberResponseRole,
+                ::std::option::Option<super::AddOrganizationMemberResponseRole>,
                 ::std::string::String,
             >,
         }
@@ -3490,7 +3508,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     member: Err("no value supplied for member".to_string()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                 }
             }
         }
@@ -3509,7 +3527,9 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AddOrganizationMemberResponseRole>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AddOrganizationMemberResponseRole>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -3679,9 +3699,12 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            code: ::std::result::Result<super::AuditLogCode, ::std::string::String>,
-            created_at: ::std::result::Result<
+            code: ::std::result::Result<
+                ::std::option::Option<super::AuditLogCode>,
                 ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             data: ::std::result::Result<
@@ -3701,8 +3724,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     author: Ok(Default::default()),
-                    code: Err("no value supplied for code".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
+                    code: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
                     data: Ok(Default::default()),
                     message: Ok(Default::default()),
                     origin: Ok(Default::default()),
@@ -3724,7 +3747,7 @@ pub mod types {
             }
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AuditLogCode>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AuditLogCode>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -3736,7 +3759,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4440,7 +4463,7 @@ pub mod types {
         pub struct CreateDatabaseOutput {
             db_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             hostname: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4449,7 +4472,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     db_id: Err("no value supplied for db_id".to_string()),
-                    hostname: Err("no value supplied for hostname".to_string()),
+                    hostname: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                 }
             }
@@ -4469,7 +4492,7 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -4844,9 +4867,12 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            group: ::std::result::Result<::std::string::String, ::std::string::String>,
-            hostname: ::std::result::Result<
+            group: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
+            >,
+            hostname: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             is_schema: ::std::result::Result<
@@ -4888,8 +4914,8 @@ pub mod types {
                     block_writes: Ok(Default::default()),
                     db_id: Err("no value supplied for db_id".to_string()),
                     delete_protection: Ok(Default::default()),
-                    group: Err("no value supplied for group".to_string()),
-                    hostname: Err("no value supplied for hostname".to_string()),
+                    group: Ok(Default::default()),
+                    hostname: Ok(Default::default()),
                     is_schema: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     parent: Ok(Default::default()),
@@ -4978,7 +5004,7 @@ pub mod types {
             }
             pub fn group<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group = value
@@ -4990,7 +5016,7 @@ pub mod types {
             }
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -7030,7 +7056,10 @@ pub mod types {
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            primary: ::std::result::Result<::std::string::String, ::std::string::String>,
+            primary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             uuid: ::std::result::Result<::std::string::String, ::std::string::String>,
             version: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7044,7 +7073,7 @@ pub mod types {
                     delete_protection: Ok(Default::default()),
                     locations: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
-                    primary: Err("no value supplied for primary".to_string()),
+                    primary: Ok(Default::default()),
                     uuid: Err("no value supplied for uuid".to_string()),
                     version: Ok(Default::default()),
                 }
@@ -7103,7 +7132,7 @@ pub mod types {
             }
             pub fn primary<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.primary = value
@@ -7268,21 +7297,27 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Instance {
             hostname: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            region: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<super::InstanceType, ::std::string::String>,
+            region: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::InstanceType>,
+                ::std::string::String,
+            >,
             uuid: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Instance {
             fn default() -> Self {
                 Self {
-                    hostname: Err("no value supplied for hostname".to_string()),
+                    hostname: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
-                    region: Err("no value supplied for region".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
+                    region: Ok(Default::default()),
+                    type_: Ok(Default::default()),
                     uuid: Err("no value supplied for uuid".to_string()),
                 }
             }
@@ -7290,7 +7325,7 @@ pub mod types {
         impl Instance {
             pub fn hostname<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hostname = value
@@ -7314,7 +7349,7 @@ pub mod types {
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -7326,7 +7361,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InstanceType>,
+                T: ::std::convert::TryInto<::std::option::Option<super::InstanceType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -7385,7 +7420,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                super::InviteCreatedV2Role,
+                ::std::option::Option<super::InviteCreatedV2Role>,
                 ::std::string::String,
             >,
         }
@@ -7394,7 +7429,7 @@ pub mod types {
                 Self {
                     email: Ok(Default::default()),
                     organization: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                 }
             }
         }
@@ -7425,7 +7460,9 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InviteCreatedV2Role>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InviteCreatedV2Role>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -7596,7 +7633,10 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            role: ::std::result::Result<super::InviteV2Role, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<super::InviteV2Role>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InviteV2 {
             fn default() -> Self {
@@ -7604,7 +7644,7 @@ pub mod types {
                     created_at: Ok(Default::default()),
                     email: Ok(Default::default()),
                     id: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                 }
             }
         }
@@ -7645,7 +7685,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InviteV2Role>,
+                T: ::std::convert::TryInto<::std::option::Option<super::InviteV2Role>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -8762,7 +8802,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            role: ::std::result::Result<super::MemberRole, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<super::MemberRole>,
+                ::std::string::String,
+            >,
             username: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -8772,7 +8815,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                     username: Err("no value supplied for username".to_string()),
                 }
             }
@@ -8792,7 +8835,7 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::MemberRole>,
+                T: ::std::convert::TryInto<::std::option::Option<super::MemberRole>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -8926,7 +8969,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             overages: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -8948,21 +8994,24 @@ pub mod types {
                 ::std::string::String,
             >,
             slug: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<super::OrganizationType, ::std::string::String>,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::OrganizationType>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Organization {
             fn default() -> Self {
                 Self {
                     blocked_reads: Ok(Default::default()),
                     blocked_writes: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     overages: Ok(Default::default()),
                     plan_id: Ok(Default::default()),
                     plan_timeline: Ok(Default::default()),
                     platform: Ok(Default::default()),
                     require_mfa: Ok(Default::default()),
                     slug: Err("no value supplied for slug".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
+                    type_: Ok(Default::default()),
                 }
             }
         }
@@ -8995,7 +9044,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9079,7 +9128,9 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganizationType>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OrganizationType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -9784,7 +9835,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role: ::std::result::Result<
-                super::UpdateMemberRoleResponseMemberRole,
+                ::std::option::Option<super::UpdateMemberRoleResponseMemberRole>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -9796,7 +9847,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
-                    role: Err("no value supplied for role".to_string()),
+                    role: Ok(Default::default()),
                     username: Err("no value supplied for username".to_string()),
                 }
             }
@@ -9816,7 +9867,9 @@ pub mod types {
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpdateMemberRoleResponseMemberRole>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateMemberRoleResponseMemberRole>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value

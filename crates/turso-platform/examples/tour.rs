@@ -49,7 +49,7 @@ async fn main() -> ExitCode {
     // the service, a loopback URL on the emulator (no DNS needed).
     let sql_url = |db: &turso_platform::Database| match &emulator {
         Some(emu) => emu.database_url(emu.organization(), &db.name),
-        None => format!("libsql://{}", db.hostname),
+        None => format!("libsql://{}", db.hostname.as_deref().unwrap_or_default()),
     };
     let outcome = walk(&client, &names, &sql_url).await;
     let cleanup = clean_up(&client, &names).await;
@@ -125,8 +125,8 @@ async fn walk(
     println!(
         "organization {} ({:?}, type {}, plan {})",
         org.slug,
-        org.name,
-        org.kind,
+        org.name.as_deref().unwrap_or("-"),
+        org.kind.as_ref().map_or("-".to_string(), ToString::to_string),
         org.plan_id.as_deref().unwrap_or("-")
     );
     let members = client.members().list().await?;
@@ -135,7 +135,7 @@ async fn walk(
         members.len(),
         members
             .iter()
-            .map(|m| format!("{} ({})", m.username, m.role))
+            .map(|m| format!("{} ({})", m.username, m.role.as_ref().map_or("-".to_string(), ToString::to_string)))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -165,7 +165,7 @@ async fn walk(
         .await?;
     println!(
         "created group {} (primary {}, uuid {})",
-        group.name, group.primary, group.uuid
+        group.name, group.primary.as_deref().unwrap_or("-"), group.uuid
     );
 
     println!("\n-- database");
@@ -181,7 +181,7 @@ async fn walk(
             "found"
         },
         ensured.name,
-        ensured.hostname
+        ensured.hostname.as_deref().unwrap_or("-")
     );
     print!("waiting until it serves queries (new databases answer 404 for a while) ... ");
     std::io::Write::flush(&mut std::io::stdout()).ok();
@@ -213,12 +213,12 @@ async fn walk(
     println!("\n-- instances");
     let instances = client.databases().instances(&db.name);
     for i in instances.list().await? {
-        println!("  {} {} in {} ({})", i.kind, i.name, i.region, i.hostname);
+        println!("  {} {} in {} ({})", kind(&i), i.name, i.location(), i.hostname.as_deref().unwrap_or("-"));
     }
     if let Some(replica) = &replica {
         match instances.create_in_location(replica).await {
             Ok(i) => {
-                println!("added a replica: {} {} in {}", i.kind, i.name, i.region);
+                println!("added a replica: {} {} in {}", kind(&i), i.name, i.location());
                 let primary_refused = instances.destroy_replicas_in(&primary).await;
                 if let Err(e) = &primary_refused {
                     println!(
@@ -317,8 +317,8 @@ async fn walk(
     for e in entries.iter().take(6) {
         println!(
             "  {} {:<18} by {}",
-            e.created_at,
-            e.code.to_string(),
+            e.created_at.as_deref().unwrap_or("-"),
+            e.code.as_ref().map_or("-".to_string(), ToString::to_string),
             e.author.as_deref().unwrap_or("-")
         );
     }
@@ -362,4 +362,9 @@ fn unique_suffix() -> String {
         n /= 36;
     }
     out
+}
+
+/// An instance's kind as the tour prints it (`-` when the service did not say).
+fn kind(i: &turso_platform::Instance) -> String {
+    i.kind.as_ref().map_or("-".to_string(), ToString::to_string)
 }

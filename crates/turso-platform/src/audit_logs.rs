@@ -34,10 +34,10 @@ const OPERATION: &str = "listOrganizationAuditLogs";
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AuditLog {
-    /// What happened.
-    pub code: AuditLogCode,
-    /// When (ISO 8601).
-    pub created_at: String,
+    /// What happened (`None` when the service did not say).
+    pub code: Option<AuditLogCode>,
+    /// When (ISO 8601), when the service said.
+    pub created_at: Option<String>,
     /// Who did it.
     pub author: Option<String>,
     /// More context.
@@ -180,7 +180,7 @@ impl From<types::ListOrganizationAuditLogsResponse> for AuditLogPage {
 impl From<types::AuditLog> for AuditLog {
     fn from(l: types::AuditLog) -> Self {
         AuditLog {
-            code: l.code.into(),
+            code: l.code.map(Into::into),
             created_at: l.created_at,
             author: l.author,
             message: l.message,
@@ -234,12 +234,12 @@ mod tests {
             ],
             "pagination": {"page": 1, "page_size": 2, "total_pages": 3, "total_rows": 5}
         }));
-        assert_eq!(page.audit_logs[0].code, AuditLogCode::DbCreate);
+        assert_eq!(page.audit_logs[0].code, Some(AuditLogCode::DbCreate));
         assert_eq!(page.audit_logs[0].author.as_deref(), Some("ada"));
         assert_eq!(page.audit_logs[0].data["name"], "orders");
         assert_eq!(
             page.audit_logs[1].code,
-            AuditLogCode::Other("db-teleport".into())
+            Some(AuditLogCode::Other("db-teleport".into()))
         );
         assert!(page.audit_logs[1].data.is_empty());
         let info = page.pagination.unwrap();

@@ -212,7 +212,10 @@ impl Client {
 
     /// Runs a call of the [generated client](Client::generated) the way every
     /// facade operation runs: retried by the client's [`RetryPolicy`] when
-    /// `idempotency` allows, its failure an [`Error`] naming `operation`.
+    /// `idempotency` allows, its answer decoded tolerantly
+    /// ([`sdk_runtime::tolerant`]: a value of an unexpected type reads as
+    /// absent, a list item that cannot be identified is skipped), its failure
+    /// an [`Error`] naming `operation`.
     ///
     /// ```no_run
     /// # async fn run(client: turso_platform::Client) -> turso_platform::Result<()> {
@@ -233,10 +236,11 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         E: ErrorPayload,
+        T: serde::de::DeserializeOwned,
     {
         let span = tracing::info_span!("sdk.call", operation);
         retry::run(&self.inner.retry, idempotency, || {
-            sdk_runtime::answer(call())
+            sdk_runtime::answer_tolerant(call())
         })
         .instrument(span)
         .await

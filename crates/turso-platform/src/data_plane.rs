@@ -67,7 +67,7 @@ impl Databases {
     /// use turso_platform::CreateDatabase;
     /// client.databases().create(&CreateDatabase::new("orders", "default")).await?;
     /// let db = client.databases().wait_until_serving("orders", Duration::from_secs(60)).await?;
-    /// println!("queries work at libsql://{}", db.hostname);
+    /// println!("queries work at libsql://{}", db.hostname.as_deref().unwrap_or("?"));
     /// # Ok(()) }
     /// ```
     pub async fn wait_until_serving(&self, name: &str, timeout: Duration) -> Result<Database> {
@@ -86,7 +86,7 @@ impl Databases {
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| Error::invalid_input("the minted token is not a valid header value"))?;
         bearer.set_sensitive(true);
-        let (url, host) = url(self.client(), &db.hostname, "/v2/pipeline")?;
+        let (url, host) = url(self.client(), db.hostname()?, "/v2/pipeline")?;
         let mut probes = 0u32;
         let mut last = String::from("none yet");
         let probing = async {

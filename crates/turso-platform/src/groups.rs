@@ -34,8 +34,8 @@ pub struct Group {
     pub name: String,
     /// The group's UUID.
     pub uuid: String,
-    /// The primary location.
-    pub primary: String,
+    /// The primary location (`None` when the service did not say).
+    pub primary: Option<String>,
     /// Every location (the primary included).
     pub locations: Vec<String>,
     /// The libSQL server version.
@@ -97,7 +97,7 @@ impl From<types::Group> for Group {
         Group {
             name: g.name,
             uuid: g.uuid,
-            primary: g.primary,
+            primary: crate::model::non_empty(g.primary),
             locations: g.locations,
             version: crate::model::non_empty(g.version),
             delete_protection: g.delete_protection.unwrap_or_default(),

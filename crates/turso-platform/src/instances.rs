@@ -19,7 +19,7 @@ const CREATE_WAIT: Duration = Duration::from_secs(60);
 /// # async fn run(client: turso_platform::Client) -> turso_platform::Result<()> {
 /// let instances = client.databases().instances("orders");
 /// let replica = instances.create_in_location("aws-eu-west-1").await?;
-/// println!("{} ({}) at {}", replica.name, replica.kind, replica.hostname);
+/// println!("{} ({:?}) at {:?}", replica.name, replica.kind, replica.hostname);
 /// let destroyed = instances.destroy_replicas_in("aws-eu-west-1").await?;
 /// # let _ = destroyed;
 /// # Ok(()) }
@@ -39,18 +39,24 @@ pub struct Instance {
     pub uuid: String,
     /// The instance's name (its location code).
     pub name: String,
-    /// Primary or replica.
-    pub kind: InstanceType,
-    /// The location code.
-    pub region: String,
-    /// The hostname of this instance.
-    pub hostname: String,
+    /// Primary or replica (`None` when the service did not say).
+    pub kind: Option<InstanceType>,
+    /// The location code (`None` when the service did not say).
+    pub region: Option<String>,
+    /// The hostname of this instance (`None` when the service did not say).
+    pub hostname: Option<String>,
 }
 
 impl Instance {
-    /// True for the primary.
+    /// True for the primary (false when the service did not say).
     pub fn is_primary(&self) -> bool {
-        self.kind == InstanceType::Primary
+        self.kind == Some(InstanceType::Primary)
+    }
+
+    /// The location the instance is in: its region, or else its name (an
+    /// instance is named after its location code).
+    pub fn location(&self) -> &str {
+        self.region.as_deref().unwrap_or(&self.name)
     }
 }
 
@@ -59,9 +65,9 @@ impl From<types::Instance> for Instance {
         Instance {
             uuid: i.uuid,
             name: i.name,
-            kind: i.type_.into(),
-            region: i.region,
-            hostname: i.hostname,
+            kind: i.type_.map(Into::into),
+            region: crate::model::non_empty(i.region),
+            hostname: crate::model::non_empty(i.hostname),
         }
     }
 }
@@ -135,13 +141,13 @@ impl Instances {
         validate::segment("location", location)?;
         let db = self.databases().get(&self.database).await?;
         let group = crate::Groups::new(self.client.clone(), self.org.clone());
-        group.add_location(&db.group, location).await?;
+        group.add_location(db.group_name()?, location).await?;
         let what = format!("the instance of {:?} in {location:?}", self.database);
         poll_until_ready(&what, CREATE_WAIT, || async {
             let instances = self.list().await?;
             instances
                 .into_iter()
-                .find(|i| i.region == location)
+                .find(|i| i.location() == location)
                 .ok_or_else(|| {
                     Error::new(
                         ErrorKind::NotFound,
@@ -154,16 +160,19 @@ impl Instances {
 
     /// Destroys the instance in `location` by removing the location from the
     /// database's group (so every database of the group loses its replica there).
-    /// The primary location is refused with [`ErrorKind::InvalidInput`].
+    /// The primary location is refused with [`ErrorKind::InvalidInput`]
+    /// (when the group's answer does not name its primary, the service
+    /// decides).
     pub async fn destroy_in_location(&self, location: &str) -> Result<crate::Group> {
         validate::segment("location", location)?;
         let db = self.databases().get(&self.database).await?;
+        let group_name = db.group_name()?;
         let groups = crate::Groups::new(self.client.clone(), self.org.clone());
-        let group = groups.get(&db.group).await?;
-        if group.primary == location {
+        let group = groups.get(group_name).await?;
+        if group.primary.as_deref() == Some(location) {
             return Err(primary_refused(&self.database, location));
         }
-        groups.remove_location(&db.group, location).await
+        groups.remove_location(group_name, location).await
     }
 
     /// Destroys the replicas of the database in `location` and returns them, as
@@ -177,7 +186,7 @@ impl Instances {
             .list()
             .await?
             .into_iter()
-            .filter(|i| i.region == location)
+            .filter(|i| i.location() == location)
             .collect();
         if here.is_empty() {
             return Err(Error::new(
@@ -192,9 +201,15 @@ impl Instances {
             return Err(primary_refused(&self.database, location));
         }
         let db = self.databases().get(&self.database).await?;
-        crate::Groups::new(self.client.clone(), self.org.clone())
-            .remove_location(&db.group, location)
-            .await?;
+        let group_name = db.group_name()?;
+        let groups = crate::Groups::new(self.client.clone(), self.org.clone());
+        // An instance of unknown kind may be the primary: ask the group.
+        if here.iter().any(|i| i.kind.is_none())
+            && groups.get(group_name).await?.primary.as_deref() == Some(location)
+        {
+            return Err(primary_refused(&self.database, location));
+        }
+        groups.remove_location(group_name, location).await?;
         Ok(here)
     }
 }

@@ -19,8 +19,8 @@ pub struct Invite {
     pub id: Option<i64>,
     /// The invited email address.
     pub email: Option<String>,
-    /// The role the invitee will get.
-    pub role: Role,
+    /// The role the invitee will get (`None` when the service did not say).
+    pub role: Option<Role>,
     /// When the invite was created.
     pub created_at: Option<String>,
 }
@@ -33,8 +33,8 @@ pub struct InviteCreated {
     pub email: Option<String>,
     /// The organization.
     pub organization: Option<String>,
-    /// The role the invitee will get.
-    pub role: Role,
+    /// The role the invitee will get (`None` when the service did not say).
+    pub role: Option<Role>,
 }
 
 /// Who to invite: exactly one of an email or a username, with a role.
@@ -161,7 +161,7 @@ impl From<types::InviteV2> for Invite {
         Invite {
             id: i.id,
             email: i.email,
-            role: i.role.into(),
+            role: i.role.map(Into::into),
             created_at: i.created_at,
         }
     }
@@ -172,7 +172,7 @@ impl From<types::InviteCreatedV2> for InviteCreated {
         InviteCreated {
             email: i.email,
             organization: i.organization,
-            role: i.role.into(),
+            role: i.role.map(Into::into),
         }
     }
 }
@@ -194,8 +194,8 @@ mod tests {
         let invites: Vec<Invite> = answer.invites.into_iter().map(Into::into).collect();
         assert_eq!(invites[0].id, Some(4));
         assert_eq!(invites[0].email.as_deref(), Some("dana@example.com"));
-        assert_eq!(invites[0].role, Role::Member);
-        assert_eq!(invites[1].role, Role::Other("billing-admin".into()));
+        assert_eq!(invites[0].role, Some(Role::Member));
+        assert_eq!(invites[1].role, Some(Role::Other("billing-admin".into())));
 
         let created: types::InviteOrganizationMemberV2Response = serde_json::from_value(json!({
             "invited": {"email": "e@example.com", "organization": "acme", "role": "viewer"}
@@ -203,7 +203,7 @@ mod tests {
         .unwrap();
         let created = InviteCreated::from(created.invited);
         assert_eq!(created.organization.as_deref(), Some("acme"));
-        assert_eq!(created.role, Role::Viewer);
+        assert_eq!(created.role, Some(Role::Viewer));
     }
 
     #[test]

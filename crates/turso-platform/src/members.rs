@@ -17,8 +17,8 @@ crate::org_handle! {
 pub struct Member {
     /// The member's username.
     pub username: String,
-    /// The member's role.
-    pub role: Role,
+    /// The member's role (`None` when the service did not say).
+    pub role: Option<Role>,
     /// The member's email, when the service shares it.
     pub email: Option<String>,
 }
@@ -140,7 +140,7 @@ impl From<types::Member> for Member {
     fn from(m: types::Member) -> Self {
         Member {
             username: m.username,
-            role: m.role.into(),
+            role: m.role.map(Into::into),
             email: m.email,
         }
     }
@@ -150,7 +150,7 @@ impl From<types::UpdateMemberRoleResponseMember> for Member {
     fn from(m: types::UpdateMemberRoleResponseMember) -> Self {
         Member {
             username: m.username,
-            role: m.role.into(),
+            role: m.role.map(Into::into),
             email: m.email,
         }
     }
@@ -161,7 +161,7 @@ impl From<types::AddOrganizationMemberResponse> for Member {
     fn from(m: types::AddOrganizationMemberResponse) -> Self {
         Member {
             username: m.member,
-            role: m.role.into(),
+            role: m.role.map(Into::into),
             email: None,
         }
     }
@@ -183,15 +183,15 @@ mod tests {
         .unwrap();
         let members: Vec<Member> = answer.members.into_iter().map(Into::into).collect();
         assert_eq!(members[0].username, "ada");
-        assert_eq!(members[0].role, Role::Owner);
+        assert_eq!(members[0].role, Some(Role::Owner));
         assert_eq!(members[0].email.as_deref(), Some("ada@example.com"));
-        assert_eq!(members[1].role, Role::Other("auditor".into()));
+        assert_eq!(members[1].role, Some(Role::Other("auditor".into())));
         assert_eq!(members[1].email, None);
 
         let added: types::AddOrganizationMemberResponse =
             serde_json::from_value(json!({"member": "cy", "role": "viewer"})).unwrap();
         let added = Member::from(added);
-        assert_eq!((added.username.as_str(), added.role), ("cy", Role::Viewer));
+        assert_eq!((added.username.as_str(), added.role), ("cy", Some(Role::Viewer)));
     }
 
     #[test]

@@ -17,11 +17,12 @@ crate::org_handle! {
 #[non_exhaustive]
 pub struct Organization {
     /// The display name (`personal` for a user's own organization).
-    pub name: String,
+    /// `None` when the service did not say.
+    pub name: Option<String>,
     /// The slug used in API paths.
     pub slug: String,
-    /// Personal or team.
-    pub kind: OrganizationType,
+    /// Personal or team (`None` when the service did not say).
+    pub kind: Option<OrganizationType>,
     /// Whether overages are enabled.
     pub overages: bool,
     /// Whether members must use multi-factor authentication.
@@ -186,9 +187,9 @@ impl Organizations {
 impl From<types::Organization> for Organization {
     fn from(o: types::Organization) -> Self {
         Organization {
-            name: o.name,
+            name: crate::model::non_empty(o.name),
             slug: o.slug,
-            kind: o.type_.into(),
+            kind: o.type_.map(Into::into),
             overages: o.overages.unwrap_or_default(),
             require_mfa: o.require_mfa.unwrap_or_default(),
             blocked_reads: o.blocked_reads.unwrap_or_default(),
@@ -252,14 +253,14 @@ mod tests {
         .unwrap();
         let org = Organization::from(answer.organization);
         assert_eq!(org.slug, "acme");
-        assert_eq!(org.kind, OrganizationType::Other("enterprise".into()));
+        assert_eq!(org.kind, Some(OrganizationType::Other("enterprise".into())));
         assert!(org.overages);
         assert!(!org.require_mfa);
         assert_eq!(org.plan_id.as_deref(), Some("scaler"));
 
         let team: types::Organization =
             serde_json::from_value(json!({"name": "T", "slug": "t", "type": "team"})).unwrap();
-        assert_eq!(Organization::from(team).kind, OrganizationType::Team);
+        assert_eq!(Organization::from(team).kind, Some(OrganizationType::Team));
     }
 
     #[test]

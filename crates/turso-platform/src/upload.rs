@@ -57,7 +57,7 @@ pub const DEFAULT_CHUNKED_ABOVE: u64 = 100 * 1024 * 1024;
 ///             .on_progress(|p| eprintln!("{}/{} bytes", p.sent, p.total)),
 ///     )
 ///     .await?;
-/// println!("uploaded to {}", db.hostname);
+/// println!("uploaded to {:?}", db.hostname);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -354,8 +354,15 @@ impl Databases {
         file: FileState,
         cleanup: &mut Cleanup,
     ) -> Result<()> {
-        self.wait_until_ready(&created.name, upload.ready_timeout)
+        let ready = self
+            .wait_until_ready(&created.name, upload.ready_timeout)
             .await?;
+        // The create's answer names the host; an answer without it is
+        // completed by the database's own.
+        let hostname = match &created.hostname {
+            Some(hostname) => hostname.clone(),
+            None => ready.hostname()?.to_string(),
+        };
         let token = self
             .create_token(
                 &created.name,
@@ -365,7 +372,7 @@ impl Databases {
             )
             .await?;
         if file.len > upload.chunked_above {
-            let mut chunked = Chunked::start(self, created, upload, file, token).await?;
+            let mut chunked = Chunked::start(self, created, &hostname, upload, file, token).await?;
             if upload.resumable {
                 // From here on the chunks the service holds are worth keeping.
                 cleanup.keep();
@@ -373,7 +380,7 @@ impl Databases {
             return chunked.finish().await;
         }
         let client = self.client();
-        let (url, host) = crate::data_plane::url(client, &created.hostname, "/v1/upload")?;
+        let (url, host) = crate::data_plane::url(client, &hostname, "/v1/upload")?;
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| Error::invalid_input("the minted token is not a valid header value"))?;
         bearer.set_sensitive(true);

@@ -122,6 +122,7 @@ impl<'a> Chunked<'a> {
     pub(crate) async fn start(
         databases: &'a Databases,
         created: &CreatedDatabase,
+        hostname: &str,
         upload: &'a dyn ChunkSource,
         file: FileState,
         token: Token,
@@ -136,7 +137,7 @@ impl<'a> Chunked<'a> {
             token,
             checkpoint: UploadCheckpoint {
                 database: created.name.clone(),
-                hostname: created.hostname.clone(),
+                hostname: hostname.to_string(),
                 chunk_size: 0,
                 acknowledged: 0,
                 total: file.len,

@@ -35,7 +35,7 @@ async fn sends_auth_and_user_agent_and_strips_api_version() {
     let c = client(&mock);
     let db = c.databases().get("db1").await.unwrap();
     assert_eq!(db.name, "db1");
-    assert_eq!(db.group, "default");
+    assert_eq!(db.group.as_deref(), Some("default"));
     let seen = mock.seen();
     assert_eq!(seen.len(), 1);
     let r = &seen[0];
@@ -139,6 +139,39 @@ async fn honours_retry_after() {
     assert_eq!(mock.seen().len(), 2);
     // The wait honoured Retry-After (a lower bound, not a timing assertion on speed).
     assert!(start.elapsed() >= Duration::from_millis(900));
+}
+
+/// `Retry-After` as an HTTP date `secs` seconds from now (whole seconds, as
+/// the format has).
+fn retry_after_date(secs: u64) -> String {
+    httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(secs))
+}
+
+#[tokio::test]
+async fn honours_retry_after_given_as_an_http_date() {
+    let mock = Mock::start().await;
+    let date = retry_after_date(3);
+    mock.push(Reply::json(429, r#"{"error":"slow down"}"#).with_header("retry-after", &date));
+    mock.push(Reply::json(200, DB));
+    let c = client(&mock);
+    let start = std::time::Instant::now();
+    c.databases().get("db1").await.unwrap();
+    // One retry, after the date (the date drops the sub-second part of "now
+    // + 3 s", so at least 2 s): not four attempts within a second.
+    assert_eq!(mock.seen().len(), 2);
+    assert!(start.elapsed() >= Duration::from_millis(1900), "{:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn an_http_date_beyond_the_cap_is_returned_with_the_time_left() {
+    let mock = Mock::start().await;
+    let date = retry_after_date(120);
+    mock.push(Reply::json(429, r#"{"error":"slow down"}"#).with_header("retry-after", &date));
+    let c = client(&mock);
+    let e = c.databases().get("db1").await.unwrap_err();
+    let left = e.retry_after().expect("the date is read");
+    assert!(left > Duration::from_secs(100) && left <= Duration::from_secs(120), "{left:?}");
+    assert_eq!(mock.seen().len(), 1);
 }
 
 /// A client whose requests time out after 300 ms.
@@ -332,7 +365,7 @@ async fn create_if_missing_retries_and_accepts_existing() {
         .await
         .unwrap();
     assert!(!ensured.was_created());
-    assert_eq!(ensured.hostname, "db1-acme.turso.io");
+    assert_eq!(ensured.hostname.as_deref(), Some("db1-acme.turso.io"));
     let seen = mock.seen();
     assert_eq!(seen.len(), 3);
     assert_eq!(seen[0].method, "POST");
@@ -432,8 +465,8 @@ async fn unknown_enum_values_decode_to_other() {
         r#"{"members":[{"username":"a","role":"superadmin","email":"a@x"},{"username":"b","role":"owner"}]}"#,
     ));
     let members = c.members().list().await.unwrap();
-    assert_eq!(members[0].role, Role::Other("superadmin".into()));
-    assert_eq!(members[1].role, Role::Owner);
+    assert_eq!(members[0].role, Some(Role::Other("superadmin".into())));
+    assert_eq!(members[1].role, Some(Role::Owner));
     mock.push(Reply::json(
         200,
         r#"{"audit_logs":[{"code":"db-teleport","created_at":"2024-01-01T00:00:00Z","author":"a","data":{}}],"pagination":{"page":1,"page_size":10,"total_pages":1,"total_rows":1}}"#,
@@ -445,7 +478,7 @@ async fn unknown_enum_values_decode_to_other() {
         .unwrap();
     assert_eq!(
         page.audit_logs[0].code,
-        turso_platform::AuditLogCode::Other("db-teleport".into())
+        Some(turso_platform::AuditLogCode::Other("db-teleport".into()))
     );
     mock.push(Reply::json(
         200,
@@ -454,7 +487,7 @@ async fn unknown_enum_values_decode_to_other() {
     let inst = c.databases().instances("db1").list().await.unwrap();
     assert_eq!(
         inst[0].kind,
-        turso_platform::InstanceType::Other("witness".into())
+        Some(turso_platform::InstanceType::Other("witness".into()))
     );
 }
 

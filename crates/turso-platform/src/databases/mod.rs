@@ -187,12 +187,18 @@ impl Databases {
             }
             Err(g) => return Err(g),
         };
-        if existing.group != database.group {
+        // An answer that does not name the group cannot contradict the
+        // request: the database of this name is taken as the one asked for.
+        if existing
+            .group
+            .as_ref()
+            .is_some_and(|group| *group != database.group)
+        {
             return Err(Error::new(
                 ErrorKind::AlreadyExists,
                 format!(
                     "database {:?} already exists in group {:?}, not in the requested group {:?}",
-                    database.name, existing.group, database.group
+                    database.name, existing.group.as_deref().unwrap_or_default(), database.group
                 ),
             )
             .with_operation("createDatabase"));

@@ -18,10 +18,13 @@ pub struct Database {
     pub name: String,
     /// The database's UUID.
     pub id: String,
-    /// The hostname for libSQL and HTTP connections.
-    pub hostname: String,
-    /// The group the database belongs to.
-    pub group: String,
+    /// The hostname for libSQL and HTTP connections (`None` when the answer
+    /// lacked it: the database is still identified by its name, and
+    /// [`Databases::get`](crate::Databases::get) asks again).
+    pub hostname: Option<String>,
+    /// The group the database belongs to (`None` when the answer lacked it,
+    /// as some 2024 answers did).
+    pub group: Option<String>,
     /// The primary location of the group.
     pub primary_region: Option<String>,
     /// The group's locations (deprecated by the service; see [`crate::Group`]).
@@ -51,6 +54,36 @@ pub struct Database {
     pub is_schema: bool,
 }
 
+impl Database {
+    /// The group's name, or a [`ErrorKind::Decode`](crate::ErrorKind::Decode)
+    /// error when the service's answer did not say it (for the calls that
+    /// need it).
+    pub(crate) fn group_name(&self) -> Result<&str> {
+        self.group
+            .as_deref()
+            .ok_or_else(|| missing(&self.name, "group"))
+    }
+
+    /// The hostname, or a [`ErrorKind::Decode`](crate::ErrorKind::Decode)
+    /// error when the service's answer did not say it.
+    pub(crate) fn hostname(&self) -> Result<&str> {
+        self.hostname
+            .as_deref()
+            .ok_or_else(|| missing(&self.name, "Hostname"))
+    }
+}
+
+/// The error for a call that needs `field` of database `name`, which the
+/// service's answer lacked.
+pub(crate) fn missing(name: &str, field: &str) -> Error {
+    Error::new(
+        crate::ErrorKind::Decode {
+            excerpt: String::new(),
+        },
+        format!("the service's answer for database {name:?} has no `{field}`, which this call needs"),
+    )
+}
+
 /// The parent of a branched database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -69,8 +102,8 @@ pub struct CreatedDatabase {
     pub name: String,
     /// The UUID.
     pub id: String,
-    /// The hostname.
-    pub hostname: String,
+    /// The hostname (`None` when the answer lacked it).
+    pub hostname: Option<String>,
 }
 
 impl From<Database> for CreatedDatabase {
@@ -398,8 +431,8 @@ impl From<types::Database> for Database {
         Database {
             name: db.name,
             id: db.db_id,
-            hostname: db.hostname,
-            group: db.group,
+            hostname: non_empty(db.hostname),
+            group: non_empty(db.group),
             primary_region: non_empty(db.primary_region),
             regions: db.regions,
             block_reads: db.block_reads.unwrap_or_default(),
@@ -430,7 +463,7 @@ impl From<types::CreateDatabaseOutput> for CreatedDatabase {
         CreatedDatabase {
             name: db.name,
             id: db.db_id,
-            hostname: db.hostname,
+            hostname: non_empty(db.hostname),
         }
     }
 }
