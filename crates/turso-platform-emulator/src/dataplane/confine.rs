@@ -25,6 +25,7 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, InterruptHandle};
 
+use super::limits::DataPlaneLimits;
 use emulator_core::http::lock;
 
 /// Databases one connection may have attached at once.
@@ -248,8 +249,9 @@ impl Guard {
 pub(crate) fn confine(
     conn: &Connection,
     guard: &Arc<Guard>,
-    max_sql: usize,
+    limits: &DataPlaneLimits,
 ) -> rusqlite::Result<()> {
+    conn.busy_timeout(limits.busy_timeout)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE, false)?;
@@ -258,7 +260,7 @@ pub(crate) fn confine(
     conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_LENGTH)?;
     conn.set_limit(
         Limit::SQLITE_LIMIT_SQL_LENGTH,
-        i32::try_from(max_sql).unwrap_or(i32::MAX),
+        i32::try_from(limits.max_request_size).unwrap_or(i32::MAX),
     )?;
     let _ = guard.interrupt.set(conn.get_interrupt_handle());
     let g = guard.clone();

@@ -525,7 +525,7 @@ mod tests {
         conn.execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
             .expect("creates");
         let guard = Guard::new(Default::default());
-        super::super::confine::confine(&conn, &guard, 1 << 20).expect("confined");
+        super::super::confine::confine(&conn, &guard, &Default::default()).expect("confined");
         guard.set_request(
             policy.read_only,
             HashMap::new(),

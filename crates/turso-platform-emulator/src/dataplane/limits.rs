@@ -26,6 +26,10 @@ pub struct DataPlaneLimits {
     pub max_streams_per_database: usize,
     /// Streams open at once for one token. Default 64.
     pub max_streams_per_token: usize,
+    /// How long a statement waits for another connection's write lock before
+    /// failing with `SQLITE_BUSY` (it holds one of its database's slots
+    /// meanwhile). Default 5 s.
+    pub busy_timeout: Duration,
     /// Requests of one database running SQL at once (the others wait their
     /// turn without holding a thread). Default 4.
     pub concurrency_per_database: usize,
@@ -40,6 +44,7 @@ impl Default for DataPlaneLimits {
             max_request_size: 16 << 20,
             max_streams_per_database: 128,
             max_streams_per_token: 64,
+            busy_timeout: Duration::from_secs(5),
             concurrency_per_database: 4,
         }
     }

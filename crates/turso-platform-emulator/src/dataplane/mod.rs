@@ -259,7 +259,7 @@ async fn sql_request(
                     .files
                     .open(&db_id)
                     .and_then(|c| {
-                        confine::confine(&c, &guard, limits.max_request_size)?;
+                        confine::confine(&c, &guard, &limits)?;
                         Ok(c)
                     })
                     .map_err(|e| exec::sql_error(&e))?;
