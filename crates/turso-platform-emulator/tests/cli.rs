@@ -78,3 +78,54 @@ async fn binary_prints_url_and_token_and_serves() {
     let _ = child.wait();
     assert!(data.path().join("state.sqlite3").exists());
 }
+
+/// SIGTERM (what `docker stop`, systemd and CI runners send) and SIGHUP stop
+/// the binary as Ctrl-C does: it exits 0 and its temporary directory
+/// (`emulator-*`, without `--data-dir`) is gone.
+#[tokio::test]
+async fn sigterm_and_sighup_remove_the_temporary_directory() {
+    for signal in ["TERM", "HUP"] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_turso-platform-emulator"))
+            .args(["--port", "0"])
+            .env("TMPDIR", tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawns");
+        let stdout = child.stdout.take().expect("stdout");
+        // Serving once the first line is out.
+        let _ = BufReader::new(stdout).lines().next();
+        let entries = || {
+            std::fs::read_dir(tmp.path())
+                .expect("reads")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            entries().iter().any(|n| n.starts_with("emulator-")),
+            "{:?}",
+            entries()
+        );
+        let sent = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -s {signal} {}", child.id()))
+            .status()
+            .expect("runs kill");
+        assert!(sent.success());
+        let mut status = None;
+        for _ in 0..250 {
+            status = child.try_wait().expect("waits");
+            if status.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let Some(status) = status else {
+            let _ = child.kill();
+            panic!("still running 5 s after SIG{signal}");
+        };
+        assert_eq!(status.code(), Some(0), "after SIG{signal}");
+        assert_eq!(entries(), Vec::<String>::new(), "after SIG{signal}");
+    }
+}

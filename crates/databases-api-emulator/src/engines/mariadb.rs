@@ -46,6 +46,7 @@ pub(crate) async fn start(
 
     let probe = launch.probe;
     let bind = format!("--bind-address={}", network.listen);
+    let tmp = dir.path().to_path_buf();
     let socket = dir.path().join("mariadbd.sock");
     let pid_file = dir.path().join("mariadbd.pid");
     let (process, port) = launch
@@ -61,7 +62,10 @@ pub(crate) async fn start(
                     .arg(format!("--pid-file={}", pid_file.display()))
                     .arg("--skip-name-resolve")
                     // An emulator's data is thrown away; skip the disk flushes.
-                    .arg("--innodb-flush-log-at-trx-commit=0");
+                    .arg("--innodb-flush-log-at-trx-commit=0")
+                    // Its temporary files in its own directory: `TMPDIR` may be
+                    // one its account cannot write.
+                    .env("TMPDIR", &tmp);
                 account::run_as(&mut cmd, account);
                 cmd
             },
@@ -106,7 +110,8 @@ async fn install(
         .arg("--auth-root-authentication-method=socket")
         .arg("--skip-test-db")
         .arg("--skip-name-resolve")
-        .arg(format!("--extra-file={}", sql_file.display()));
+        .arg(format!("--extra-file={}", sql_file.display()))
+        .env("TMPDIR", dir);
     account::run_as(&mut cmd, account);
     let result = run_step(launch, "mariadb-install-db", cmd).await;
     let _ = std::fs::remove_file(&sql_file);
