@@ -157,7 +157,11 @@ fn writes(state: &State) -> Result<Vec<Write>, String> {
     }
     for org in &state.orgs {
         // The unsaved entries are the newest: walk back to them, not through all.
-        let unsaved = org.audit.iter().rev().take_while(|e| e.seq >= org.audit_saved);
+        let unsaved = org
+            .audit
+            .iter()
+            .rev()
+            .take_while(|e| e.seq >= org.audit_saved);
         for entry in unsaved.collect::<Vec<_>>().into_iter().rev() {
             out.push(Write::Put(
                 AUDIT,
