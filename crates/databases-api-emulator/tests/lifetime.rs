@@ -58,8 +58,9 @@ impl Emulator {
     }
 
     /// Creates a database of each engine, waits until every one runs, and
-    /// connects a PostgreSQL client (kept open).
-    async fn databases_of_each_engine(&self) -> tokio_postgres::Client {
+    /// connects a PostgreSQL client (kept open); the client and the servers'
+    /// ports.
+    async fn databases_of_each_engine(&self) -> (tokio_postgres::Client, Vec<u16>) {
         let http = reqwest::Client::new();
         let mut ids = Vec::new();
         for db_type in ["postgresql", "mysql", "redis"] {
@@ -96,16 +97,29 @@ impl Emulator {
                 }
             }
         }
-        let credentials: Value = http
-            .get(format!("{}/{}/credentials", self.base, ids[0]))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("JSON");
-        let url = credentials["connection_string"].as_str().expect("a URL");
+        let mut credentials = Vec::new();
+        for id in &ids {
+            let answer: Value = http
+                .get(format!("{}/{id}/credentials", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("sent")
+                .json()
+                .await
+                .expect("JSON");
+            credentials.push(answer);
+        }
+        let ports = credentials
+            .iter()
+            .map(|c| {
+                c["port"]
+                    .as_u64()
+                    .and_then(|p| u16::try_from(p).ok())
+                    .expect("a port")
+            })
+            .collect();
+        let url = credentials[0]["connection_string"].as_str().expect("a URL");
         let config: tokio_postgres::Config = url.parse().expect("a PostgreSQL URL");
         let (client, connection) = config
             .connect(tokio_postgres::NoTls)
@@ -113,7 +127,17 @@ impl Emulator {
             .expect("connects");
         tokio::spawn(connection);
         client.simple_query("SELECT 1").await.expect("serves");
-        client
+        (client, ports)
+    }
+
+    /// Whether every one of `ports` refuses connections.
+    async fn all_refuse(ports: &[u16]) -> bool {
+        for port in ports {
+            if !support::refuses_connections(*port).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// Waits up to 5 s for the process to end; its exit code.
@@ -235,7 +259,7 @@ async fn a_signal_stops_every_server_and_removes_its_data(signal: Signal) {
     }
     let tmp = scratch();
     let mut emulator = Emulator::start(tmp.path());
-    let _client = emulator.databases_of_each_engine().await;
+    let (_client, ports) = emulator.databases_of_each_engine().await;
     let servers = descendants(emulator.child.id());
     // redis-server, mariadbd, and the postmaster with its children.
     assert!(servers.len() >= 5, "{servers:?}");
@@ -253,6 +277,7 @@ async fn a_signal_stops_every_server_and_removes_its_data(signal: Signal) {
         Vec::<PathBuf>::new(),
         "after {signal}"
     );
+    assert!(Emulator::all_refuse(&ports).await, "after {signal}");
 }
 
 #[tokio::test]
@@ -272,7 +297,7 @@ async fn after_kill_9_no_server_survives_and_the_next_start_removes_the_data() {
     }
     let tmp = scratch();
     let mut emulator = Emulator::start(tmp.path());
-    let _client = emulator.databases_of_each_engine().await;
+    let (_client, ports) = emulator.databases_of_each_engine().await;
     let servers = descendants(emulator.child.id());
     assert!(servers.len() >= 5, "{servers:?}");
 
@@ -283,6 +308,7 @@ async fn after_kill_9_no_server_survives_and_the_next_start_removes_the_data() {
         Vec::<u32>::new(),
         "after kill -9"
     );
+    assert!(Emulator::all_refuse(&ports).await, "after kill -9");
     // Nothing could remove the data of a process killed outright...
     let left = data_dirs(tmp.path());
     assert_eq!(left.len(), 1);
