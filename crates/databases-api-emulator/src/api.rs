@@ -1,7 +1,8 @@
 //! The five operations on the world. Each returns the answer's status and
 //! body, or an [`ApiError`]; the server checks the answer against the spec
 //! before anything is stored. Deleting stops a real server, which takes
-//! time, so [`delete`] is split around that wait.
+//! time, so the server's delete is split around that wait ([`find`], then
+//! [`destroyed`]).
 
 use emulator_core::ApiError;
 use serde_json::{Value, json};
@@ -12,14 +13,17 @@ use crate::model::{self, Database, PLANS, REGIONS, Status, StoredPassword};
 use crate::secret::Secret;
 use crate::world::World;
 
-/// A success answer.
+/// A success answer: a status and its JSON body, if it has one.
 pub(crate) struct Reply {
     pub status: u16,
-    pub body: Value,
+    pub body: Option<Value>,
 }
 
 fn ok(body: Value) -> Reply {
-    Reply { status: 200, body }
+    Reply {
+        status: 200,
+        body: Some(body),
+    }
 }
 
 /// The database `id` of the world (destroyed ones included), or 404.
@@ -143,7 +147,8 @@ pub(crate) fn setup(db: &Database) -> Result<(Engine, Setup), String> {
     Ok((engine, setup))
 }
 
-/// `deleteDatabase`, once any real server is stopped: the record, destroyed.
+/// `deleteDatabase`, once any real server is stopped: the record, destroyed
+/// (answered 204, no body: the deletion is complete).
 pub(crate) fn destroyed(db: &Database) -> Database {
     let mut db = db.clone();
     db.status = Status::Destroyed;

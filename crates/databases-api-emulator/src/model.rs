@@ -158,10 +158,11 @@ impl Database {
     }
 }
 
-/// The spec's `Credentials` of its engine.
+/// The spec's `Credentials` in its engine's shape, as the page shows them:
+/// without `db_type` (clients tell the engine from the database or the
+/// connection string's scheme).
 pub(crate) fn credentials_json(c: &Credentials) -> Value {
     let mut v = json!({
-        "db_type": c.engine.as_str(),
         "host": c.host,
         "port": c.port,
         "password": c.password.expose(),
@@ -213,5 +214,9 @@ mod tests {
         let creds = credentials_json(&db.credentials().expect("an engine"));
         assert_eq!(creds["password"], "hunter2hunter2");
         assert!(creds.get("username").is_none(), "redis has no user");
+        assert!(
+            creds.get("db_type").is_none(),
+            "the page's shape names no engine"
+        );
     }
 }

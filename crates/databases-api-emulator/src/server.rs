@@ -102,11 +102,22 @@ async fn answer(shared: &Arc<Shared>, op: &str, path: PathParams, req: Request<B
             },
         },
     };
-    let (status, body) = match result {
-        Ok(reply) => (reply.status, reply.body),
-        Err(e) => (e.status, api::error_body(&e)),
-    };
-    json_response(status, &body)
+    match result {
+        Ok(Reply {
+            status,
+            body: Some(body),
+        }) => json_response(status, &body),
+        Ok(Reply { status, body: None }) => empty_response(status),
+        Err(e) => json_response(e.status, &api::error_body(&e)),
+    }
+}
+
+/// An answer without a body (delete's 204).
+fn empty_response(status: u16) -> Response {
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    resp
 }
 
 /// Check an answer against the spec: the answer itself, or (strict) a 500
@@ -114,7 +125,7 @@ async fn answer(shared: &Arc<Shared>, op: &str, path: PathParams, req: Request<B
 fn checked(shared: &Shared, op: &str, reply: Reply) -> Result<Reply, ApiError> {
     match shared
         .spec
-        .check_response(op, reply.status, Some(&reply.body))
+        .check_response(op, reply.status, reply.body.as_ref())
     {
         Ok(()) => Ok(reply),
         Err(violation) => {
@@ -163,7 +174,7 @@ fn checked_error(
         Err(e) => {
             let reply = Reply {
                 status: e.status,
-                body: api::error_body(&e),
+                body: Some(api::error_body(&e)),
             };
             checked(shared, op, reply).and(Err(e))
         }
@@ -181,7 +192,7 @@ fn create(shared: &Arc<Shared>, body: Value) -> Result<Reply, ApiError> {
         "createDatabase",
         Reply {
             status: 201,
-            body: db.to_created_json(),
+            body: Some(db.to_created_json()),
         },
     )?;
     let id = db.id.clone();
@@ -192,8 +203,9 @@ fn create(shared: &Arc<Shared>, body: Value) -> Result<Reply, ApiError> {
     Ok(reply)
 }
 
-/// Stops the real server first, so that the answer arrives once it is
-/// stopped and its data is gone.
+/// Stops the real server first, so that the answer (204) arrives once it is
+/// stopped and its data is gone: the deletion is complete. Deleting a
+/// destroyed database answers 204 again.
 async fn delete(shared: &Arc<Shared>, id: &str) -> Result<Reply, ApiError> {
     let found = api::find(&lock(&shared.world), id).map(|_| ());
     if let Err(e) = found {
@@ -206,8 +218,8 @@ async fn delete(shared: &Arc<Shared>, id: &str) -> Result<Reply, ApiError> {
         shared,
         "deleteDatabase",
         Reply {
-            status: 200,
-            body: db.to_json(),
+            status: 204,
+            body: None,
         },
     )?;
     shared.save(&mut world, db).map_err(internal)?;

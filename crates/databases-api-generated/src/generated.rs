@@ -174,85 +174,133 @@ version of the engine is used (16, 8.4, 7.2 or 7.0).
             Default::default()
         }
     }
-    /**The answer of `createDatabase`: the page shows a partial database. Decision: these
-five fields are always present; the server may add other fields of `Database`, which
-clients should not rely on here (read the database with `getDatabase`).
+    /**The answer of `createDatabase`: the page shows a partial database. Decision: `id` and
+`name` are required (they identify it); the page's other fields (`db_type`, `status`,
+`created_at`) are answered by this document's servers, but a client reads them as
+unknown when absent. The server may add other fields of `Database`, which clients
+should not rely on here (read the database with `getDatabase`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedDatabase {
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub db_type: AnsweredEngine,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub db_type: ::std::option::Option<AnsweredEngine>,
         ///The database's id, `db_` and an opaque suffix.
         pub id: ::std::string::String,
-        pub name: Name,
-        pub status: Status,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<Status>,
     }
     impl CreatedDatabase {
         pub fn builder() -> builder::CreatedDatabase {
             Default::default()
         }
     }
-    /**Connection credentials, in the shape of the database's engine, told apart by
-`db_type`.
+    /**How to connect to a database, in the shape of its engine (see
+`getDatabaseCredentials`):
 
-Decision: `connection_string` is a complete URI that includes the password
-(`postgresql://`, `mysql://`, `redis://` or `rediss://`, `mongodb://`); the page
-elides it as `postgresql://...`. Treat it as secret, like `password`.
+| engine | fields |
+|---|---|
+| PostgreSQL (the page's) | `host`, `port`, `username`, `password`, `database`, `ssl_mode`, `connection_string` |
+| MySQL | the PostgreSQL fields, `ssl_mode` as MySQL spells it |
+| Redis (the page's) | `host`, `port`, `password`, `connection_string` |
+| MongoDB | the PostgreSQL fields without `ssl_mode` |
+
+Decision: `host` and `port` identify the connection and are required; every other
+field may be absent. `connection_string` is a complete URI that includes the
+password (`postgresql://`, `mysql://`, `redis://` or `rediss://`, `mongodb://` or
+`mongodb+srv://`); the page elides it as `postgresql://...`. Treat it as secret, like
+`password`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(untagged)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum Credentials {
-        PostgresqlCredentials(PostgresqlCredentials),
-        MysqlCredentials(MysqlCredentials),
-        RedisCredentials(RedisCredentials),
-        MongodbCredentials(MongodbCredentials),
+    pub struct Credentials {
+        /**`postgresql://username:password@host:port/database?sslmode=...`,
+`mysql://username:password@host:port/database`, `redis://:password@host:port`,
+`mongodb://username:password@host:port/database?...` (or `mongodb+srv://`).
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub connection_string: ::std::option::Option<::std::string::String>,
+        /**The database to connect to (PostgreSQL, MySQL, MongoDB). Decision: the name with
+`-` replaced by `_` (`main_postgres` for `main-postgres`, as on the page).
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub database: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub db_type: ::std::option::Option<AnsweredEngine>,
+        pub host: ::std::string::String,
+        ///The password (Redis's `requirepass` for Redis).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        ///The TCP port.
+        pub port: i64,
+        /**The TLS mode as the engine spells it: libpq's `sslmode` for PostgreSQL (`disable`,
+`allow`, `prefer`, `require`, `verify-ca`, `verify-full`), MySQL's `ssl-mode` in
+lowercase for MySQL (`disabled`, `preferred`, `required`, `verify_ca`,
+`verify_identity`). Decision: `require` (`required`) for managed instances, as on
+the page; a local emulator answers `disable` (`disabled`). Open: a client keeps a
+mode it does not know.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl_mode: ::std::option::Option<::std::string::String>,
+        ///The user name (PostgreSQL, MySQL, MongoDB).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
     }
-    impl ::std::convert::From<PostgresqlCredentials> for Credentials {
-        fn from(value: PostgresqlCredentials) -> Self {
-            Self::PostgresqlCredentials(value)
+    impl Credentials {
+        pub fn builder() -> builder::Credentials {
+            Default::default()
         }
     }
-    impl ::std::convert::From<MysqlCredentials> for Credentials {
-        fn from(value: MysqlCredentials) -> Self {
-            Self::MysqlCredentials(value)
-        }
-    }
-    impl ::std::convert::From<RedisCredentials> for Credentials {
-        fn from(value: RedisCredentials) -> Self {
-            Self::RedisCredentials(value)
-        }
-    }
-    impl ::std::convert::From<MongodbCredentials> for Credentials {
-        fn from(value: MongodbCredentials) -> Self {
-            Self::MongodbCredentials(value)
-        }
-    }
-    ///A database instance.
+    /**A database instance, as answered.
+
+Decision: only `id` and `name` identify a database, so only they are required;
+every other field may be absent (a client reads it as unknown, or as the page's
+default for `storage_gb` and `replicas`). A value of an unexpected type, or `null`,
+reads as absent. No pattern, length or bound of the
+request schemas applies here: a name, plan or region the service answers is kept as
+answered, whatever its shape.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Database {
         ///When it was created (RFC 3339, UTC).
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        pub db_type: AnsweredEngine,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub db_type: ::std::option::Option<AnsweredEngine>,
         /**The database's id: `db_` and an opaque suffix. Decision: no pattern is enforced on
 answers, so that a client keeps working if the suffix's alphabet changes.
 */
         pub id: ::std::string::String,
-        pub name: Name,
-        pub plan_id: PlanId,
+        ///The database instance's name (see `Name` for what a create accepts).
+        pub name: ::std::string::String,
+        ///The instance size plan (see `PlanId` for what a create accepts).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
         ///The id of the project it belongs to (the token's), `proj_` and a suffix.
-        pub project_id: ::std::string::String,
-        pub region: Region,
-        pub replicas: ::std::num::NonZeroU32,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///The deployment region (see `Region` for what a create accepts).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region: ::std::option::Option<::std::string::String>,
+        ///Number of replicas for HA (default: 1, as on the page).
+        #[serde(default = "defaults::default_u64::<i64, 1>")]
+        pub replicas: i64,
         /**The name as used in host names and paths. Decision: since a name is already a DNS
 label, the slug equals the name.
 */
-        pub slug: ::std::string::String,
-        pub status: Status,
-        pub storage_gb: ::std::num::NonZeroU32,
-        pub version: AnsweredVersion,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<Status>,
+        ///Storage size in GB (default: 10, as on the page).
+        #[serde(default = "defaults::default_u64::<i64, 10>")]
+        pub storage_gb: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<AnsweredVersion>,
     }
     impl Database {
         pub fn builder() -> builder::Database {
@@ -496,222 +544,6 @@ valid for Redis and MongoDB only).
             value.parse()
         }
     }
-    /**How to connect to a MongoDB database. Decision: the page does not show it; it has the
-PostgreSQL fields without `ssl_mode` (TLS is part of the connection string), and a
-`mongodb://` connection string.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct MongodbCredentials {
-        ///`mongodb://username:password@host:port/database?authSource=admin&tls=true`
-        pub connection_string: ::std::string::String,
-        ///The database to use; the name with `-` replaced by `_`.
-        pub database: ::std::string::String,
-        pub db_type: MongodbCredentialsDbType,
-        pub host: ::std::string::String,
-        pub password: ::std::string::String,
-        pub port: ::std::num::NonZeroU32,
-        pub username: ::std::string::String,
-    }
-    impl MongodbCredentials {
-        pub fn builder() -> builder::MongodbCredentials {
-            Default::default()
-        }
-    }
-    ///`MongodbCredentialsDbType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum MongodbCredentialsDbType {
-        #[serde(rename = "mongodb")]
-        Mongodb,
-    }
-    impl ::std::fmt::Display for MongodbCredentialsDbType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Mongodb => f.write_str("mongodb"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MongodbCredentialsDbType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "mongodb" => Ok(Self::Mongodb),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MongodbCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MongodbCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    /**How to connect to a MySQL database. Decision: the page does not show it; it has the
-PostgreSQL shape, with MySQL's `ssl-mode` values (lowercase).
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct MysqlCredentials {
-        ///`mysql://username:password@host:port/database?ssl-mode=...`
-        pub connection_string: ::std::string::String,
-        ///The database (schema) to use; the name with `-` replaced by `_`.
-        pub database: ::std::string::String,
-        pub db_type: MysqlCredentialsDbType,
-        pub host: ::std::string::String,
-        pub password: ::std::string::String,
-        pub port: ::std::num::NonZeroU32,
-        pub ssl_mode: MysqlCredentialsSslMode,
-        pub username: ::std::string::String,
-    }
-    impl MysqlCredentials {
-        pub fn builder() -> builder::MysqlCredentials {
-            Default::default()
-        }
-    }
-    ///`MysqlCredentialsDbType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum MysqlCredentialsDbType {
-        #[serde(rename = "mysql")]
-        Mysql,
-    }
-    impl ::std::fmt::Display for MysqlCredentialsDbType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Mysql => f.write_str("mysql"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MysqlCredentialsDbType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "mysql" => Ok(Self::Mysql),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MysqlCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MysqlCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MysqlCredentialsSslMode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum MysqlCredentialsSslMode {
-        #[serde(rename = "disabled")]
-        Disabled,
-        #[serde(rename = "preferred")]
-        Preferred,
-        #[serde(rename = "required")]
-        Required,
-        #[serde(rename = "verify_ca")]
-        VerifyCa,
-        #[serde(rename = "verify_identity")]
-        VerifyIdentity,
-    }
-    impl ::std::fmt::Display for MysqlCredentialsSslMode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Disabled => f.write_str("disabled"),
-                Self::Preferred => f.write_str("preferred"),
-                Self::Required => f.write_str("required"),
-                Self::VerifyCa => f.write_str("verify_ca"),
-                Self::VerifyIdentity => f.write_str("verify_identity"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MysqlCredentialsSslMode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "disabled" => Ok(Self::Disabled),
-                "preferred" => Ok(Self::Preferred),
-                "required" => Ok(Self::Required),
-                "verify_ca" => Ok(Self::VerifyCa),
-                "verify_identity" => Ok(Self::VerifyIdentity),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MysqlCredentialsSslMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MysqlCredentialsSslMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**The database instance's name.
 
 Decision: a DNS label (RFC 1123: lowercase letters, digits and `-`, starting and
@@ -839,228 +671,6 @@ Decision: the catalogue of plans is the server's; an unknown plan answers 400.
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
-        }
-    }
-    ///How to connect to a PostgreSQL database (the page's shape, with `db_type`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct PostgresqlCredentials {
-        ///`postgresql://username:password@host:port/database?sslmode=...`
-        pub connection_string: ::std::string::String,
-        /**The database to connect to. Decision: the name with `-` replaced by `_`
-(`main_postgres` for `main-postgres`, as on the page).
-*/
-        pub database: ::std::string::String,
-        pub db_type: PostgresqlCredentialsDbType,
-        pub host: ::std::string::String,
-        pub password: ::std::string::String,
-        pub port: ::std::num::NonZeroU32,
-        /**libpq's `sslmode`. Decision: `require` for managed instances, as on the page; a
-local emulator answers `disable`.
-*/
-        pub ssl_mode: PostgresqlCredentialsSslMode,
-        pub username: ::std::string::String,
-    }
-    impl PostgresqlCredentials {
-        pub fn builder() -> builder::PostgresqlCredentials {
-            Default::default()
-        }
-    }
-    ///`PostgresqlCredentialsDbType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum PostgresqlCredentialsDbType {
-        #[serde(rename = "postgresql")]
-        Postgresql,
-    }
-    impl ::std::fmt::Display for PostgresqlCredentialsDbType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Postgresql => f.write_str("postgresql"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PostgresqlCredentialsDbType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "postgresql" => Ok(Self::Postgresql),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PostgresqlCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for PostgresqlCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    /**libpq's `sslmode`. Decision: `require` for managed instances, as on the page; a
-local emulator answers `disable`.
-*/
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum PostgresqlCredentialsSslMode {
-        #[serde(rename = "disable")]
-        Disable,
-        #[serde(rename = "allow")]
-        Allow,
-        #[serde(rename = "prefer")]
-        Prefer,
-        #[serde(rename = "require")]
-        Require,
-        #[serde(rename = "verify-ca")]
-        VerifyCa,
-        #[serde(rename = "verify-full")]
-        VerifyFull,
-    }
-    impl ::std::fmt::Display for PostgresqlCredentialsSslMode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Disable => f.write_str("disable"),
-                Self::Allow => f.write_str("allow"),
-                Self::Prefer => f.write_str("prefer"),
-                Self::Require => f.write_str("require"),
-                Self::VerifyCa => f.write_str("verify-ca"),
-                Self::VerifyFull => f.write_str("verify-full"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PostgresqlCredentialsSslMode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "disable" => Ok(Self::Disable),
-                "allow" => Ok(Self::Allow),
-                "prefer" => Ok(Self::Prefer),
-                "require" => Ok(Self::Require),
-                "verify-ca" => Ok(Self::VerifyCa),
-                "verify-full" => Ok(Self::VerifyFull),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PostgresqlCredentialsSslMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostgresqlCredentialsSslMode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    /**How to connect to a Redis database (the page's shape, with `db_type`): no user name
-and no database; the password is Redis's `requirepass`.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct RedisCredentials {
-        ///`redis://:password@host:port` (`rediss://` over TLS)
-        pub connection_string: ::std::string::String,
-        pub db_type: RedisCredentialsDbType,
-        pub host: ::std::string::String,
-        pub password: ::std::string::String,
-        pub port: ::std::num::NonZeroU32,
-    }
-    impl RedisCredentials {
-        pub fn builder() -> builder::RedisCredentials {
-            Default::default()
-        }
-    }
-    ///`RedisCredentialsDbType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub enum RedisCredentialsDbType {
-        #[serde(rename = "redis")]
-        Redis,
-    }
-    impl ::std::fmt::Display for RedisCredentialsDbType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Redis => f.write_str("redis"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for RedisCredentialsDbType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "redis" => Ok(Self::Redis),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RedisCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RedisCredentialsDbType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /**The deployment region, such as `nyc1`. Decision: the list of regions is the server's;
@@ -1356,29 +966,37 @@ one). Any status moves to `destroyed` on delete, which is final.
         #[derive(Clone, Debug)]
         pub struct CreatedDatabase {
             created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            db_type: ::std::result::Result<super::AnsweredEngine, ::std::string::String>,
+            db_type: ::std::result::Result<
+                ::std::option::Option<super::AnsweredEngine>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<super::Name, ::std::string::String>,
-            status: ::std::result::Result<super::Status, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<super::Status>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreatedDatabase {
             fn default() -> Self {
                 Self {
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    db_type: Err("no value supplied for db_type".to_string()),
+                    created_at: Ok(Default::default()),
+                    db_type: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                 }
             }
         }
         impl CreatedDatabase {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -1390,7 +1008,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn db_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AnsweredEngine>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AnsweredEngine>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.db_type = value
@@ -1412,7 +1030,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Name>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1424,7 +1042,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Status>,
+                T: ::std::convert::TryInto<::std::option::Option<super::Status>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1461,57 +1079,242 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Credentials {
+            connection_string: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            database: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            db_type: ::std::result::Result<
+                ::std::option::Option<super::AnsweredEngine>,
+                ::std::string::String,
+            >,
+            host: ::std::result::Result<::std::string::String, ::std::string::String>,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            port: ::std::result::Result<i64, ::std::string::String>,
+            ssl_mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Credentials {
+            fn default() -> Self {
+                Self {
+                    connection_string: Ok(Default::default()),
+                    database: Ok(Default::default()),
+                    db_type: Ok(Default::default()),
+                    host: Err("no value supplied for host".to_string()),
+                    password: Ok(Default::default()),
+                    port: Err("no value supplied for port".to_string()),
+                    ssl_mode: Ok(Default::default()),
+                    username: Ok(Default::default()),
+                }
+            }
+        }
+        impl Credentials {
+            pub fn connection_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connection_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connection_string: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn database<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.database = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for database: {e}")
+                    });
+                self
+            }
+            pub fn db_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AnsweredEngine>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.db_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for db_type: {e}")
+                    });
+                self
+            }
+            pub fn host<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host: {e}")
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn port<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.port = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for port: {e}")
+                    });
+                self
+            }
+            pub fn ssl_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ssl_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssl_mode: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Credentials> for super::Credentials {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Credentials,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    connection_string: value.connection_string?,
+                    database: value.database?,
+                    db_type: value.db_type?,
+                    host: value.host?,
+                    password: value.password?,
+                    port: value.port?,
+                    ssl_mode: value.ssl_mode?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Credentials> for Credentials {
+            fn from(value: super::Credentials) -> Self {
+                Self {
+                    connection_string: Ok(value.connection_string),
+                    database: Ok(value.database),
+                    db_type: Ok(value.db_type),
+                    host: Ok(value.host),
+                    password: Ok(value.password),
+                    port: Ok(value.port),
+                    ssl_mode: Ok(value.ssl_mode),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Database {
             created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            db_type: ::std::result::Result<super::AnsweredEngine, ::std::string::String>,
+            db_type: ::std::result::Result<
+                ::std::option::Option<super::AnsweredEngine>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<super::Name, ::std::string::String>,
-            plan_id: ::std::result::Result<super::PlanId, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            plan_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             project_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            region: ::std::result::Result<super::Region, ::std::string::String>,
-            replicas: ::std::result::Result<
-                ::std::num::NonZeroU32,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<super::Status, ::std::string::String>,
-            storage_gb: ::std::result::Result<
-                ::std::num::NonZeroU32,
+            region: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            replicas: ::std::result::Result<i64, ::std::string::String>,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::Status>,
+                ::std::string::String,
+            >,
+            storage_gb: ::std::result::Result<i64, ::std::string::String>,
             version: ::std::result::Result<
-                super::AnsweredVersion,
+                ::std::option::Option<super::AnsweredVersion>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Database {
             fn default() -> Self {
                 Self {
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    db_type: Err("no value supplied for db_type".to_string()),
+                    created_at: Ok(Default::default()),
+                    db_type: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
-                    plan_id: Err("no value supplied for plan_id".to_string()),
-                    project_id: Err("no value supplied for project_id".to_string()),
-                    region: Err("no value supplied for region".to_string()),
-                    replicas: Err("no value supplied for replicas".to_string()),
-                    slug: Err("no value supplied for slug".to_string()),
-                    status: Err("no value supplied for status".to_string()),
-                    storage_gb: Err("no value supplied for storage_gb".to_string()),
-                    version: Err("no value supplied for version".to_string()),
+                    plan_id: Ok(Default::default()),
+                    project_id: Ok(Default::default()),
+                    region: Ok(Default::default()),
+                    replicas: Ok(super::defaults::default_u64::<i64, 1>()),
+                    slug: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    storage_gb: Ok(super::defaults::default_u64::<i64, 10>()),
+                    version: Ok(Default::default()),
                 }
             }
         }
         impl Database {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -1523,7 +1326,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn db_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AnsweredEngine>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AnsweredEngine>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.db_type = value
@@ -1545,7 +1348,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Name>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1557,7 +1360,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn plan_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PlanId>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.plan_id = value
@@ -1569,7 +1372,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn project_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.project_id = value
@@ -1581,7 +1384,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn region<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Region>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.region = value
@@ -1593,7 +1396,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn replicas<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.replicas = value
@@ -1605,7 +1408,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -1617,7 +1420,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Status>,
+                T: ::std::convert::TryInto<::std::option::Option<super::Status>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1629,7 +1432,7 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn storage_gb<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.storage_gb = value
@@ -1641,7 +1444,9 @@ one). Any status moves to `destroyed` on delete, which is final.
             }
             pub fn version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AnsweredVersion>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AnsweredVersion>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.version = value
@@ -1729,639 +1534,16 @@ one). Any status moves to `destroyed` on delete, which is final.
                 Self { error: Ok(value.error) }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct MongodbCredentials {
-            connection_string: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            database: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            db_type: ::std::result::Result<
-                super::MongodbCredentialsDbType,
-                ::std::string::String,
-            >,
-            host: ::std::result::Result<::std::string::String, ::std::string::String>,
-            password: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            port: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MongodbCredentials {
-            fn default() -> Self {
-                Self {
-                    connection_string: Err(
-                        "no value supplied for connection_string".to_string(),
-                    ),
-                    database: Err("no value supplied for database".to_string()),
-                    db_type: Err("no value supplied for db_type".to_string()),
-                    host: Err("no value supplied for host".to_string()),
-                    password: Err("no value supplied for password".to_string()),
-                    port: Err("no value supplied for port".to_string()),
-                    username: Err("no value supplied for username".to_string()),
-                }
-            }
-        }
-        impl MongodbCredentials {
-            pub fn connection_string<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.connection_string = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for connection_string: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn database<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.database = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for database: {e}")
-                    });
-                self
-            }
-            pub fn db_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MongodbCredentialsDbType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.db_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_type: {e}")
-                    });
-                self
-            }
-            pub fn host<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn port<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for port: {e}")
-                    });
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MongodbCredentials> for super::MongodbCredentials {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MongodbCredentials,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    connection_string: value.connection_string?,
-                    database: value.database?,
-                    db_type: value.db_type?,
-                    host: value.host?,
-                    password: value.password?,
-                    port: value.port?,
-                    username: value.username?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MongodbCredentials> for MongodbCredentials {
-            fn from(value: super::MongodbCredentials) -> Self {
-                Self {
-                    connection_string: Ok(value.connection_string),
-                    database: Ok(value.database),
-                    db_type: Ok(value.db_type),
-                    host: Ok(value.host),
-                    password: Ok(value.password),
-                    port: Ok(value.port),
-                    username: Ok(value.username),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MysqlCredentials {
-            connection_string: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            database: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            db_type: ::std::result::Result<
-                super::MysqlCredentialsDbType,
-                ::std::string::String,
-            >,
-            host: ::std::result::Result<::std::string::String, ::std::string::String>,
-            password: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            port: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            ssl_mode: ::std::result::Result<
-                super::MysqlCredentialsSslMode,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MysqlCredentials {
-            fn default() -> Self {
-                Self {
-                    connection_string: Err(
-                        "no value supplied for connection_string".to_string(),
-                    ),
-                    database: Err("no value supplied for database".to_string()),
-                    db_type: Err("no value supplied for db_type".to_string()),
-                    host: Err("no value supplied for host".to_string()),
-                    password: Err("no value supplied for password".to_string()),
-                    port: Err("no value supplied for port".to_string()),
-                    ssl_mode: Err("no value supplied for ssl_mode".to_string()),
-                    username: Err("no value supplied for username".to_string()),
-                }
-            }
-        }
-        impl MysqlCredentials {
-            pub fn connection_string<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.connection_string = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for connection_string: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn database<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.database = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for database: {e}")
-                    });
-                self
-            }
-            pub fn db_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MysqlCredentialsDbType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.db_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_type: {e}")
-                    });
-                self
-            }
-            pub fn host<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn port<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for port: {e}")
-                    });
-                self
-            }
-            pub fn ssl_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::MysqlCredentialsSslMode>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ssl_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ssl_mode: {e}")
-                    });
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MysqlCredentials> for super::MysqlCredentials {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MysqlCredentials,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    connection_string: value.connection_string?,
-                    database: value.database?,
-                    db_type: value.db_type?,
-                    host: value.host?,
-                    password: value.password?,
-                    port: value.port?,
-                    ssl_mode: value.ssl_mode?,
-                    username: value.username?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MysqlCredentials> for MysqlCredentials {
-            fn from(value: super::MysqlCredentials) -> Self {
-                Self {
-                    connection_string: Ok(value.connection_string),
-                    database: Ok(value.database),
-                    db_type: Ok(value.db_type),
-                    host: Ok(value.host),
-                    password: Ok(value.password),
-                    port: Ok(value.port),
-                    ssl_mode: Ok(value.ssl_mode),
-                    username: Ok(value.username),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PostgresqlCredentials {
-            connection_string: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            database: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            db_type: ::std::result::Result<
-                super::PostgresqlCredentialsDbType,
-                ::std::string::String,
-            >,
-            host: ::std::result::Result<::std::string::String, ::std::string::String>,
-            password: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            port: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            ssl_mode: ::std::result::Result<
-                super::PostgresqlCredentialsSslMode,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PostgresqlCredentials {
-            fn default() -> Self {
-                Self {
-                    connection_string: Err(
-                        "no value supplied for connection_string".to_string(),
-                    ),
-                    database: Err("no value supplied for database".to_string()),
-                    db_type: Err("no value supplied for db_type".to_string()),
-                    host: Err("no value supplied for host".to_string()),
-                    password: Err("no value supplied for password".to_string()),
-                    port: Err("no value supplied for port".to_string()),
-                    ssl_mode: Err("no value supplied for ssl_mode".to_string()),
-                    username: Err("no value supplied for username".to_string()),
-                }
-            }
-        }
-        impl PostgresqlCredentials {
-            pub fn connection_string<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.connection_string = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for connection_string: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn database<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.database = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for database: {e}")
-                    });
-                self
-            }
-            pub fn db_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::PostgresqlCredentialsDbType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.db_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_type: {e}")
-                    });
-                self
-            }
-            pub fn host<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn port<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for port: {e}")
-                    });
-                self
-            }
-            pub fn ssl_mode<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::PostgresqlCredentialsSslMode>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ssl_mode = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for ssl_mode: {e}")
-                    });
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for username: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PostgresqlCredentials>
-        for super::PostgresqlCredentials {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PostgresqlCredentials,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    connection_string: value.connection_string?,
-                    database: value.database?,
-                    db_type: value.db_type?,
-                    host: value.host?,
-                    password: value.password?,
-                    port: value.port?,
-                    ssl_mode: value.ssl_mode?,
-                    username: value.username?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PostgresqlCredentials>
-        for PostgresqlCredentials {
-            fn from(value: super::PostgresqlCredentials) -> Self {
-                Self {
-                    connection_string: Ok(value.connection_string),
-                    database: Ok(value.database),
-                    db_type: Ok(value.db_type),
-                    host: Ok(value.host),
-                    password: Ok(value.password),
-                    port: Ok(value.port),
-                    ssl_mode: Ok(value.ssl_mode),
-                    username: Ok(value.username),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RedisCredentials {
-            connection_string: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            db_type: ::std::result::Result<
-                super::RedisCredentialsDbType,
-                ::std::string::String,
-            >,
-            host: ::std::result::Result<::std::string::String, ::std::string::String>,
-            password: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            port: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-        }
-        impl ::std::default::Default for RedisCredentials {
-            fn default() -> Self {
-                Self {
-                    connection_string: Err(
-                        "no value supplied for connection_string".to_string(),
-                    ),
-                    db_type: Err("no value supplied for db_type".to_string()),
-                    host: Err("no value supplied for host".to_string()),
-                    password: Err("no value supplied for password".to_string()),
-                    port: Err("no value supplied for port".to_string()),
-                }
-            }
-        }
-        impl RedisCredentials {
-            pub fn connection_string<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.connection_string = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for connection_string: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn db_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::RedisCredentialsDbType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.db_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for db_type: {e}")
-                    });
-                self
-            }
-            pub fn host<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.host = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for host: {e}")
-                    });
-                self
-            }
-            pub fn password<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.password = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for password: {e}")
-                    });
-                self
-            }
-            pub fn port<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.port = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for port: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RedisCredentials> for super::RedisCredentials {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RedisCredentials,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    connection_string: value.connection_string?,
-                    db_type: value.db_type?,
-                    host: value.host?,
-                    password: value.password?,
-                    port: value.port?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RedisCredentials> for RedisCredentials {
-            fn from(value: super::RedisCredentials) -> Self {
-                Self {
-                    connection_string: Ok(value.connection_string),
-                    db_type: Ok(value.db_type),
-                    host: Ok(value.host),
-                    password: Ok(value.password),
-                    port: Ok(value.port),
-                }
-            }
-        }
     }
     /// Generation of default values for serde.
     pub mod defaults {
+        pub(super) fn default_u64<T, const V: u64>() -> T
+        where
+            T: ::std::convert::TryFrom<u64>,
+            <T as ::std::convert::TryFrom<u64>>::Error: ::std::fmt::Debug,
+        {
+            T::try_from(V).unwrap()
+        }
         pub(super) fn default_nzu64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
@@ -2431,6 +1613,15 @@ concerns, each starting with "Decision:". The decisions that concern the whole A
   looked up in the token's project only (a database of another project answers 404).
 - Decision: no rate limit is enforced today; clients should still honour 429 with
   `Retry-After` should one be introduced.
+- Decision: requests are held to every rule below (patterns, lengths, bounds, closed
+  enums); answers only to what identifies the thing they describe. The answer schemas
+  (`Database`, `CreatedDatabase`, `Credentials`) require only their identity fields
+  (a database's `id` and `name`; a connection's `host` and `port`), state no pattern,
+  length, bound or closed enum the page does not state, and take an engine, version or
+  status this document does not know. Every other field may be absent; where the page
+  documents a default (`storage_gb` 10, `replicas` 1) an absent field means it. A
+  client reads a value of an unexpected type, or `null`, as absent, and leaves out of a
+  list an item it cannot identify.
 
 
 Version: 1.0.0*/
@@ -2502,6 +1693,9 @@ Every database of the token's project.
 Decision: the answer is the bare JSON array the page shows, with no pagination.
 Databases whose status is `destroyed` are not listed. The order is by `created_at`,
 oldest first, then by `id`.
+Decision: one item never fails the whole list: a client that cannot identify an item
+(its `id` or `name` missing or not a string) leaves it out and reports it; a field
+of an unexpected type reads as absent.
 
 
 Sends a `GET` request to `/api/v1/databases`
@@ -2566,11 +1760,15 @@ let response = client.get_database()
 
 This permanently destroys the database instance and all data. This cannot be undone.
 
-Decision: the deletion is immediate, in any status (a `provisioning` database may be
-deleted): when the answer arrives the instance is stopped and its data is gone. The
-answer is 200 with the database, whose status is now `destroyed`.
+Decision: success is any of 200, 202 and 204, and no body is described (clients
+ignore one; read the database with `getDatabase`). 200 and 204 say the database is
+destroyed: its instance is stopped and its data gone. 202 says the deletion was
+accepted and goes on (on Kubernetes, tearing down a StatefulSet takes time): poll
+`getDatabase` until its status is `destroyed` or it answers 404. A `provisioning`
+database may be deleted.
 Decision: deleting is idempotent: deleting a database that is already `destroyed`
-answers 200 with it again, so a client may repeat a delete whose answer was lost.
+answers success again, so a client may repeat a delete whose answer was lost (and a
+404 on the repeat means the first attempt deleted it).
 
 
 Sends a `DELETE` request to `/api/v1/databases/{id}`
@@ -2594,9 +1792,13 @@ shape of its engine.
 Decision: credentials exist only while the database is `running`; in any other
 status (`provisioning`, `stopped`, `error`, `destroyed`) the answer is 409 naming the
 status. Retry a 409 while provisioning once the database is `running`.
-Decision: the answer carries `db_type`, which the page's examples do not show, so
-that the four shapes can be told apart (MySQL's has the same fields as
-PostgreSQL's).
+Decision: the answer is the page's: it names no engine (the PostgreSQL and Redis
+examples below are the page's, as printed). Its shape is its database's engine's:
+PostgreSQL and MySQL have `username`, `database` and `ssl_mode`, Redis has neither,
+MongoDB has no `ssl_mode`. A client tells them apart by the database it asked about,
+or by the scheme of `connection_string`. An answer may carry `db_type` too (this
+document's emulator does not); a client that meets an engine it does not know
+still has `host`, `port` and `connection_string`.
 
 
 Sends a `GET` request to `/api/v1/databases/{id}/credentials`
@@ -2913,9 +2115,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/v1/databases/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::Database>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -2947,7 +2147,9 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => Ok(ResponseValue::empty(response)),
+                202u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -3092,22 +2294,9 @@ pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
         schemars::schema_for!(types::Engine)), ("EngineVersion",
         schemars::schema_for!(types::EngineVersion)), ("Error",
         schemars::schema_for!(types::Error)), ("KnownStatus",
-        schemars::schema_for!(types::KnownStatus)), ("MongodbCredentials",
-        schemars::schema_for!(types::MongodbCredentials)), ("MongodbCredentialsDbType",
-        schemars::schema_for!(types::MongodbCredentialsDbType)), ("MysqlCredentials",
-        schemars::schema_for!(types::MysqlCredentials)), ("MysqlCredentialsDbType",
-        schemars::schema_for!(types::MysqlCredentialsDbType)),
-        ("MysqlCredentialsSslMode",
-        schemars::schema_for!(types::MysqlCredentialsSslMode)), ("Name",
+        schemars::schema_for!(types::KnownStatus)), ("Name",
         schemars::schema_for!(types::Name)), ("PlanId",
-        schemars::schema_for!(types::PlanId)), ("PostgresqlCredentials",
-        schemars::schema_for!(types::PostgresqlCredentials)),
-        ("PostgresqlCredentialsDbType",
-        schemars::schema_for!(types::PostgresqlCredentialsDbType)),
-        ("PostgresqlCredentialsSslMode",
-        schemars::schema_for!(types::PostgresqlCredentialsSslMode)), ("RedisCredentials",
-        schemars::schema_for!(types::RedisCredentials)), ("RedisCredentialsDbType",
-        schemars::schema_for!(types::RedisCredentialsDbType)), ("Region",
+        schemars::schema_for!(types::PlanId)), ("Region",
         schemars::schema_for!(types::Region)), ("Status",
         schemars::schema_for!(types::Status)), ("StatusOtherStatus",
         schemars::schema_for!(types::StatusOtherStatus))
@@ -3193,36 +2382,6 @@ pub fn round_trip(
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }
-        "MongodbCredentials" => {
-            Some(
-                serde_json::from_value::<types::MongodbCredentials>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "MongodbCredentialsDbType" => {
-            Some(
-                serde_json::from_value::<types::MongodbCredentialsDbType>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "MysqlCredentials" => {
-            Some(
-                serde_json::from_value::<types::MysqlCredentials>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "MysqlCredentialsDbType" => {
-            Some(
-                serde_json::from_value::<types::MysqlCredentialsDbType>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "MysqlCredentialsSslMode" => {
-            Some(
-                serde_json::from_value::<types::MysqlCredentialsSslMode>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
         "Name" => {
             Some(
                 serde_json::from_value::<types::Name>(value)
@@ -3232,36 +2391,6 @@ pub fn round_trip(
         "PlanId" => {
             Some(
                 serde_json::from_value::<types::PlanId>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "PostgresqlCredentials" => {
-            Some(
-                serde_json::from_value::<types::PostgresqlCredentials>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "PostgresqlCredentialsDbType" => {
-            Some(
-                serde_json::from_value::<types::PostgresqlCredentialsDbType>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "PostgresqlCredentialsSslMode" => {
-            Some(
-                serde_json::from_value::<types::PostgresqlCredentialsSslMode>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "RedisCredentials" => {
-            Some(
-                serde_json::from_value::<types::RedisCredentials>(value)
-                    .and_then(|decoded| serde_json::to_value(decoded)),
-            )
-        }
-        "RedisCredentialsDbType" => {
-            Some(
-                serde_json::from_value::<types::RedisCredentialsDbType>(value)
                     .and_then(|decoded| serde_json::to_value(decoded)),
             )
         }

@@ -151,28 +151,95 @@ fn every_example_round_trips_through_its_generated_type() {
 }
 
 #[test]
-fn credentials_are_told_apart_by_engine() {
+fn credentials_need_only_host_and_port() {
     use databases_api_generated::types::Credentials;
     let spec = spec();
     let examples = &spec["paths"]["/api/v1/databases/{id}/credentials"]["get"]["responses"]["200"]
         ["content"]["application/json"]["examples"];
     for (engine, example) in examples.as_object().unwrap() {
-        let decoded: Credentials = serde_json::from_value(example["value"].clone()).unwrap();
-        let variant = match decoded {
-            Credentials::PostgresqlCredentials(_) => "postgresql",
-            Credentials::MysqlCredentials(_) => "mysql",
-            Credentials::RedisCredentials(_) => "redis",
-            Credentials::MongodbCredentials(_) => "mongodb",
-        };
-        assert_eq!(variant, engine, "the {engine} example decoded as {variant}");
+        let decoded: Credentials = serde_json::from_value(example["value"].clone())
+            .unwrap_or_else(|e| panic!("the {engine} example: {e}"));
+        assert_eq!(
+            Some(&decoded.host),
+            example["value"]["host"]
+                .as_str()
+                .map(str::to_string)
+                .as_ref()
+        );
     }
-    // MySQL's fields are PostgreSQL's, so only `db_type` tells them apart.
-    let mut mysql = examples["postgresql"]["value"].clone();
-    mysql["db_type"] = "mysql".into();
-    mysql["ssl_mode"] = "required".into();
-    let decoded: Credentials = serde_json::from_value(mysql).unwrap();
-    assert!(matches!(decoded, Credentials::MysqlCredentials(_)));
-    let mut unknown = examples["redis"]["value"].clone();
-    unknown["db_type"] = "cassandra".into();
-    assert!(serde_json::from_value::<Credentials>(unknown).is_err());
+    // The page's PostgreSQL and Redis examples name no engine.
+    assert!(examples["postgresql"]["value"].get("db_type").is_none());
+    assert!(examples["redis"]["value"].get("db_type").is_none());
+    let bare: Credentials =
+        serde_json::from_value(serde_json::json!({"host": "h", "port": 1})).unwrap();
+    assert!(bare.db_type.is_none() && bare.password.is_none() && bare.connection_string.is_none());
+    assert!(serde_json::from_value::<Credentials>(serde_json::json!({"host": "h"})).is_err());
+}
+
+/// The schema `schema` refers to, or itself.
+fn resolved<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match referenced(schema) {
+        Some(name) => &spec["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+#[test]
+fn answers_state_no_pattern_bound_or_closed_enum() {
+    let spec = spec();
+    for answer in ["Database", "CreatedDatabase", "Credentials"] {
+        let schema = &spec["components"]["schemas"][answer];
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let identity: &[&str] = if answer == "Credentials" {
+            &["host", "port"]
+        } else {
+            &["id", "name"]
+        };
+        assert_eq!(required, identity, "{answer} requires only its identity");
+        for (field, property) in schema["properties"].as_object().unwrap() {
+            let property = resolved(&spec, property);
+            for rule in [
+                "pattern",
+                "minLength",
+                "maxLength",
+                "minimum",
+                "maximum",
+                "enum",
+            ] {
+                assert!(
+                    property.get(rule).is_none(),
+                    "{answer}.{field} states `{rule}`, which only requests may"
+                );
+            }
+            // Open vocabularies: one of the known values, or another string.
+            if let Some(branches) = property.get("oneOf").and_then(Value::as_array) {
+                assert!(
+                    branches.iter().any(|b| b.get("not").is_some()),
+                    "{answer}.{field} is a closed oneOf"
+                );
+            }
+        }
+    }
+    // Requests keep them.
+    let create = &spec["components"]["schemas"]["CreateDatabase"]["properties"];
+    assert!(resolved(&spec, &create["name"]).get("pattern").is_some());
+    assert!(create["storage_gb"].get("minimum").is_some());
+}
+
+#[test]
+fn delete_succeeds_with_200_202_or_204_and_no_body() {
+    let spec = spec();
+    let responses = &spec["paths"]["/api/v1/databases/{id}"]["delete"]["responses"];
+    for status in ["200", "202", "204"] {
+        assert!(responses.get(status).is_some(), "{status}");
+        assert!(
+            responses[status].get("content").is_none(),
+            "{status} has no body"
+        );
+    }
 }

@@ -29,8 +29,8 @@ pub const ENV_BASE_URL: &str = "DATABASES_API_BASEURL";
 
 /// Configures a [`Client`]; obtain one with [`Client::builder`] or
 /// [`Client::builder_from_env`]. The settings are every facade's: `token`
-/// (required), `base_url` (default [`DEFAULT_BASE_URL`], the host without
-/// `/api/v1`), `request_timeout` (60 s), `connect_timeout` (10 s),
+/// (required), `base_url` (default [`DEFAULT_BASE_URL`], the host, with or
+/// without `/api/v1`), `request_timeout` (60 s), `connect_timeout` (10 s),
 /// `max_response_bytes` (256 MiB), `retry_policy`, `user_agent` (default
 /// [`DEFAULT_USER_AGENT`]), `http_client` and `allow_insecure_http`.
 ///
@@ -84,7 +84,7 @@ impl ClientBuilder {
         let missing = format!("no API token: set one with ClientBuilder::token or {ENV_TOKEN}");
         let parts = self.config.connect(&missing)?;
         let generated = databases_api_generated::Client::new_with_client(
-            &parts.base_url,
+            without_api_prefix(&parts.base_url),
             parts.http,
             parts.transport,
         );
@@ -97,6 +97,14 @@ impl ClientBuilder {
     }
 }
 
+/// The base URL without a trailing `/api/v1`: the spec's paths carry it, and
+/// the product's own documentation gives a local install's base URL with it
+/// (`http://localhost:8080/api/v1`), so both spellings work.
+fn without_api_prefix(base_url: &str) -> &str {
+    let trimmed = base_url.trim_end_matches('/');
+    trimmed.strip_suffix("/api/v1").unwrap_or(trimmed)
+}
+
 /// A client of the Databases API. Cheap to clone: clones share one
 /// connection pool. The databases are reached through
 /// [`Client::databases`].
@@ -105,7 +113,7 @@ impl ClientBuilder {
 /// # async fn run() -> databases_api::Result<()> {
 /// let client = databases_api::Client::from_env()?;
 /// for db in client.databases().list().await? {
-///     println!("{} {} {} {}", db.name, db.engine, db.version, db.status);
+///     println!("{} {} {:?} {:?}", db.id, db.name, db.engine, db.status);
 /// }
 /// # Ok(()) }
 /// ```
@@ -171,8 +179,10 @@ impl Client {
 
     /// Runs a call of the [generated client](Client::generated) as every
     /// facade operation runs: retried by the client's [`RetryPolicy`] when
-    /// `idempotency` allows, in a `sdk.call` span, its failure an [`Error`]
-    /// naming `operation`.
+    /// `idempotency` allows, in a `sdk.call` span, its answer decoded
+    /// tolerantly (a value the generated type refuses reads as absent, a
+    /// list item without its identity is left out, each reported through
+    /// `tracing`), its failure an [`Error`] naming `operation`.
     ///
     /// ```no_run
     /// # async fn run(client: databases_api::Client) -> databases_api::Result<()> {
@@ -192,10 +202,13 @@ impl Client {
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+        T: serde::de::DeserializeOwned,
         E: ErrorPayload,
     {
+        // Tolerant: an answer its generated type refuses is decoded again
+        // without what cannot be read (see the README, "Tolerant answers").
         let attempts = retry::run(&self.inner.retry, idempotency, || {
-            sdk_runtime::answer(send())
+            sdk_runtime::answer_tolerant(send())
         });
         match attempts
             .instrument(tracing::info_span!("sdk.call", operation))

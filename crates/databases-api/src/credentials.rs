@@ -68,6 +68,13 @@ impl fmt::Display for ConnectionString {
 }
 
 /// The credentials of a database, in the shape of its engine.
+///
+/// The service's answer names no engine (the reference page's examples have
+/// no `db_type`): the shape is picked from `db_type` when the answer has one,
+/// else from the scheme of its connection string, else from the database it
+/// is for. Only `host` and `port` are always there; an engine or shape this
+/// crate does not know is [`Credentials::Other`], which still has them and
+/// the service's connection string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Credentials {
@@ -79,6 +86,9 @@ pub enum Credentials {
     Redis(RedisCredentials),
     /// A MongoDB database.
     Mongodb(MongodbCredentials),
+    /// An engine this crate does not know, or whose engine could not be
+    /// told: everything the answer had, as it had it.
+    Other(OtherCredentials),
 }
 
 /// How to connect to a PostgreSQL or MySQL database.
@@ -90,16 +100,16 @@ pub struct SqlCredentials {
     /// The port.
     pub port: u16,
     /// The user name.
-    pub username: String,
+    pub username: Option<String>,
     /// The password (never printed).
-    pub password: Token,
+    pub password: Option<Token>,
     /// The database to connect to (the name with `-` as `_`).
-    pub database: String,
+    pub database: Option<String>,
     /// The TLS mode as the engine spells it: libpq's `sslmode` (`require`,
     /// `disable`, ...) or MySQL's `ssl-mode` in lowercase (`required`, ...).
-    pub ssl_mode: String,
+    pub ssl_mode: Option<String>,
     /// The connection string the service sent.
-    pub service_connection_string: ConnectionString,
+    pub service_connection_string: Option<ConnectionString>,
 }
 
 /// How to connect to a Redis database.
@@ -111,42 +121,71 @@ pub struct RedisCredentials {
     /// The port.
     pub port: u16,
     /// The password, Redis's `requirepass` (never printed).
-    pub password: Token,
+    pub password: Option<Token>,
     /// Whether the service's connection string asks for TLS (`rediss://`).
     pub tls: bool,
     /// The connection string the service sent.
-    pub service_connection_string: ConnectionString,
+    pub service_connection_string: Option<ConnectionString>,
 }
 
 /// How to connect to a MongoDB database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MongodbCredentials {
+    /// The host name (with [`Self::srv`], the name whose DNS SRV records
+    /// list the servers).
+    pub host: String,
+    /// The port (not part of a `mongodb+srv://` string).
+    pub port: u16,
+    /// The user name.
+    pub username: Option<String>,
+    /// The password (never printed).
+    pub password: Option<Token>,
+    /// The database to use.
+    pub database: Option<String>,
+    /// The options of the service's connection string (its query, such as
+    /// `authSource=admin&tls=true`), kept in the one this crate builds.
+    pub options: Option<String>,
+    /// Whether the service's connection string is a `mongodb+srv://` one
+    /// (servers found through DNS), kept in the one this crate builds.
+    pub srv: bool,
+    /// The connection string the service sent.
+    pub service_connection_string: Option<ConnectionString>,
+}
+
+/// The credentials of an engine this crate does not know, or whose engine
+/// could not be told: the answer's fields as they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OtherCredentials {
+    /// The engine, when the answer or the database named one.
+    pub engine: Option<Engine>,
     /// The host name.
     pub host: String,
     /// The port.
     pub port: u16,
     /// The user name.
-    pub username: String,
+    pub username: Option<String>,
     /// The password (never printed).
-    pub password: Token,
-    /// The database to use.
-    pub database: String,
-    /// The options of the service's connection string (its query, such as
-    /// `authSource=admin&tls=true`), kept in the one this crate builds.
-    pub options: Option<String>,
+    pub password: Option<Token>,
+    /// The database.
+    pub database: Option<String>,
+    /// The TLS mode, as sent.
+    pub ssl_mode: Option<String>,
     /// The connection string the service sent.
-    pub service_connection_string: ConnectionString,
+    pub service_connection_string: Option<ConnectionString>,
 }
 
 impl Credentials {
-    /// The engine these credentials are for.
-    pub fn engine(&self) -> Engine {
+    /// The engine these credentials are for (`None` for
+    /// [`Credentials::Other`] when nothing named one).
+    pub fn engine(&self) -> Option<Engine> {
         match self {
-            Credentials::Postgresql(_) => Engine::Postgresql,
-            Credentials::Mysql(_) => Engine::Mysql,
-            Credentials::Redis(_) => Engine::Redis,
-            Credentials::Mongodb(_) => Engine::Mongodb,
+            Credentials::Postgresql(_) => Some(Engine::Postgresql),
+            Credentials::Mysql(_) => Some(Engine::Mysql),
+            Credentials::Redis(_) => Some(Engine::Redis),
+            Credentials::Mongodb(_) => Some(Engine::Mongodb),
+            Credentials::Other(c) => c.engine.clone(),
         }
     }
 
@@ -156,6 +195,7 @@ impl Credentials {
             Credentials::Postgresql(c) | Credentials::Mysql(c) => &c.host,
             Credentials::Redis(c) => &c.host,
             Credentials::Mongodb(c) => &c.host,
+            Credentials::Other(c) => &c.host,
         }
     }
 
@@ -165,63 +205,102 @@ impl Credentials {
             Credentials::Postgresql(c) | Credentials::Mysql(c) => c.port,
             Credentials::Redis(c) => c.port,
             Credentials::Mongodb(c) => c.port,
+            Credentials::Other(c) => c.port,
         }
     }
 
     /// The user name (Redis has none).
     pub fn username(&self) -> Option<&str> {
         match self {
-            Credentials::Postgresql(c) | Credentials::Mysql(c) => Some(&c.username),
+            Credentials::Postgresql(c) | Credentials::Mysql(c) => c.username.as_deref(),
             Credentials::Redis(_) => None,
-            Credentials::Mongodb(c) => Some(&c.username),
+            Credentials::Mongodb(c) => c.username.as_deref(),
+            Credentials::Other(c) => c.username.as_deref(),
         }
     }
 
-    /// The password (never printed).
-    pub fn password(&self) -> &Token {
+    /// The password (never printed), if the answer had one.
+    pub fn password(&self) -> Option<&Token> {
         match self {
-            Credentials::Postgresql(c) | Credentials::Mysql(c) => &c.password,
-            Credentials::Redis(c) => &c.password,
-            Credentials::Mongodb(c) => &c.password,
+            Credentials::Postgresql(c) | Credentials::Mysql(c) => c.password.as_ref(),
+            Credentials::Redis(c) => c.password.as_ref(),
+            Credentials::Mongodb(c) => c.password.as_ref(),
+            Credentials::Other(c) => c.password.as_ref(),
+        }
+    }
+
+    /// The database to connect to (Redis has none).
+    pub fn database(&self) -> Option<&str> {
+        match self {
+            Credentials::Postgresql(c) | Credentials::Mysql(c) => c.database.as_deref(),
+            Credentials::Redis(_) => None,
+            Credentials::Mongodb(c) => c.database.as_deref(),
+            Credentials::Other(c) => c.database.as_deref(),
         }
     }
 
     /// A connection string built from the fields, user name and password
-    /// percent-encoded:
+    /// percent-encoded, for the engine's official clients:
     ///
     /// - `postgresql://user:pass@host:port/database?sslmode=require`
-    /// - `mysql://user:pass@host:port/database?ssl-mode=REQUIRED`
+    /// - `mysql://user:pass@host:port/database`, with `?require_ssl=true`
+    ///   (and `verify_ca`/`verify_identity` as the mode says) when the TLS
+    ///   mode requires TLS: the parameters `mysql_async` reads (it refuses
+    ///   MySQL Shell's `ssl-mode`)
     /// - `redis://:pass@host:port` (`rediss://` with TLS)
     /// - `mongodb://user:pass@host:port/database?<the service's options>`
+    ///   (`mongodb+srv://user:pass@host/...` when the service's is one)
     ///
     /// Built rather than taken from the service, so that it is complete and
     /// well-formed even when the service elides it (the reference page shows
     /// `postgresql://...`); the service's own is
-    /// [`Credentials::service_connection_string`].
-    pub fn connection_string(&self) -> ConnectionString {
+    /// [`Credentials::service_connection_string`], and it is what
+    /// [`Credentials::Other`] answers here (`None` when it has none).
+    pub fn connection_string(&self) -> Option<ConnectionString> {
         let text = match self {
-            Credentials::Postgresql(c) => format!(
-                "postgresql://{}/{}?sslmode={}",
-                authority(Some(&c.username), &c.password, &c.host, c.port),
-                encode(&c.database),
-                encode(&c.ssl_mode)
-            ),
+            Credentials::Postgresql(c) => {
+                let mut s = format!(
+                    "postgresql://{}/{}",
+                    authority(
+                        c.username.as_deref(),
+                        c.password.as_ref(),
+                        &c.host,
+                        Some(c.port)
+                    ),
+                    c.database.as_deref().map(encode).unwrap_or_default()
+                );
+                if let Some(mode) = &c.ssl_mode {
+                    s.push_str("?sslmode=");
+                    s.push_str(&encode(mode));
+                }
+                s
+            }
             Credentials::Mysql(c) => format!(
-                "mysql://{}/{}?ssl-mode={}",
-                authority(Some(&c.username), &c.password, &c.host, c.port),
-                encode(&c.database),
-                encode(&c.ssl_mode.to_ascii_uppercase())
+                "mysql://{}/{}{}",
+                authority(
+                    c.username.as_deref(),
+                    c.password.as_ref(),
+                    &c.host,
+                    Some(c.port)
+                ),
+                c.database.as_deref().map(encode).unwrap_or_default(),
+                mysql_tls_parameters(c.ssl_mode.as_deref())
             ),
             Credentials::Redis(c) => format!(
                 "{}://{}",
                 if c.tls { "rediss" } else { "redis" },
-                authority(None, &c.password, &c.host, c.port)
+                authority(None, c.password.as_ref(), &c.host, Some(c.port))
             ),
             Credentials::Mongodb(c) => {
+                let (scheme, port) = if c.srv {
+                    ("mongodb+srv", None)
+                } else {
+                    ("mongodb", Some(c.port))
+                };
                 let mut s = format!(
-                    "mongodb://{}/{}",
-                    authority(Some(&c.username), &c.password, &c.host, c.port),
-                    encode(&c.database)
+                    "{scheme}://{}/{}",
+                    authority(c.username.as_deref(), c.password.as_ref(), &c.host, port),
+                    c.database.as_deref().map(encode).unwrap_or_default()
                 );
                 if let Some(options) = &c.options {
                     s.push('?');
@@ -229,17 +308,121 @@ impl Credentials {
                 }
                 s
             }
+            Credentials::Other(c) => return c.service_connection_string.clone(),
         };
-        ConnectionString::new(text)
+        Some(ConnectionString::new(text))
     }
 
-    /// The connection string exactly as the service sent it.
-    pub fn service_connection_string(&self) -> &ConnectionString {
+    /// The connection string exactly as the service sent it, if it sent one.
+    pub fn service_connection_string(&self) -> Option<&ConnectionString> {
         match self {
-            Credentials::Postgresql(c) | Credentials::Mysql(c) => &c.service_connection_string,
-            Credentials::Redis(c) => &c.service_connection_string,
-            Credentials::Mongodb(c) => &c.service_connection_string,
+            Credentials::Postgresql(c) | Credentials::Mysql(c) => {
+                c.service_connection_string.as_ref()
+            }
+            Credentials::Redis(c) => c.service_connection_string.as_ref(),
+            Credentials::Mongodb(c) => c.service_connection_string.as_ref(),
+            Credentials::Other(c) => c.service_connection_string.as_ref(),
         }
+    }
+
+    /// The engine an answer names by itself: its `db_type`, else the scheme
+    /// of its connection string (the page's examples have no `db_type`, but
+    /// even their elided strings keep the scheme); `None` when neither says.
+    pub(crate) fn engine_named_by(answer: &types::Credentials) -> Option<Engine> {
+        if let Some(engine) = answer.db_type.clone() {
+            return Some(engine.into());
+        }
+        let uri = answer.connection_string.as_deref()?;
+        let (scheme, _) = uri.split_once("://")?;
+        match scheme.to_ascii_lowercase().as_str() {
+            "postgresql" | "postgres" => Some(Engine::Postgresql),
+            "mysql" => Some(Engine::Mysql),
+            "redis" | "rediss" => Some(Engine::Redis),
+            "mongodb" | "mongodb+srv" => Some(Engine::Mongodb),
+            _ => None,
+        }
+    }
+
+    /// The credentials of `answer` in the shape of `engine` (the one the
+    /// answer names, else its database's; `None` when nothing named one).
+    /// Fails only on a port that is not a TCP port: host and port are what
+    /// identify a connection.
+    pub(crate) fn from_answer(
+        answer: types::Credentials,
+        engine: Option<Engine>,
+    ) -> Result<Self, Error> {
+        let port = port(answer.port)?;
+        let service = answer.connection_string.map(ConnectionString::new);
+        let scheme_is = |prefix: &str| {
+            service
+                .as_ref()
+                .is_some_and(|s| s.expose().to_ascii_lowercase().starts_with(prefix))
+        };
+        let password = answer.password.map(Token::new);
+        let sql = |host, username, database, ssl_mode| SqlCredentials {
+            host,
+            port,
+            username,
+            password: password.clone(),
+            database,
+            ssl_mode,
+            service_connection_string: service.clone(),
+        };
+        Ok(match engine {
+            Some(Engine::Postgresql) => Credentials::Postgresql(sql(
+                answer.host,
+                answer.username,
+                answer.database,
+                answer.ssl_mode,
+            )),
+            Some(Engine::Mysql) => Credentials::Mysql(sql(
+                answer.host,
+                answer.username,
+                answer.database,
+                answer.ssl_mode,
+            )),
+            Some(Engine::Redis) => Credentials::Redis(RedisCredentials {
+                host: answer.host,
+                port,
+                password,
+                tls: scheme_is("rediss://"),
+                service_connection_string: service,
+            }),
+            Some(Engine::Mongodb) => Credentials::Mongodb(MongodbCredentials {
+                host: answer.host,
+                port,
+                username: answer.username,
+                password,
+                database: answer.database,
+                options: service.as_ref().and_then(|s| query_of(s.expose())),
+                srv: scheme_is("mongodb+srv://"),
+                service_connection_string: service,
+            }),
+            engine => Credentials::Other(OtherCredentials {
+                engine,
+                host: answer.host,
+                port,
+                username: answer.username,
+                password,
+                database: answer.database,
+                ssl_mode: answer.ssl_mode,
+                service_connection_string: service,
+            }),
+        })
+    }
+}
+
+/// The query `mysql_async` needs for MySQL's TLS mode `mode`: none for
+/// `disabled` and `preferred` (or no mode), `require_ssl=true` for the modes
+/// that require TLS, with the verifications the mode leaves out turned off
+/// (`mysql_async` verifies both by default). A mode this crate does not know
+/// requires TLS: the safe reading.
+fn mysql_tls_parameters(mode: Option<&str>) -> &'static str {
+    match mode.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("disabled" | "preferred" | "") => "",
+        Some("required") => "?require_ssl=true&verify_ca=false&verify_identity=false",
+        Some("verify_ca") => "?require_ssl=true&verify_identity=false",
+        Some(_) => "?require_ssl=true",
     }
 }
 
@@ -247,25 +430,36 @@ fn encode(text: &str) -> String {
     utf8_percent_encode(text, USERINFO).to_string()
 }
 
-/// `user:pass@host:port` (`:pass@host:port` without a user), with an IPv6
+/// `user:pass@host:port` (without a user `:pass@`, without a password
+/// `user@`, without either `host`; without a port `...host`), with an IPv6
 /// host in brackets.
-fn authority(username: Option<&str>, password: &Token, host: &str, port: u16) -> String {
+fn authority(
+    username: Option<&str>,
+    password: Option<&Token>,
+    host: &str,
+    port: Option<u16>,
+) -> String {
     let host = if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
     } else {
         host.to_string()
     };
-    format!(
-        "{}:{}@{host}:{port}",
-        username.map(encode).unwrap_or_default(),
-        encode(password.expose())
-    )
+    let user = username.map(encode).unwrap_or_default();
+    let userinfo = match password {
+        Some(pw) => format!("{user}:{}@", encode(pw.expose())),
+        None if user.is_empty() => String::new(),
+        None => format!("{user}@"),
+    };
+    match port {
+        Some(port) => format!("{userinfo}{host}:{port}"),
+        None => format!("{userinfo}{host}"),
+    }
 }
 
-/// The port of an answer: the spec bounds it to 1..=65535, the generated type
-/// only to non-zero.
-fn port(port: std::num::NonZeroU32) -> Result<u16, Error> {
-    u16::try_from(port.get()).map_err(|_| {
+/// The port of an answer, which must be a TCP port: the port identifies the
+/// connection, so an answer without a usable one cannot be used at all.
+fn port(port: i64) -> Result<u16, Error> {
+    u16::try_from(port).ok().filter(|p| *p != 0).ok_or_else(|| {
         Error::new(
             ErrorKind::Decode {
                 excerpt: String::new(),
@@ -280,51 +474,6 @@ fn query_of(uri: &str) -> Option<String> {
     let (_, rest) = uri.split_once('?')?;
     let query = rest.split('#').next().unwrap_or_default();
     (!query.is_empty()).then(|| query.to_string())
-}
-
-impl TryFrom<types::Credentials> for Credentials {
-    type Error = Error;
-
-    fn try_from(value: types::Credentials) -> Result<Self, Error> {
-        Ok(match value {
-            types::Credentials::PostgresqlCredentials(c) => {
-                Credentials::Postgresql(SqlCredentials {
-                    port: port(c.port)?,
-                    host: c.host,
-                    username: c.username,
-                    password: Token::new(c.password),
-                    database: c.database,
-                    ssl_mode: c.ssl_mode.to_string(),
-                    service_connection_string: ConnectionString::new(c.connection_string),
-                })
-            }
-            types::Credentials::MysqlCredentials(c) => Credentials::Mysql(SqlCredentials {
-                port: port(c.port)?,
-                host: c.host,
-                username: c.username,
-                password: Token::new(c.password),
-                database: c.database,
-                ssl_mode: c.ssl_mode.to_string(),
-                service_connection_string: ConnectionString::new(c.connection_string),
-            }),
-            types::Credentials::RedisCredentials(c) => Credentials::Redis(RedisCredentials {
-                port: port(c.port)?,
-                tls: c.connection_string.starts_with("rediss://"),
-                host: c.host,
-                password: Token::new(c.password),
-                service_connection_string: ConnectionString::new(c.connection_string),
-            }),
-            types::Credentials::MongodbCredentials(c) => Credentials::Mongodb(MongodbCredentials {
-                port: port(c.port)?,
-                options: query_of(&c.connection_string),
-                host: c.host,
-                username: c.username,
-                password: Token::new(c.password),
-                database: c.database,
-                service_connection_string: ConnectionString::new(c.connection_string),
-            }),
-        })
-    }
 }
 
 #[cfg(test)]

@@ -23,9 +23,10 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, ENV_BASE_URL, ENV_TOKEN,
 };
 pub use credentials::{
-    ConnectionString, Credentials, MongodbCredentials, RedisCredentials, SqlCredentials,
+    ConnectionString, Credentials, MongodbCredentials, OtherCredentials, RedisCredentials,
+    SqlCredentials,
 };
-pub use databases::{CreateDatabase, CreatedDatabase, Database, Databases};
+pub use databases::{CreateDatabase, CreatedDatabase, Database, Databases, Deleted};
 pub use model::{Engine, Status, Version};
 pub use sdk_runtime::{Ensured, Error, ErrorKind, Idempotency, Result, RetryPolicy, Token};
 

@@ -21,7 +21,10 @@ async fn create_sends_the_checked_body_once_with_the_token() {
         .version(Version::V15)
         .storage_gb(50);
     let db = fake.client().databases().create(&input).await.unwrap();
-    assert_eq!((db.id.as_str(), db.status), ("db_1", Status::Provisioning));
+    assert_eq!(
+        (db.id.as_str(), db.status),
+        ("db_1", Some(Status::Provisioning))
+    );
     let seen = fake.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(
@@ -97,18 +100,18 @@ async fn get_list_and_delete_by_id_and_by_name() {
     assert_eq!(all.len(), 2);
     assert_eq!(
         (all[1].engine.clone(), all[1].version.clone()),
-        (Engine::Redis, Version::V7_2)
+        (Some(Engine::Redis), Some(Version::V7_2))
     );
 
     // By id: one request. By name: the list, then the id.
-    assert_eq!(dbs.get("db_2").await.unwrap().status, Status::Running);
+    assert!(dbs.get("db_2").await.unwrap().is(&Status::Running));
     assert_eq!(fake.count(LIST), 1);
     assert_eq!(dbs.get("cache").await.unwrap().id, "db_2");
     assert_eq!(fake.count(LIST), 2);
     assert_eq!(fake.count("GET /api/v1/databases/db_2"), 2);
 
     let gone = dbs.delete("orders").await.unwrap();
-    assert_eq!(gone.status, Status::Destroyed);
+    assert_eq!((gone.id.as_str(), gone.destroyed), ("db_1", true));
     assert_eq!(fake.count("DELETE /api/v1/databases/db_1"), 1);
 
     let e = dbs.get("nowhere").await.unwrap_err();
@@ -166,20 +169,23 @@ async fn credentials_come_typed_per_engine_and_never_print() {
     let Credentials::Postgresql(fields) = &pg else {
         panic!("{pg:?}")
     };
-    assert_eq!((fields.port, fields.ssl_mode.as_str()), (54321, "disable"));
     assert_eq!(
-        pg.connection_string().expose(),
+        (fields.port, fields.ssl_mode.as_deref()),
+        (54321, Some("disable"))
+    );
+    assert_eq!(
+        pg.connection_string().unwrap().expose(),
         "postgresql://app_user:pa%3Ass%40w%2Frd@127.0.0.1:54321/orders?sslmode=disable"
     );
     let redis = dbs.credentials("db_rd").await.unwrap();
     assert_eq!(
-        redis.connection_string().expose(),
+        redis.connection_string().unwrap().expose(),
         "redis://:pa%3Ass%40w%2Frd@127.0.0.1:6380"
     );
     for printed in [
         format!("{pg:?}"),
         format!("{redis:?}"),
-        format!("{}", pg.connection_string()),
+        format!("{}", pg.connection_string().unwrap()),
     ] {
         assert!(
             !printed.contains("pa:ss") && !printed.contains("pa%3Ass"),
@@ -241,4 +247,91 @@ async fn credentials_that_do_not_decode_are_reported_without_quoting_them() {
         .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Decode { .. }), "{e:?}");
     assert!(!format!("{e} {e:?}").contains("leaky-secret"), "{e}");
+}
+
+const DELETE: &str = "DELETE /api/v1/databases/db_1";
+
+#[tokio::test]
+async fn a_delete_answered_204_is_done_and_202_is_waited_for() {
+    let fake = Fake::start().await;
+    fake.on(DELETE, [Reply::raw(204, ""), Reply::raw(202, "")]);
+    fake.on(
+        "GET /api/v1/databases/db_1",
+        [
+            Reply::json(200, database("db_1", "orders", "postgresql", "running")),
+            Reply::json(200, database("db_1", "orders", "postgresql", "destroyed")),
+        ],
+    );
+    let dbs = fake.client().databases();
+    let done = dbs.delete("db_1").await.unwrap();
+    assert_eq!((done.id.as_str(), done.destroyed), ("db_1", true));
+    let accepted = dbs.delete("db_1").await.unwrap();
+    assert!(!accepted.destroyed, "202: still going on");
+    dbs.wait_until_destroyed("db_1", std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(fake.count("GET /api/v1/databases/db_1"), 2);
+    // A 202 with a body (the database, say) is just as good.
+    fake.on(
+        "DELETE /api/v1/databases/db_9",
+        [Reply::json(202, database("db_9", "x", "redis", "running"))],
+    );
+    assert!(!dbs.delete("db_9").await.unwrap().destroyed);
+}
+
+#[tokio::test]
+async fn the_wait_until_destroyed_ends_on_not_found_and_times_out_naming_the_status() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET /api/v1/databases/db_1",
+        [
+            Reply::json(200, database("db_1", "orders", "postgresql", "running")),
+            Reply::error(404, "no database with id db_1"),
+        ],
+    );
+    fake.on(
+        "GET /api/v1/databases/db_2",
+        [Reply::json(
+            200,
+            database("db_2", "stuck", "redis", "running"),
+        )],
+    );
+    fake.on(LIST, [Reply::json(200, json!([]))]);
+    let dbs = fake.client().databases();
+    let limit = std::time::Duration::from_secs(10);
+    dbs.wait_until_destroyed("db_1", limit).await.unwrap();
+    // By name: no database of that name is left.
+    dbs.wait_until_destroyed("orders", limit).await.unwrap();
+    let e = dbs
+        .wait_until_destroyed("db_2", std::time::Duration::from_millis(600))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout, "{e:?}");
+    assert_eq!(e.operation(), Some("waitUntilDestroyed"));
+    assert!(e.to_string().contains("last seen: status running"), "{e}");
+}
+
+#[tokio::test]
+async fn a_not_found_after_a_lost_answer_is_a_successful_delete() {
+    let fake = Fake::start().await;
+    fake.on(
+        DELETE,
+        [
+            Reply::error(504, "gateway timeout"),
+            Reply::error(404, "no database with id db_1"),
+        ],
+    );
+    let deleted = fake.client().databases().delete("db_1").await.unwrap();
+    assert!(
+        deleted.destroyed,
+        "the first attempt most likely deleted it"
+    );
+    assert_eq!(fake.count(DELETE), 2);
+    // Without a lost answer, a 404 is the caller's error.
+    fake.on(
+        "DELETE /api/v1/databases/db_2",
+        [Reply::error(404, "no database with id db_2")],
+    );
+    let e = fake.client().databases().delete("db_2").await.unwrap_err();
+    assert!(e.is_not_found() && !e.after_lost_answer(), "{e:?}");
 }

@@ -76,9 +76,9 @@ async fn values_the_spec_does_not_list_yet_are_kept() {
     paused["version"] = json!("24.1");
     fake.on(GET, [Reply::json(200, paused)]);
     let db = fake.client().databases().get("db_1").await.unwrap();
-    assert_eq!(db.status, Status::Other("paused".into()));
-    assert_eq!(db.engine, Engine::Other("cockroach".into()));
-    assert_eq!(db.version, Version::Other("24.1".into()));
+    assert_eq!(db.status, Some(Status::Other("paused".into())));
+    assert_eq!(db.engine, Some(Engine::Other("cockroach".into())));
+    assert_eq!(db.version, Some(Version::Other("24.1".into())));
 }
 
 #[tokio::test]

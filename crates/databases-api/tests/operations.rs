@@ -94,10 +94,10 @@ async fn create_database() {
         .await
         .unwrap();
     assert_eq!(
-        (created.name.as_str(), &created.engine),
-        ("orders", &Engine::Postgresql)
+        (created.name.as_str(), created.engine.as_ref()),
+        ("orders", Some(&Engine::Postgresql))
     );
-    assert_eq!(created.status, Status::Provisioning);
+    assert_eq!(created.status, Some(Status::Provisioning));
     let e = c
         .databases()
         .create(&input("orders", Engine::Postgresql))
@@ -118,7 +118,7 @@ async fn get_database() {
     let by_id = c.databases().get(&created.id).await.unwrap();
     let by_name = c.databases().get("orders").await.unwrap();
     assert_eq!(by_id.id, by_name.id);
-    assert_eq!(by_id.engine, Engine::Mysql);
+    assert_eq!(by_id.engine, Some(Engine::Mysql));
     assert!(
         c.databases()
             .get("db_missing")
@@ -138,12 +138,19 @@ async fn delete_database() {
         .await
         .unwrap();
     let deleted = c.databases().delete(&created.id).await.unwrap();
-    assert_eq!(deleted.status, Status::Destroyed);
-    // Deleting again answers the same (a retry after a lost answer is safe).
     assert_eq!(
-        c.databases().delete(&created.id).await.unwrap().status,
-        Status::Destroyed
+        (deleted.id.as_str(), deleted.destroyed),
+        (created.id.as_str(), true)
     );
+    assert!(
+        c.databases()
+            .get(&created.id)
+            .await
+            .unwrap()
+            .is(&Status::Destroyed)
+    );
+    // Deleting again answers the same (a retry after a lost answer is safe).
+    assert!(c.databases().delete(&created.id).await.unwrap().destroyed);
     assert!(c.databases().list().await.unwrap().is_empty());
     no_violations(&emu);
 }
@@ -168,6 +175,7 @@ async fn get_database_credentials() {
     assert!(
         credentials
             .connection_string()
+            .expect("a connection string")
             .expose()
             .starts_with("redis://")
     );

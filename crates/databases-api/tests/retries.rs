@@ -50,7 +50,14 @@ async fn deletes_are_retried() {
             Reply::json(200, database("db_1", "orders", "mysql", "destroyed")),
         ],
     );
-    fake.client().databases().delete("db_1").await.unwrap();
+    assert!(
+        fake.client()
+            .databases()
+            .delete("db_1")
+            .await
+            .unwrap()
+            .destroyed
+    );
     assert_eq!(fake.count(route), 2);
 }
 

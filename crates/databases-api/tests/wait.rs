@@ -36,7 +36,7 @@ async fn waits_through_provisioning_until_running() {
     let db = wait(&fake.client(), "db_1", Duration::from_secs(10))
         .await
         .unwrap();
-    assert_eq!(db.status, Status::Running);
+    assert_eq!(db.status, Some(Status::Running));
     assert_eq!(fake.count(GET), 3);
 }
 

@@ -118,7 +118,7 @@ async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
         "  {} {} is {} (created now: {})",
         pg.name,
         pg.id,
-        pg.status,
+        shown(&pg.status),
         pg.was_created()
     );
     let again = dbs.create_if_missing(&inputs[0]).await?;
@@ -128,7 +128,7 @@ async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
         again.id == pg.id
     );
     let cache = dbs.create(&inputs[1]).await?;
-    println!("  {} {} is {}", cache.name, cache.id, cache.status);
+    println!("  {} {} is {}", cache.name, cache.id, shown(&cache.status));
     let mut clash = inputs[0].clone();
     clash.engine = Engine::Mysql;
     clash.version = None;
@@ -144,11 +144,15 @@ async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
             .await?;
         println!(
             "  {} ({} {}, {}) is {}",
-            db.name, db.engine, db.version, db.plan_id, db.status
+            db.name,
+            shown(&db.engine),
+            shown(&db.version),
+            shown(&db.plan_id),
+            shown(&db.status)
         );
     }
     for db in dbs.list().await? {
-        println!("  listed: {} {} {}", db.id, db.name, db.status);
+        println!("  listed: {} {} {}", db.id, db.name, shown(&db.status));
     }
 
     println!("\n-- credentials (passwords and connection strings never print)");
@@ -156,15 +160,17 @@ async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
         let creds = dbs.credentials(name).await?;
         let shape = match &creds {
             Credentials::Postgresql(c) | Credentials::Mysql(c) => {
-                format!("database {}", c.database)
+                format!("database {}", shown(&c.database))
             }
             Credentials::Redis(c) => format!("tls {}", c.tls),
             _ => "another engine".to_string(),
         };
+        let url = creds.connection_string();
         println!(
             "  {}: {} ({shape})",
-            creds.engine(),
-            creds.connection_string().redacted()
+            shown(&creds.engine()),
+            url.as_ref()
+                .map_or("no connection string".into(), |u| u.redacted())
         );
         println!(
             "    as Debug: password {:?}, string {:?}",
@@ -175,15 +181,31 @@ async fn walk(client: &Client, inputs: &[CreateDatabase; 2]) -> Result<()> {
 
     println!("\n-- delete, and the wait refuses a destroyed database");
     let gone = dbs.delete(&pg.id).await?;
-    println!("  {} is {}", gone.name, gone.status);
+    if !gone.destroyed {
+        // Accepted (202): the deletion goes on.
+        dbs.wait_until_destroyed(&gone.id, Duration::from_secs(300))
+            .await?;
+    }
+    println!("  {} is destroyed", gone.id);
     match dbs
         .wait_until_running(&pg.id, Duration::from_secs(10))
         .await
     {
         Err(e) => println!("  waiting for it now: {e}"),
-        Ok(db) => println!("  waiting for it now: {} is {}?!", db.name, db.status),
+        Ok(db) => println!(
+            "  waiting for it now: {} is {}?!",
+            db.name,
+            shown(&db.status)
+        ),
     }
     Ok(())
+}
+
+/// A value the answer may have left out, for printing.
+fn shown<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| "(not answered)".to_string(), T::to_string)
 }
 
 /// Deletes whatever of the tour's databases is left, by name.

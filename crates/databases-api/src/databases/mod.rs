@@ -1,6 +1,7 @@
 //! The databases of the token's project: list, get, create (once, or
-//! idempotently by name), delete, credentials, and the wait until a database
-//! is `running`. The types are in [`model`]; the wait in [`wait`].
+//! idempotently by name), delete, credentials, and the waits until a database
+//! is `running` or destroyed. The types are in [`model`]; the waits in
+//! [`wait`].
 //!
 //! Every call that names a database takes an id (`db_...`) or a name: a name
 //! is a DNS label, which has no `_`, so the two never collide. A name is
@@ -13,9 +14,10 @@ mod wait;
 use std::time::Duration;
 
 use databases_api_generated::types;
+use progenitor_client::ResponseValue;
 use sdk_runtime::{Ensured, Error, ErrorKind, Idempotency, Result};
 
-pub use model::{CreateDatabase, CreatedDatabase, Database};
+pub use model::{CreateDatabase, CreatedDatabase, Database, Deleted};
 
 use crate::client::Client;
 use crate::credentials::Credentials;
@@ -33,7 +35,9 @@ use crate::credentials::Credentials;
 /// let created = dbs.create_if_missing(&input).await?;
 /// let db = dbs.wait_until_running(&created.id, Duration::from_secs(300)).await?;
 /// let creds = dbs.credentials(&db.id).await?;
-/// println!("{}", creds.connection_string().redacted());
+/// if let Some(url) = creds.connection_string() {
+///     println!("{}", url.redacted());
+/// }
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -57,6 +61,9 @@ const ENSURE_ROUNDS: usize = 3;
 
 impl Databases {
     /// Every database of the project that is not destroyed, oldest first.
+    /// An item that cannot be identified (no `id` or `name`) is left out and
+    /// reported through `tracing`; a field of an unexpected type reads as
+    /// absent (see the crate's README, "Tolerant answers").
     pub async fn list(&self) -> Result<Vec<Database>> {
         let all = self
             .client
@@ -142,12 +149,13 @@ impl Databases {
                 last = Some(conflict);
                 continue;
             };
-            if existing.engine != input.engine {
+            // An answer without an engine is given the benefit of the doubt.
+            if let Some(engine) = existing.engine.as_ref().filter(|e| **e != input.engine) {
                 return Err(Error::new(
                     ErrorKind::AlreadyExists,
                     format!(
-                        "database {:?} already exists as {} ({}), not {}",
-                        input.name, existing.engine, existing.id, input.engine
+                        "database {:?} already exists as {engine} ({}), not {}",
+                        input.name, existing.id, input.engine
                     ),
                 )
                 .with_operation("createDatabase"));
@@ -162,35 +170,69 @@ impl Databases {
         Err(last.unwrap_or_else(|| Error::new(ErrorKind::AlreadyExists, "no attempt was made")))
     }
 
-    /// Deletes a database, by id or name: immediate and permanent. Returns
-    /// the database, now `destroyed`. Deleting a destroyed database (by id)
-    /// answers it again, so the call is safely retried.
-    pub async fn delete(&self, id_or_name: &str) -> Result<Database> {
+    /// Deletes a database, by id or name: permanent. The service answers
+    /// 200 or 204 once it is destroyed ([`Deleted::destroyed`] is `true`) or
+    /// 202 once it has accepted the deletion, which goes on
+    /// ([`Deleted::destroyed`] is `false`; see
+    /// [`Databases::wait_until_destroyed`]). Safe to repeat, so transient
+    /// failures are retried; when an attempt's answer was lost and the
+    /// repeat finds no such database, that attempt deleted it: success.
+    pub async fn delete(&self, id_or_name: &str) -> Result<Deleted> {
         let id = self.resolve(id_or_name, "deleteDatabase").await?;
-        self.client
+        let answered = self
+            .client
             .call("deleteDatabase", Idempotency::Safe, || {
-                self.api().delete_database().id(&id).send()
+                let send = self.api().delete_database().id(&id).send();
+                // Only the status says something: 202 is "still going on".
+                async move {
+                    send.await.map(|answer| {
+                        let status = answer.status();
+                        ResponseValue::new(status.as_u16(), status, answer.headers().clone())
+                    })
+                }
             })
-            .await
-            .map(Database::from)
+            .await;
+        match answered {
+            Ok(status) => Ok(Deleted {
+                id,
+                destroyed: status != 202,
+            }),
+            Err(e) if e.is_not_found() && e.after_lost_answer() => Ok(Deleted {
+                id,
+                destroyed: true,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Waits until the database (by id or name) is destroyed: its status is
+    /// `destroyed`, or it is not found (by id; by name, once no database of
+    /// that name is left). For a delete answered 202; polling as
+    /// [`Databases::wait_until_running`] does, `limit` bounding the whole
+    /// wait ([`ErrorKind::Timeout`] past it, naming the last status seen).
+    pub async fn wait_until_destroyed(&self, id_or_name: &str, limit: Duration) -> Result<()> {
+        wait::until_destroyed(self, id_or_name, limit).await
     }
 
     /// How to connect to a database, by id or name, in its engine's shape.
+    /// The service's answer names no engine: the shape is the one its
+    /// `db_type` or connection string's scheme names, else its database's
+    /// engine (read with one more request), else [`Credentials::Other`].
     /// There are credentials only while it is `running`; otherwise the
     /// service answers 409, given as [`ErrorKind::InvalidState`] with the
     /// database's status (read with one more request). Errors never quote
     /// the answer, which carries the password.
     pub async fn credentials(&self, id_or_name: &str) -> Result<Credentials> {
-        let id = self.resolve(id_or_name, "getDatabaseCredentials").await?;
+        const OPERATION: &str = "getDatabaseCredentials";
+        let id = self.resolve(id_or_name, OPERATION).await?;
         let answer = self
             .client
-            .call("getDatabaseCredentials", Idempotency::Safe, || {
+            .call(OPERATION, Idempotency::Safe, || {
                 self.api().get_database_credentials().id(&id).send()
             })
             .await;
-        match answer {
-            Ok(answer) => Credentials::try_from(answer)
-                .map_err(|e| e.with_operation("getDatabaseCredentials")),
+        let answer = match answer {
+            Ok(answer) => answer,
             // A 409 here is "not running", not a duplicate: say which status
             // it is in, so that a caller can tell waiting from giving up.
             Err(e) if e.status() == Some(409) => {
@@ -198,11 +240,18 @@ impl Databases {
                     .get_by_id(&id)
                     .await
                     .ok()
-                    .map(|db| db.status.to_string());
-                Err(e.with_kind(ErrorKind::InvalidState { state }))
+                    .and_then(|db| db.status)
+                    .map(|status| status.to_string());
+                return Err(e.with_kind(ErrorKind::InvalidState { state }));
             }
-            Err(e) => Err(e.withhold_answer()),
-        }
+            Err(e) => return Err(e.withhold_answer()),
+        };
+        let engine = match Credentials::engine_named_by(&answer) {
+            Some(engine) => Some(engine),
+            // Without its database, the answer is still host, port and string.
+            None => self.get_by_id(&id).await.ok().and_then(|db| db.engine),
+        };
+        Credentials::from_answer(answer, engine).map_err(|e| e.with_operation(OPERATION))
     }
 
     /// Waits until the database (by id or name) is `running` and returns it,

@@ -11,37 +11,51 @@ use sdk_runtime::Error;
 
 use crate::model::{Engine, Status, Version};
 
-/// A database instance.
+/// A database instance, as the service answered it. Only `id` and `name`
+/// identify it, so only they are always there; a field the answer left out,
+/// sent as `null` or sent with a type this crate cannot read is `None` (or the
+/// page's default for `storage_gb` and `replicas`), never a failed call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Database {
     /// The id, `db_` and an opaque suffix.
     pub id: String,
-    /// The project it belongs to (the token's), `proj_...`.
-    pub project_id: String,
-    /// The name, unique among the project's databases that are not destroyed.
+    /// The name, unique among the project's databases that are not destroyed
+    /// (kept as answered, even if it is not a DNS label).
     pub name: String,
+    /// The project it belongs to (the token's), `proj_...`.
+    pub project_id: Option<String>,
     /// The name as used in host names (equal to the name).
-    pub slug: String,
+    pub slug: Option<String>,
     /// The engine.
-    pub engine: Engine,
+    pub engine: Option<Engine>,
     /// The engine version.
-    pub version: Version,
+    pub version: Option<Version>,
     /// The size plan, such as `db-s-2vcpu-4gb`.
-    pub plan_id: String,
+    pub plan_id: Option<String>,
     /// Where it is in its lifecycle.
-    pub status: Status,
-    /// The region, such as `nyc1`.
-    pub region: String,
-    /// The storage, in GB.
-    pub storage_gb: u32,
-    /// The number of replicas.
-    pub replicas: u32,
+    pub status: Option<Status>,
+    /// The region, such as `nyc1` (kept as answered, whatever its shape).
+    pub region: Option<String>,
+    /// The storage, in GB: 10 (the page's default) when the answer has none,
+    /// `None` when it has one that is not a count.
+    pub storage_gb: Option<u32>,
+    /// The number of replicas: 1 (the page's default) when the answer has
+    /// none, `None` when it has one that is not a count.
+    pub replicas: Option<u32>,
     /// When it was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Option<DateTime<Utc>>,
 }
 
-/// A database as the create call answers it: provisioning has started.
+impl Database {
+    /// Whether its status is `status` (`false` when the answer had none).
+    pub fn is(&self, status: &Status) -> bool {
+        self.status.as_ref() == Some(status)
+    }
+}
+
+/// A database as the create call answers it: provisioning has started. As
+/// for [`Database`], only `id` and `name` are always there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreatedDatabase {
@@ -50,11 +64,24 @@ pub struct CreatedDatabase {
     /// The name.
     pub name: String,
     /// The engine.
-    pub engine: Engine,
+    pub engine: Option<Engine>,
     /// The status (`provisioning` for a new database).
-    pub status: Status,
+    pub status: Option<Status>,
     /// When it was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// What [`crate::Databases::delete`] achieved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Deleted {
+    /// The database's id.
+    pub id: String,
+    /// `true` when the database is destroyed (the service answered 200 or
+    /// 204, or a repeat after a lost answer found it gone); `false` when the
+    /// service accepted the deletion and it goes on (202): wait for it with
+    /// [`crate::Databases::wait_until_destroyed`].
+    pub destroyed: bool,
 }
 
 /// A new database: name, engine, plan and region are required; the version
@@ -250,20 +277,26 @@ impl TryFrom<&CreateDatabase> for types::CreateDatabase {
     }
 }
 
+/// A count of the answer, as the facade types it: a value beyond `u32` is
+/// not a count it can give (`None`), like a value of the wrong type.
+fn count(value: i64) -> Option<u32> {
+    u32::try_from(value).ok()
+}
+
 impl From<types::Database> for Database {
     fn from(db: types::Database) -> Self {
         Database {
             id: db.id,
+            name: db.name,
             project_id: db.project_id,
-            name: String::from(db.name),
             slug: db.slug,
-            engine: db.db_type.into(),
-            version: db.version.into(),
-            plan_id: String::from(db.plan_id),
-            status: db.status.into(),
-            region: String::from(db.region),
-            storage_gb: db.storage_gb.get(),
-            replicas: db.replicas.get(),
+            engine: db.db_type.map(Engine::from),
+            version: db.version.map(Version::from),
+            plan_id: db.plan_id,
+            status: db.status.map(Status::from),
+            region: db.region,
+            storage_gb: count(db.storage_gb),
+            replicas: count(db.replicas),
             created_at: db.created_at,
         }
     }
@@ -273,9 +306,9 @@ impl From<types::CreatedDatabase> for CreatedDatabase {
     fn from(db: types::CreatedDatabase) -> Self {
         CreatedDatabase {
             id: db.id,
-            name: String::from(db.name),
-            engine: db.db_type.into(),
-            status: db.status.into(),
+            name: db.name,
+            engine: db.db_type.map(Engine::from),
+            status: db.status.map(Status::from),
             created_at: db.created_at,
         }
     }

@@ -23,18 +23,34 @@ pub const TOKEN: &str = "fake-token-9f8e7d";
 #[derive(Clone, Debug)]
 pub struct Reply {
     status: u16,
-    body: Value,
+    body: Body,
     headers: Vec<(&'static str, String)>,
     delay: Duration,
+}
+
+/// A scripted body: JSON, or text sent byte for byte.
+#[derive(Clone, Debug)]
+enum Body {
+    Json(Value),
+    Raw(String),
 }
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
-            body,
+            body: Body::Json(body),
             headers: Vec::new(),
             delay: Duration::ZERO,
+        }
+    }
+
+    /// `text` exactly as given (`application/json`), or no body at all when
+    /// it is empty (a 204).
+    pub fn raw(status: u16, text: &str) -> Reply {
+        Reply {
+            body: Body::Raw(text.to_string()),
+            ..Reply::json(status, Value::Null)
         }
     }
 
@@ -155,7 +171,11 @@ async fn answer(
     };
     tokio::time::sleep(reply.delay).await;
     let status = StatusCode::from_u16(reply.status).unwrap();
-    let mut response = (status, axum::Json(reply.body)).into_response();
+    let mut response = match reply.body {
+        Body::Json(body) => (status, axum::Json(body)).into_response(),
+        Body::Raw(text) if text.is_empty() => status.into_response(),
+        Body::Raw(text) => (status, [("content-type", "application/json")], text).into_response(),
+    };
     for (name, value) in reply.headers {
         response.headers_mut().insert(name, value.parse().unwrap());
     }

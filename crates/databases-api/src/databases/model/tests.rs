@@ -116,14 +116,17 @@ fn answers_convert_field_by_field() {
     .unwrap();
     let db = Database::from(generated);
     assert_eq!(db.id, "db_a1b2c3d4");
-    assert_eq!(db.project_id, "proj_default");
+    assert_eq!(db.project_id.as_deref(), Some("proj_default"));
     assert_eq!(
         (db.engine.clone(), db.version.clone()),
-        (Engine::Postgresql, Version::V16)
+        (Some(Engine::Postgresql), Some(Version::V16))
     );
-    assert_eq!(db.status, Status::Running);
-    assert_eq!((db.storage_gb, db.replicas), (50, 1));
-    assert_eq!(db.created_at.to_rfc3339(), "2024-01-15T10:30:00+00:00");
+    assert!(db.is(&Status::Running));
+    assert_eq!((db.storage_gb, db.replicas), (Some(50), Some(1)));
+    assert_eq!(
+        db.created_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2024-01-15T10:30:00+00:00")
+    );
     let created = CreatedDatabase::from(db.clone());
     assert_eq!(
         (created.id.as_str(), created.name.as_str()),
@@ -138,8 +141,32 @@ fn answers_convert_field_by_field() {
     let created = CreatedDatabase::from(generated);
     assert_eq!(
         (created.engine, created.status),
-        (Engine::Redis, Status::Provisioning)
+        (Some(Engine::Redis), Some(Status::Provisioning))
     );
+}
+
+#[test]
+fn answers_need_only_their_identity_and_take_the_page_defaults() {
+    let generated: types::Database =
+        serde_json::from_value(serde_json::json!({"id": "db_1", "name": "Not_A_Label"})).unwrap();
+    let db = Database::from(generated);
+    assert_eq!(db.name, "Not_A_Label", "request patterns do not apply");
+    assert_eq!((db.engine, db.status, db.created_at), (None, None, None));
+    // The page's defaults (storage 10 GB, 1 replica) for absent fields.
+    assert_eq!((db.storage_gb, db.replicas), (Some(10), Some(1)));
+    // A count beyond u32 is none the facade can give.
+    let generated: types::Database = serde_json::from_value(serde_json::json!({
+        "id": "db_1", "name": "n", "storage_gb": -5, "replicas": 1u64 << 40,
+        "region": "local", "plan_id": "custom",
+    }))
+    .unwrap();
+    let db = Database::from(generated);
+    assert_eq!((db.storage_gb, db.replicas), (None, None));
+    assert_eq!(
+        (db.region.as_deref(), db.plan_id.as_deref()),
+        (Some("local"), Some("custom"))
+    );
+    assert!(serde_json::from_value::<types::Database>(serde_json::json!({"id": "db_1"})).is_err());
 }
 
 #[test]
