@@ -12,6 +12,7 @@
 //   patched by spec/patches/cli-evidence-fields.overlay.yaml
 //   patched by spec/patches/cli-evidence-endpoints.overlay.yaml
 //   patched by spec/patches/cli-evidence-error-statuses.overlay.yaml
+//   patched by spec/patches/real-answer-fields.overlay.yaml
 //   with schemars derives behind the `schemars` feature (xtask `schemars_behind_feature`)
 // with progenitor 0.15.1. To change it, change the spec patches or the xtask and regenerate;
 // `cargo xtask check` fails while this file is out of date.
@@ -1127,6 +1128,8 @@ pub mod types {
         pub instances: ::std::vec::Vec<DatabaseUsageOutputInstancesItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<DatabaseUsageObject>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<DatabaseUsageObject>,
         ///The database universal unique identifier (UUID).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
@@ -1431,6 +1434,17 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetDatabaseUsageResponse {
         pub database: DatabaseUsageOutput,
+        ///Each instance's usage, keyed by the instance's UUID.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub instances: ::std::collections::HashMap<
+            ::std::string::String,
+            DatabaseUsageObject,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<DatabaseUsageObject>,
     }
     impl GetDatabaseUsageResponse {
         pub fn builder() -> builder::GetDatabaseUsageResponse {
@@ -5783,6 +5797,10 @@ pub mod types {
                 ::std::option::Option<super::DatabaseUsageObject>,
                 ::std::string::String,
             >,
+            usage: ::std::result::Result<
+                ::std::option::Option<super::DatabaseUsageObject>,
+                ::std::string::String,
+            >,
             uuid: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5793,6 +5811,7 @@ pub mod types {
                 Self {
                     instances: Ok(Default::default()),
                     total: Ok(Default::default()),
+                    usage: Ok(Default::default()),
                     uuid: Ok(Default::default()),
                 }
             }
@@ -5826,6 +5845,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn usage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DatabaseUsageObject>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usage: {e}")
+                    });
+                self
+            }
             pub fn uuid<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5848,6 +5881,7 @@ pub mod types {
                 Ok(Self {
                     instances: value.instances?,
                     total: value.total?,
+                    usage: value.usage?,
                     uuid: value.uuid?,
                 })
             }
@@ -5857,6 +5891,7 @@ pub mod types {
                 Self {
                     instances: Ok(value.instances),
                     total: Ok(value.total),
+                    usage: Ok(value.usage),
                     uuid: Ok(value.uuid),
                 }
             }
@@ -6418,11 +6453,24 @@ pub mod types {
                 super::DatabaseUsageOutput,
                 ::std::string::String,
             >,
+            instances: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::DatabaseUsageObject,
+                >,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<super::DatabaseUsageObject>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetDatabaseUsageResponse {
             fn default() -> Self {
                 Self {
                     database: Err("no value supplied for database".to_string()),
+                    instances: Ok(Default::default()),
+                    total: Ok(Default::default()),
                 }
             }
         }
@@ -6439,6 +6487,37 @@ pub mod types {
                     });
                 self
             }
+            pub fn instances<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::DatabaseUsageObject,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instances = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instances: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DatabaseUsageObject>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetDatabaseUsageResponse>
         for super::GetDatabaseUsageResponse {
@@ -6446,7 +6525,11 @@ pub mod types {
             fn try_from(
                 value: GetDatabaseUsageResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { database: value.database? })
+                Ok(Self {
+                    database: value.database?,
+                    instances: value.instances?,
+                    total: value.total?,
+                })
             }
         }
         impl ::std::convert::From<super::GetDatabaseUsageResponse>
@@ -6454,6 +6537,8 @@ pub mod types {
             fn from(value: super::GetDatabaseUsageResponse) -> Self {
                 Self {
                     database: Ok(value.database),
+                    instances: Ok(value.instances),
+                    total: Ok(value.total),
                 }
             }
         }

@@ -363,7 +363,7 @@ impl Databases {
                 b.send()
             })
             .await?;
-        Ok(answer.database.into())
+        Ok(answer.into())
     }
 
     /// The database's top queries.

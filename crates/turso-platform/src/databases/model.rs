@@ -540,6 +540,8 @@ impl From<types::DatabaseUsageObject> for UsageCounters {
 }
 
 impl From<types::DatabaseUsageOutput> for DatabaseUsage {
+    /// The totals are the spec's `total` or, as the service names them,
+    /// `usage`.
     fn from(u: types::DatabaseUsageOutput) -> Self {
         DatabaseUsage {
             uuid: u.uuid,
@@ -551,8 +553,32 @@ impl From<types::DatabaseUsageOutput> for DatabaseUsage {
                     usage: i.usage.map(Into::into).unwrap_or_default(),
                 })
                 .collect(),
-            total: u.total.map(Into::into).unwrap_or_default(),
+            total: u.total.or(u.usage).map(Into::into).unwrap_or_default(),
         }
+    }
+}
+
+impl From<types::GetDatabaseUsageResponse> for DatabaseUsage {
+    /// `database` as above; what it lacks is taken from the service's
+    /// top-level `total` and `instances` (instance UUID to usage).
+    fn from(answer: types::GetDatabaseUsageResponse) -> Self {
+        let has_total = answer.database.total.is_some() || answer.database.usage.is_some();
+        let mut usage = DatabaseUsage::from(answer.database);
+        if let (false, Some(total)) = (has_total, answer.total) {
+            usage.total = total.into();
+        }
+        if usage.instances.is_empty() {
+            let mut by_uuid: Vec<_> = answer.instances.into_iter().collect();
+            by_uuid.sort_by(|a, b| a.0.cmp(&b.0));
+            usage.instances = by_uuid
+                .into_iter()
+                .map(|(uuid, counters)| InstanceUsage {
+                    uuid: Some(uuid),
+                    usage: counters.into(),
+                })
+                .collect();
+        }
+        usage
     }
 }
 

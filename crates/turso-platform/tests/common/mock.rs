@@ -166,8 +166,17 @@ impl Mock {
                             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                         }
                         Reply::Http(status, extra, body) => {
+                            // JSON unless the reply says otherwise.
+                            let typed = extra
+                                .iter()
+                                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+                            let content_type = if typed {
+                                ""
+                            } else {
+                                "content-type: application/json\r\n"
+                            };
                             let mut out = format!(
-                                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                                "HTTP/1.1 {status} X\r\n{content_type}content-length: {}\r\nconnection: close\r\n",
                                 body.len()
                             );
                             for (n, v) in extra {
