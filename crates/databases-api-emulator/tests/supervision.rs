@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use databases_api_emulator::engines::CRASH_LINES;
 use databases_api_emulator::engines::process::runs;
 use databases_api_emulator::engines::{Availability, Engines, SearchPath, Setup, Started};
 use databases_api_emulator::{Engine, Secret};
@@ -50,6 +51,19 @@ async fn a_server_that_dies_is_noticed() {
     assert_eq!(exit.signal, Some(Signal::SIGKILL as i32));
     assert_eq!(instance.exit(), Some(exit));
     assert_eq!(exit.to_string(), "killed by SIGKILL");
+    // What the database's error reason says: how it ended and the end of
+    // its log, bounded, without the password.
+    let report = instance.crash_report(exit);
+    assert!(
+        report.starts_with("the redis server ended (killed by SIGKILL); its log ends with:\n"),
+        "{report}"
+    );
+    assert!(report.contains("Ready to accept connections"), "{report}");
+    assert!(report.lines().count() <= 1 + CRASH_LINES, "{report}");
+    assert!(
+        !report.contains(instance.credentials().password.expose()),
+        "{report}"
+    );
 }
 
 #[tokio::test]
@@ -200,4 +214,70 @@ fn children_of(parent: u32) -> Vec<u32> {
         }
     }
     children
+}
+
+/// What a crashed emulator left in its temporary directory is removed by
+/// the next `Engines`: its recorded processes still running as themselves
+/// are killed, a recorded pid that now belongs to another process (here:
+/// this test's own) and a pid of 0 are never signalled, and the directory
+/// of an emulator that still runs is left alone.
+#[tokio::test]
+async fn the_next_start_removes_what_a_crash_left() {
+    let parent = tempfile::tempdir().unwrap();
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    let boot = boot.trim();
+    let start_of = |pid: u32| -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let rest = stat.rsplit(')').next().unwrap().to_string();
+        rest.split_whitespace().nth(19).unwrap().parse().unwrap()
+    };
+    let me = std::process::id();
+
+    // A server the crashed emulator left running, in a group of its own.
+    let mut orphan = std::process::Command::new("sleep");
+    std::os::unix::process::CommandExt::process_group(&mut orphan, 0);
+    let mut orphan = orphan.arg("600").spawn().unwrap();
+    let orphan_pid = orphan.id();
+
+    let crashed = parent.path().join("databases-api-engines-crashed");
+    let instance = crashed.join("redis-1");
+    std::fs::create_dir_all(&instance).unwrap();
+    // Its owner: this process's pid with another start time, so not us.
+    std::fs::write(
+        crashed.join("owner"),
+        format!("{boot} {me} {}\n", start_of(me) + 1),
+    )
+    .unwrap();
+    std::fs::write(
+        instance.join("processes"),
+        format!(
+            "{boot} {orphan_pid} {}\n{boot} {me} {}\n{boot} 0 {}\n",
+            start_of(orphan_pid),
+            start_of(me) + 1,
+            start_of(me)
+        ),
+    )
+    .unwrap();
+    // An emulator that still runs (this process) owns another directory.
+    let alive = parent.path().join("databases-api-engines-alive");
+    std::fs::create_dir(&alive).unwrap();
+    std::fs::write(
+        alive.join("owner"),
+        format!("{boot} {me} {}\n", start_of(me)),
+    )
+    .unwrap();
+
+    let empty = tempfile::tempdir().unwrap();
+    let search = SearchPath::new(vec![empty.path().to_path_buf()], empty.path().join("none"));
+    let engines = Engines::with_search_path(&search, parent.path()).unwrap();
+
+    assert_eq!(engines.swept().killed, [orphan_pid]);
+    assert_eq!(engines.swept().directories, std::slice::from_ref(&crashed));
+    assert!(!crashed.exists());
+    assert!(alive.exists(), "a running emulator's directory was removed");
+    let status = orphan.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(Signal::SIGKILL as i32)
+    );
 }

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 pub use binaries::{MariadbPrograms, PostgresPrograms, SearchPath};
 pub use error::EngineError;
-pub use instance::Instance;
+pub use instance::{CRASH_LINES, Instance};
 pub use leftovers::Swept;
 pub use network::Network;
 pub use process::Exit;
