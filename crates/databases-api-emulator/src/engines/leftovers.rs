@@ -92,7 +92,7 @@ pub(crate) fn record(dir: &Path, pid: u32) -> std::io::Result<()> {
         .write_all(identity.line().as_bytes())
 }
 
-/// What [`sweep`] removed.
+/// What the sweep of a new `Engines` removed (see [`Engines::swept`](crate::engines::Engines::swept)).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
     /// The `Engines` directories removed.
