@@ -11,15 +11,15 @@
 //!
 //! Before generating, [`plan`] checks a spec as patched, all at once: patch
 //! actions that no longer apply ([`retarget`] tells a moved target from a
-//! fixed defect), operationIds ([`operation_ids`]) and what progenitor cannot
-//! take ([`structure`]), each a [`blockers::Blocker`] with its fix. [`evolve`]
-//! vendors new upstream versions with it, writing through [`staging`].
+//! fixed defect) and operationIds ([`operation_ids`]), each a
+//! [`blockers::Blocker`] with its fix; what progenitor itself cannot take is
+//! what it says when each operation is generated alone
+//! ([`generate::diagnose`]). [`update`] vendors new upstream versions with it.
 #![forbid(unsafe_code)]
 
 pub mod blockers;
 pub mod check;
 pub mod error;
-pub mod evolve;
 pub mod generate;
 pub mod manifest;
 pub mod normalise;
@@ -29,10 +29,10 @@ pub mod overlay;
 pub mod plan;
 pub mod provenance;
 pub mod retarget;
+pub mod rewrite;
 pub mod spec_file;
-pub mod staging;
-pub mod structure;
 pub mod surface;
+pub mod update;
 
 pub use error::{Error, Result};
 

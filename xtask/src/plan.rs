@@ -3,8 +3,9 @@
 //!
 //! The normalisations and overlays run first, each action judged on its own
 //! (one that no longer applies is classified: its target moved, or its defect
-//! is gone upstream); then the operationIds and the structure are checked on
-//! the result, since a patch may be what fixes them.
+//! is gone upstream); then the operationIds are checked on the result, since
+//! a patch may be what fixes them. What progenitor itself cannot take is
+//! found by generating ([`crate::generate::diagnose`]).
 //!
 //! Operations without a usable operationId get a second pass: patches often
 //! select operations by operationId, so the pass applies the proposed names
@@ -17,14 +18,14 @@ use serde_json::Value;
 use crate::blockers::{Blocker, Proposal};
 use crate::manifest::{Api, Workspace};
 use crate::overlay::{Action, Failure, Overlay};
-use crate::{Result, normalise, operation_ids, retarget, structure};
+use crate::{Result, normalise, operation_ids, retarget};
 
 /// The new spec as patched, and what stops it from generating.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The patched document (with the proposed operationIds, if any).
     pub document: Value,
-    /// Every blocker, patches first, then names, then structure.
+    /// Every blocker, patches first, then names.
     pub blockers: Vec<Blocker>,
     /// Patch actions that select operations by the operationIds they lack
     /// and apply once the proposed names are in place (not blockers).
@@ -62,7 +63,6 @@ pub fn check(ws: &Workspace, api: &Api, raw: &Value, old: Option<&Value>) -> Res
             blockers.push(blocker.clone());
         }
     }
-    blockers.extend(structure::check(&document));
     Ok(Plan {
         document,
         blockers,
