@@ -19,9 +19,9 @@ use serde_json::{Value, json};
 
 use crate::blockers::{Blocker, action};
 use crate::manifest::{Api, Workspace};
+use crate::manifest::{Provenance, read_verified, verify_file};
 use crate::openapi::{self, Op};
-use crate::overlay::Action;
-use crate::provenance::{Provenance, read_verified, verify_file};
+use crate::patches::Action;
 use crate::{Error, Result};
 
 /// The progenitor version the committed code comes from (kept equal to the
@@ -191,7 +191,7 @@ fn progenitor(doc: &Value) -> std::result::Result<proc_macro2::TokenStream, Stri
 /// components) with no operation; local `$ref`s to nothing, which progenitor
 /// reports with a bare `unwrap`; then each operation alone. A failing
 /// operation gets the first candidate repair that progenitor accepts (see
-/// [`repairs`]), else the action that leaves it out of the client.
+/// `repairs`), else the action that leaves it out of the client.
 pub fn diagnose(doc: &Value, whole: &str) -> Vec<Blocker> {
     let mut out = Vec::new();
     let mut shared = doc.clone();

@@ -1,7 +1,7 @@
 //! What the xtask adds to progenitor's output, the only rewrite of it: the
 //! `schemars` derives moved behind the generated crate's feature, and the
 //! registries of every generated type the contract tests and drift snapshots
-//! read. Pure token work on the parsed client; [`crate::generate`] calls it.
+//! read. Pure token work on the parsed client, done for the `generate` module.
 
 use quote::{format_ident, quote};
 

@@ -16,7 +16,7 @@ use spec_diff::{Report, Severity};
 use crate::blockers::{self, Blocker};
 use crate::generate::{self, EffectiveSpec, GeneratedFile};
 use crate::manifest::{Api, Workspace};
-use crate::provenance::{Provenance, Source, sha256_hex};
+use crate::manifest::{Provenance, Source, sha256_hex};
 use crate::{Error, Result};
 
 /// The changelog of vendored spec versions, relative to the workspace root.

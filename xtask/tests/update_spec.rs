@@ -92,8 +92,8 @@ fn a_new_version_is_vendored_regenerated_reported_and_logged() {
     let vendored = std::fs::read(api.spec_path(&ws)).unwrap();
     let file = std::fs::read(dir.path().join("new.json")).unwrap();
     assert_eq!(vendored, file, "vendored byte-for-byte");
-    assert_eq!(provenance.sha256, xtask::provenance::sha256_hex(&vendored));
-    let record = xtask::provenance::Provenance::load(&api.provenance_path(&ws)).unwrap();
+    assert_eq!(provenance.sha256, xtask::manifest::sha256_hex(&vendored));
+    let record = xtask::manifest::Provenance::load(&api.provenance_path(&ws)).unwrap();
     assert_eq!(record, provenance);
     let source = record.canonical.unwrap();
     assert_eq!(source.commit.as_deref(), Some("abc1234"));
