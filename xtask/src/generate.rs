@@ -188,8 +188,8 @@ fn progenitor(doc: &Value) -> std::result::Result<proc_macro2::TokenStream, Stri
 
 /// What progenitor fails on in `doc` (which failed as a whole with `whole`),
 /// asked part by part: what every operation shares (the OpenAPI version,
-/// components) with no operation; local `$ref`s to nothing, which progenitor
-/// reports with a bare `unwrap`; then each operation alone. A failing
+/// components) with no operation; `$ref`s that do not resolve, which
+/// progenitor reports with a bare `unwrap`; then each operation alone. A failing
 /// operation gets the first candidate repair that progenitor accepts (see
 /// `repairs`), else the action that leaves it out of the client.
 pub fn diagnose(doc: &Value, whole: &str) -> Vec<Blocker> {
@@ -207,10 +207,8 @@ pub fn diagnose(doc: &Value, whole: &str) -> Vec<Blocker> {
             "correct it with an overlay (progenitor 0.15 reads OpenAPI 3.0.x), or vendor a 3.0 document",
         ));
     }
-    let mut dangling = Vec::new();
-    dangling_refs(doc, doc, &mut Vec::new(), &mut dangling);
     let mut skip = Vec::new();
-    for (at, reference) in dangling {
+    for (at, reference, why) in spec_diff::unresolved_refs(doc) {
         let op = match at.as_slice() {
             [paths, path, method, ..] if paths == "paths" => openapi::find(doc, path, method),
             _ => None,
@@ -220,7 +218,7 @@ pub fn diagnose(doc: &Value, whole: &str) -> Vec<Blocker> {
         out.push(Blocker::new(
             op.map(|op| op.label()),
             openapi::pointer(&segments),
-            format!("`$ref: {reference}` points at nothing"),
+            format!("`$ref: {reference}` cannot be resolved ({why})"),
             "add what it refers to, or point it at an existing component, with an overlay",
         ));
     }
@@ -445,38 +443,6 @@ fn parameter_list<'a>(doc: &'a Value, op: &Op<'a>) -> Vec<(String, &'a Value)> {
         }
     }
     list
-}
-
-/// Local `$ref`s that point at nothing, each with where it is.
-fn dangling_refs(
-    root: &Value,
-    node: &Value,
-    at: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, String)>,
-) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref").and_then(Value::as_str)
-                && let Some(pointer) = reference.strip_prefix('#')
-                && root.pointer(pointer).is_none()
-            {
-                out.push((at.clone(), reference.to_string()));
-            }
-            for (key, value) in map {
-                at.push(key.clone());
-                dangling_refs(root, value, at, out);
-                at.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (index, value) in items.iter().enumerate() {
-                at.push(index.to_string());
-                dangling_refs(root, value, at, out);
-                at.pop();
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Writes every file whose contents differ, all or none; returns the paths
