@@ -6,8 +6,8 @@
 //! spec whose sha256 changed; [`patches`] applies the normalisations and
 //! overlays, strictly; [`plan`] judges every patch action and the
 //! operationIds ([`names`]) at once, each problem a [`blockers::Blocker`]
-//! with its fix; [`generate`] runs progenitor on the effective spec (asking it
-//! about each operation alone when it fails) and [`rewrite`] finishes its
+//! with its fix; [`generate`] runs [`progenitor`] on the effective spec (asking
+//! it about each operation alone when it fails) and [`rewrite`] finishes its
 //! output; [`check`] compares the files with what is committed; `cargo xtask
 //! diff` is the `spec-diff` crate on two specs; [`update`] vendors a new
 //! upstream version through all of it. [`surface`] describes the API surface
@@ -24,6 +24,7 @@ pub mod names;
 pub mod openapi;
 pub mod patches;
 pub mod plan;
+pub mod progenitor;
 pub mod rewrite;
 pub mod spec_file;
 pub mod surface;
