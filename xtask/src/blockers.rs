@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::overlay::Action;
+use crate::patches::Action;
 
 /// One problem to fix before the spec can be vendored or generated.
 #[derive(Debug, Clone, PartialEq)]

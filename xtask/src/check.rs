@@ -46,7 +46,7 @@ pub fn compare(ws: &Workspace, expected: &[GeneratedFile]) -> Vec<Stale> {
 /// Renders everything and compares it with the committed files; an error
 /// (listing each stale file with its diff) when anything differs.
 pub fn run(ws: &Workspace) -> Result<()> {
-    let (expected, _notices) = crate::generate::render_all(ws)?;
+    let expected = crate::generate::render_all(ws)?;
     let stale = compare(ws, &expected);
     if stale.is_empty() {
         return Ok(());

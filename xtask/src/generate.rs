@@ -3,20 +3,21 @@
 //! For each API of the manifest this writes, into the generated crate:
 //! - `openapi.json`, the effective (patched) spec, which the emulator and the
 //!   tests validate against, so they check exactly what the client was made from;
-//! - `src/generated.rs`, progenitor's client formatted with prettyplease, plus
-//!   the hooks bridge and the type-schema registry emitted by this module;
-//! - `src/lib.rs`, a small fixed root that re-exports the generated code.
+//! - `src/generated.rs`, progenitor's client formatted with prettyplease, with
+//!   what [`crate::rewrite`] adds. The crate's `src/lib.rs` is hand-written.
+//!
+//! When progenitor fails, [`crate::progenitor::diagnose`] reports what it
+//! says about each operation alone.
 //!
 //! Output is deterministic: the same inputs give byte-identical files.
 
 use std::path::PathBuf;
 
-use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::manifest::{Api, Workspace};
-use crate::provenance::{Provenance, read_verified, verify_file};
-use crate::{Error, Result, normalise, overlay::Overlay};
+use crate::manifest::{Provenance, read_verified, verify_file};
+use crate::{Error, Result};
 
 /// The progenitor version the committed code comes from (kept equal to the
 /// exact pin in the workspace `Cargo.toml`).
@@ -31,10 +32,6 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Something worth telling the maintainer that is not an error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice(pub String);
-
 /// The effective spec of one API and where it came from.
 #[derive(Debug, Clone)]
 pub struct EffectiveSpec {
@@ -42,8 +39,6 @@ pub struct EffectiveSpec {
     pub provenance: Provenance,
     /// The patched document.
     pub document: Value,
-    /// Things done to make it generatable, to report.
-    pub notices: Vec<Notice>,
 }
 
 /// Reads the vendored spec of `api` (refusing it if its sha256 changed) and
@@ -59,19 +54,18 @@ pub fn effective_spec(ws: &Workspace, api: &Api) -> Result<EffectiveSpec> {
         None => read_verified(&spec_path, &api.provenance_path(ws))?,
     };
     let raw = crate::spec_file::parse_document(&spec_path, &text)?;
-    let (document, notices) = apply_patches(ws, api, raw)?;
+    let document = apply_patches(ws, api, raw)?;
     Ok(EffectiveSpec {
         provenance,
         document,
-        notices,
     })
 }
 
-/// Applies `api`'s normalisations and overlays to a raw upstream document,
-/// then makes sure progenitor can take it (see [`preflight`]). Every action
-/// that no longer applies and every blocker is reported at once, in one
+/// Applies `api`'s normalisations and overlays to a raw upstream document
+/// and checks its operationIds ([`crate::plan`]). Every action that no longer
+/// applies and every naming problem is reported at once, in one
 /// [`Error::Blocked`].
-pub fn apply_patches(ws: &Workspace, api: &Api, doc: Value) -> Result<(Value, Vec<Notice>)> {
+pub fn apply_patches(ws: &Workspace, api: &Api, doc: Value) -> Result<Value> {
     let plan = crate::plan::check(ws, api, &doc, None)?;
     if !plan.blockers.is_empty() {
         return Err(Error::Blocked {
@@ -79,70 +73,21 @@ pub fn apply_patches(ws: &Workspace, api: &Api, doc: Value) -> Result<(Value, Ve
             blockers: plan.blockers,
         });
     }
-    Ok((plan.document, Vec::new()))
+    Ok(plan.document)
 }
-
-/// Applies every normalisation and overlay action that applies and returns
-/// one error for each that does not; `Err` only when a patch file itself
-/// cannot be read.
-pub fn apply_patches_collecting(
-    ws: &Workspace,
-    api: &Api,
-    mut doc: Value,
-) -> Result<(Value, Vec<Error>)> {
-    let mut failures = Vec::new();
-    for step in &api.normalisations {
-        if let Err(e) = normalise::run(step, &mut doc) {
-            failures.push(e);
-        }
-    }
-    for path in api.overlay_paths(ws) {
-        let overlay = Overlay::load(&path)?;
-        let name = path
-            .strip_prefix(&ws.root)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        failures.extend(overlay.apply_collecting(&name, &mut doc));
-    }
-    Ok((doc, failures))
-}
-
-/// Checks what progenitor needs and cannot report well itself (see
-/// [`crate::operation_ids`] and [`crate::structure`]): a usable, unique
-/// operationId per operation, OpenAPI 3.0.x, declared and named parameters,
-/// request bodies it can send. Every problem found is in the one
-/// [`Error::Blocked`], each with its operation and a proposed overlay action.
-pub fn preflight(api: &str, doc: &Value) -> Result<Vec<Notice>> {
-    let mut blockers = crate::operation_ids::check(doc, None);
-    blockers.extend(crate::structure::check(doc));
-    if blockers.is_empty() {
-        Ok(Vec::new())
-    } else {
-        Err(Error::Blocked {
-            api: api.into(),
-            blockers,
-        })
-    }
-}
-
-pub use crate::operation_ids::derived_operation_id;
 
 /// Renders every file of every API in the manifest.
-pub fn render_all(ws: &Workspace) -> Result<(Vec<GeneratedFile>, Vec<Notice>)> {
+pub fn render_all(ws: &Workspace) -> Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
-    let mut notices = Vec::new();
     for api in &ws.manifest.api {
         let effective = effective_spec(ws, api)?;
         files.extend(render_api(ws, api, &effective)?);
-        notices.extend(effective.notices);
     }
-    Ok((files, notices))
+    Ok(files)
 }
 
 /// Renders the generated files of one API's crate: `openapi.json` (the
-/// effective spec) and `src/generated.rs`. The crate's `src/lib.rs` is
-/// hand-written: it holds the `ClientHooks` implementation.
+/// effective spec) and `src/generated.rs`.
 pub fn render_api(
     ws: &Workspace,
     api: &Api,
@@ -188,50 +133,14 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
         api: api.name.clone(),
         message,
     };
-    let spec: openapiv3::OpenAPI = serde_json::from_value(effective.document.clone())
-        .map_err(|e| gen_err(format!("the effective spec is not valid OpenAPI 3.0: {e}")))?;
-
-    let mut settings = progenitor::GenerationSettings::default();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("schemars::JsonSchema")
-        .with_inner_type(quote!(sdk_runtime::Transport))
-        .with_hooks(progenitor::HooksMode::Expected);
-    let mut generator = progenitor::Generator::new(&settings);
-
-    // progenitor panics on some inputs instead of returning an error; turn a
-    // panic into a message naming the API rather than crashing the xtask.
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generator.generate_tokens(&spec)
-    }))
-    .map_err(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into());
-        gen_err(format!(
-            "progenitor panicked: {what}; a spec patch is needed"
-        ))
-    })?
-    .map_err(|e| gen_err(format!("progenitor: {e}")))?;
-
+    let tokens =
+        crate::progenitor::generate(&effective.document).map_err(|message| Error::Blocked {
+            api: api.name.clone(),
+            blockers: crate::progenitor::diagnose(&effective.document, &message),
+        })?;
     let mut client: syn::File = syn::parse2(tokens)
         .map_err(|e| gen_err(format!("progenitor produced invalid Rust: {e}")))?;
-    if schemars_behind_feature(&mut client) == 0 {
-        return Err(gen_err(
-            "found no `schemars::JsonSchema` derive to put behind the feature: progenitor \
-             changed; revisit `schemars_behind_feature`"
-                .to_string(),
-        ));
-    }
-    let type_names = public_type_names(&client);
-    let extra = extra_items(&type_names, &effective.provenance.sha256);
-    let mut file = client;
-    let extra: syn::File =
-        syn::parse2(extra).map_err(|e| gen_err(format!("xtask produced invalid Rust: {e}")))?;
-    file.items.extend(extra.items);
+    crate::rewrite::finish(&mut client, &effective.provenance.sha256).map_err(gen_err)?;
 
     let mut out = header(api, effective);
     // Generated code is not held to the workspace's lints; said here, once,
@@ -239,178 +148,41 @@ fn render_client(api: &Api, effective: &EffectiveSpec) -> Result<String> {
     out.push_str(
         "\n#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, rustdoc::all)]\n\n",
     );
-    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(&prettyplease::unparse(&client));
     Ok(out)
 }
 
-/// Puts progenitor's `schemars::JsonSchema` derives behind the generated
-/// crate's `schemars` feature, and returns how many types it changed.
-///
-/// Why a rewrite: the drift snapshots need every generated type's JSON
-/// Schema, users do not, and progenitor's `with_derive` cannot emit a
-/// `cfg_attr` (typify's per-type attributes are not exposed by progenitor).
-/// No spec patch can do it. The count is checked, so a progenitor that
-/// changes how it writes derives fails generation instead of silently
-/// keeping schemars in every user's build.
-fn schemars_behind_feature(file: &mut syn::File) -> usize {
-    struct Move(usize);
-
-    fn is_json_schema(path: &syn::Path) -> bool {
-        let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        names == ["schemars", "JsonSchema"]
-    }
-
-    impl Move {
-        fn attrs(&mut self, attrs: &mut Vec<syn::Attribute>) {
-            let mut found = false;
-            attrs.retain_mut(|attr| {
-                if !attr.path().is_ident("derive") {
-                    return true;
-                }
-                let Ok(paths) = attr.parse_args_with(
-                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                ) else {
-                    return true;
-                };
-                if !paths.iter().any(is_json_schema) {
-                    return true;
-                }
-                found = true;
-                let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_json_schema(p)).collect();
-                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-                !kept.is_empty()
-            });
-            if found {
-                attrs.push(syn::parse_quote!(
-                    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-                ));
-                self.0 += 1;
-            }
-        }
-    }
-
-    impl syn::visit_mut::VisitMut for Move {
-        fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
-            self.attrs(&mut item.attrs);
-            syn::visit_mut::visit_item_struct_mut(self, item);
-        }
-        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
-            self.attrs(&mut item.attrs);
-            syn::visit_mut::visit_item_enum_mut(self, item);
-        }
-        // typify writes `JsonSchema` by hand for constrained strings, in
-        // schemars 0.8's API (which neither builds with schemars 1 nor parses
-        // in edition 2024, where `gen` is a keyword): the impl goes, and the
-        // type derives it behind the feature like every other.
-        fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
-            if let Some((_, items)) = &mut module.content {
-                let mut hand_written = std::collections::BTreeSet::new();
-                items.retain(|item| match item {
-                    syn::Item::Impl(imp)
-                        if imp
-                            .trait_
-                            .as_ref()
-                            .is_some_and(|(_, p, _)| is_json_schema(p)) =>
-                    {
-                        if let syn::Type::Path(ty) = imp.self_ty.as_ref() {
-                            hand_written.extend(ty.path.get_ident().map(|i| i.to_string()));
-                        }
-                        false
-                    }
-                    _ => true,
-                });
-                for item in items.iter_mut() {
-                    if let syn::Item::Struct(st) = item
-                        && hand_written.contains(&st.ident.to_string())
-                    {
-                        st.attrs
-                            .push(syn::parse_quote!(#[derive(schemars::JsonSchema)]));
-                    }
-                }
-            }
-            syn::visit_mut::visit_item_mod_mut(self, module);
-        }
-    }
-
-    let mut moved = Move(0);
-    syn::visit_mut::VisitMut::visit_file_mut(&mut moved, file);
-    moved.0
-}
-
-/// The names of the types progenitor generated, sorted.
-fn public_type_names(file: &syn::File) -> Vec<syn::Ident> {
-    let Some(types) = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
-        _ => None,
-    }) else {
-        return Vec::new();
-    };
-    let mut names: Vec<syn::Ident> = types
-        .1
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.clone()),
-            syn::Item::Enum(e) => Some(e.ident.clone()),
-            _ => None,
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// Items the xtask adds next to progenitor's output, all data derived from
-/// it: the upstream spec's sha256, and two registries of every generated type
-/// by name, for the contract tests: its JSON Schema (behind the `schemars`
-/// feature, for the drift snapshots) and a decode-and-encode round trip (for
-/// the spec's examples and generated bodies).
-fn extra_items(type_names: &[syn::Ident], upstream_sha256: &str) -> proc_macro2::TokenStream {
-    let names = type_names.iter().map(|n| n.to_string());
-    let idents = type_names.iter().map(|n| format_ident!("{}", n));
-    let names2 = names.clone();
-    let idents2 = idents.clone();
-    quote! {
-        /// The sha256 of the vendored upstream spec this code was generated from.
-        pub const UPSTREAM_SPEC_SHA256: &str = #upstream_sha256;
-
-        /// The JSON Schema of every generated type, by name (for the drift snapshots).
-        #[cfg(feature = "schemars")]
-        pub fn type_schemas() -> Vec<(&'static str, schemars::Schema)> {
-            vec![ #( (#names, schemars::schema_for!(types::#idents)) ),* ]
-        }
-
-        /// Decodes `value` as the generated type named `type_name` and encodes it
-        /// again: `None` for an unknown name, the decode error when it does not
-        /// fit. The contract tests use it to check examples and generated bodies.
-        pub fn round_trip(
-            type_name: &str,
-            value: serde_json::Value,
-        ) -> Option<Result<serde_json::Value, serde_json::Error>> {
-            match type_name {
-                #( #names2 => Some(
-                    serde_json::from_value::<types::#idents2>(value)
-                        .and_then(|decoded| serde_json::to_value(decoded)),
-                ), )*
-                _ => None,
-            }
-        }
-    }
-}
-
-/// Writes files, creating directories; returns the paths that changed.
+/// Writes every file whose contents differ, all or none; returns the paths
+/// that changed. `update-spec` changes the vendored spec, its provenance, the
+/// changelog and the generated code as one: each new content is first
+/// written next to its file (`.<name>.xtask-new`), and only when all are
+/// written are they renamed over the old files, renames being the step that
+/// cannot fail half-written. On an error the staged files are removed.
 pub fn write_files(files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
-    let mut changed = Vec::new();
-    for file in files {
-        let current = std::fs::read_to_string(&file.path).ok();
-        if current.as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
+    let changed = files
+        .iter()
+        .filter(|f| std::fs::read(&f.path).ok().as_deref() != Some(f.contents.as_bytes()));
+    let mut staged = Vec::new();
+    let result = changed.into_iter().try_for_each(|file| {
         if let Some(dir) = file.path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        std::fs::write(&file.path, &file.contents).map_err(|e| Error::io(&file.path, e))?;
-        changed.push(file.path.clone());
+        let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+        let temp = file.path.with_file_name(format!(".{name}.xtask-new"));
+        std::fs::write(&temp, &file.contents).map_err(|e| Error::io(&temp, e))?;
+        staged.push((temp, file.path.clone()));
+        Ok(())
+    });
+    if let Err(e) = result {
+        for (temp, _) in &staged {
+            let _ = std::fs::remove_file(temp);
+        }
+        return Err(e);
     }
-    Ok(changed)
+    for (temp, path) in &staged {
+        std::fs::rename(temp, path).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(staged.into_iter().map(|(_, path)| path).collect())
 }
 
 #[cfg(test)]
@@ -418,26 +190,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn puts_schemars_derives_behind_the_feature() {
-        let mut file: syn::File = syn::parse_quote! {
-            #[derive(::serde::Deserialize, Clone, schemars::JsonSchema)]
-            pub struct A { x: u8 }
-            #[derive(Debug, schemars::JsonSchema)]
-            pub enum B { X }
-            #[derive(Debug)]
-            pub struct C;
+    fn writes_what_changed_and_nothing_when_one_write_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |path: PathBuf, contents: &str| GeneratedFile {
+            path,
+            contents: contents.into(),
         };
-        assert_eq!(schemars_behind_feature(&mut file), 2);
-        let code = quote!(#file).to_string();
-        assert!(
-            !code.contains("derive (:: serde :: Deserialize , Clone , schemars"),
-            "{code}"
-        );
-        assert_eq!(
-            code.matches("cfg_attr (feature = \"schemars\" , derive (schemars :: JsonSchema))")
-                .count(),
-            2,
-            "{code}"
-        );
+        let same = dir.path().join("same.txt");
+        std::fs::write(&same, "x").unwrap();
+        let new = dir.path().join("sub/new.txt");
+        let changed = write_files(&[file(same.clone(), "x"), file(new.clone(), "y")]).unwrap();
+        assert_eq!(changed, std::slice::from_ref(&new));
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "y");
+
+        // A directory where a file's parent should be: that write fails.
+        std::fs::write(dir.path().join("blocker"), "").unwrap();
+        let err = write_files(&[
+            file(new.clone(), "z"),
+            file(dir.path().join("blocker/file.txt"), "w"),
+        ]);
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "y", "left alone");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["new.txt"]);
     }
 }

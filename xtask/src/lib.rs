@@ -1,38 +1,34 @@
 //! The maintainers' tooling behind `cargo xtask`, as a library so that the
 //! drift tests in `tests/` can run the very same pipeline in-process.
 //!
-//! The pipeline, one module a step:
-//! [`manifest`] says which spec generates which crate;
-//! [`provenance`] refuses a vendored spec whose sha256 changed;
-//! [`normalise`] and [`overlay`] turn the upstream document into the
-//! effective spec; [`generate`] runs progenitor on it and renders the files;
-//! [`check`] compares them with what is committed; [`surface`] describes the
-//! API surface for the schema-drift snapshots.
-//!
-//! Before generating, [`plan`] checks a spec as patched, all at once: patch
-//! actions that no longer apply ([`retarget`] tells a moved target from a
-//! fixed defect), operationIds ([`operation_ids`]) and what progenitor cannot
-//! take ([`structure`]), each a [`blockers::Blocker`] with its fix. [`evolve`]
-//! vendors new upstream versions with it, writing through [`staging`].
+//! The pipeline, in the order a spec goes through it:
+//! [`manifest`] says which spec generates which crate, and refuses a vendored
+//! spec whose sha256 changed; [`patches`] applies the normalisations and
+//! overlays, strictly; [`plan`] judges every patch action and the
+//! operationIds ([`names`]) at once, each problem a [`blockers::Blocker`]
+//! with its fix; [`generate`] runs [`progenitor`] on the effective spec (asking
+//! it about each operation alone when it fails) and [`rewrite`] finishes its
+//! output; [`check`] compares the files with what is committed; `cargo xtask
+//! diff` is the `spec-diff` crate on two specs; [`update`] vendors a new
+//! upstream version through all of it. [`surface`] describes the API surface
+//! for the schema-drift snapshots; [`openapi`] and [`spec_file`] read
+//! documents.
 #![forbid(unsafe_code)]
 
 pub mod blockers;
 pub mod check;
 pub mod error;
-pub mod evolve;
 pub mod generate;
 pub mod manifest;
-pub mod normalise;
+pub mod names;
 pub mod openapi;
-pub mod operation_ids;
-pub mod overlay;
+pub mod patches;
 pub mod plan;
-pub mod provenance;
-pub mod retarget;
+pub mod progenitor;
+pub mod rewrite;
 pub mod spec_file;
-pub mod staging;
-pub mod structure;
 pub mod surface;
+pub mod update;
 
 pub use error::{Error, Result};
 

@@ -114,8 +114,8 @@ fn main() -> ExitCode {
                 api,
             } => {
                 let api = ws.api(api.as_deref())?;
-                let old = xtask::evolve::load_for_diff(&ws, api, &old, patched)?;
-                let new = xtask::evolve::load_for_diff(&ws, api, &new, patched)?;
+                let old = xtask::update::load_for_diff(&ws, api, &old, patched)?;
+                let new = xtask::update::load_for_diff(&ws, api, &new, patched)?;
                 let report = spec_diff::diff(&old, &new);
                 match format {
                     Format::Text => println!("{}", report.render_text()),
@@ -136,7 +136,7 @@ fn main() -> ExitCode {
                 commit,
                 date,
             } => {
-                let origin = xtask::evolve::Origin {
+                let origin = xtask::update::Origin {
                     repository,
                     path,
                     commit,
@@ -144,11 +144,11 @@ fn main() -> ExitCode {
                 };
                 let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
                 let api = ws.api(api.as_deref())?;
-                let outcome = xtask::evolve::update_spec(&ws, api, &file, &origin, &today)?;
+                let outcome = xtask::update::update_spec(&ws, api, &file, &origin, &today)?;
                 println!("{}", outcome.render(&ws));
                 match outcome {
-                    xtask::evolve::Outcome::Updated { .. } => Ok(()),
-                    xtask::evolve::Outcome::Blocked { blockers, .. } => Err(xtask::Error::Stale(
+                    xtask::update::Outcome::Updated { .. } => Ok(()),
+                    xtask::update::Outcome::Blocked { blockers, .. } => Err(xtask::Error::Stale(
                         format!("{} blocker(s); nothing was changed", blockers.len()),
                     )),
                 }
@@ -165,10 +165,7 @@ fn main() -> ExitCode {
 
 fn generate(ws: &Workspace) -> xtask::Result<()> {
     let started = Instant::now();
-    let (files, notices) = xtask::generate::render_all(ws)?;
-    for notice in &notices {
-        eprintln!("note: {}", notice.0);
-    }
+    let files = xtask::generate::render_all(ws)?;
     let changed = xtask::generate::write_files(&files)?;
     for path in &changed {
         eprintln!(

@@ -3,8 +3,9 @@
 //!
 //! The normalisations and overlays run first, each action judged on its own
 //! (one that no longer applies is classified: its target moved, or its defect
-//! is gone upstream); then the operationIds and the structure are checked on
-//! the result, since a patch may be what fixes them.
+//! is gone upstream); then the operationIds are checked on the result, since
+//! a patch may be what fixes them. What progenitor itself cannot take is
+//! found by generating (the `generate` module asks progenitor).
 //!
 //! Operations without a usable operationId get a second pass: patches often
 //! select operations by operationId, so the pass applies the proposed names
@@ -16,15 +17,15 @@ use serde_json::Value;
 
 use crate::blockers::{Blocker, Proposal};
 use crate::manifest::{Api, Workspace};
-use crate::overlay::{Action, Failure, Overlay};
-use crate::{Result, normalise, operation_ids, retarget, structure};
+use crate::patches::{Action, Failure, Overlay, normalise};
+use crate::{Result, names};
 
 /// The new spec as patched, and what stops it from generating.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The patched document (with the proposed operationIds, if any).
     pub document: Value,
-    /// Every blocker, patches first, then names, then structure.
+    /// Every blocker, patches first, then names.
     pub blockers: Vec<Blocker>,
     /// Patch actions that select operations by the operationIds they lack
     /// and apply once the proposed names are in place (not blockers).
@@ -36,7 +37,7 @@ pub struct Plan {
 /// propose and the renames that tell a moved patch target from a fixed defect.
 pub fn check(ws: &Workspace, api: &Api, raw: &Value, old: Option<&Value>) -> Result<Plan> {
     let first = patch(ws, api, raw, &[], old)?;
-    let names = operation_ids::check(&first.0, old);
+    let names = names::check(&first.0, old);
     let proposed: Vec<Action> = names
         .iter()
         .filter_map(|b| b.proposal.as_ref().map(|p| p.action.clone()))
@@ -57,12 +58,11 @@ pub fn check(ws: &Workspace, api: &Api, raw: &Value, old: Option<&Value>) -> Res
         }
         second
     };
-    for blocker in names.iter().chain(&operation_ids::check(&document, old)) {
+    for blocker in names.iter().chain(&names::check(&document, old)) {
         if !blockers.iter().any(|b| b.at == blocker.at) {
             blockers.push(blocker.clone());
         }
     }
-    blockers.extend(structure::check(&document));
     Ok(Plan {
         document,
         blockers,
@@ -87,13 +87,13 @@ fn patch(
     }
     let mut blockers = Vec::new();
     for step in &api.normalisations {
-        if let Err(e) = normalise::run(step, &mut doc) {
+        if let Err(e) = normalise(step, &mut doc) {
             blockers.push(Blocker::new(
                 None,
                 format!("spec/apis.toml, normalisation `{step}`"),
                 e.to_string(),
                 "when upstream fixed the defect, remove the step from `normalisations` in \
-                 spec/apis.toml; otherwise adapt it in xtask/src/normalise.rs",
+                 spec/apis.toml; otherwise adapt it in xtask/src/patches.rs",
             ));
         }
     }
@@ -137,7 +137,7 @@ fn classify(
         .unwrap_or_default();
     match failure {
         Failure::NoMatch => {
-            if let Some(moved) = old.and_then(|old| retarget::moved(action, doc, old)) {
+            if let Some(moved) = old.and_then(|old| names::moved(action, doc, old)) {
                 // It applied on a copy; it applies here.
                 let _ = moved.action.apply(doc);
                 let mut blocker = Blocker::new(

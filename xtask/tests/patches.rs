@@ -39,7 +39,7 @@ fn a_patch_fixed_upstream_fails_loudly_naming_its_actions() {
     let api = common::vendored_api(&ws);
     let provenance = api.provenance_path(&ws);
     let record = std::fs::read_to_string(&provenance).unwrap();
-    let new_sha = xtask::provenance::sha256_hex(&fixed);
+    let new_sha = xtask::manifest::sha256_hex(&fixed);
     std::fs::write(
         &provenance,
         record.replace(&common::recorded_sha256(dir.path()), &new_sha),

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
-use xtask::evolve::{Origin, Outcome, update_spec};
 use xtask::manifest::Workspace;
+use xtask::update::{Origin, Outcome, update_spec};
 
 fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
     let path = dir.join(name);
@@ -45,7 +45,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
     let mut paths = vec![
         api.spec_path(&ws),
         api.provenance_path(&ws),
-        dir.join(xtask::evolve::CHANGELOG),
+        dir.join(xtask::update::CHANGELOG),
         api.crate_path(&ws).join("openapi.json"),
         api.crate_path(&ws).join("src/generated.rs"),
     ];
@@ -92,8 +92,8 @@ fn a_new_version_is_vendored_regenerated_reported_and_logged() {
     let vendored = std::fs::read(api.spec_path(&ws)).unwrap();
     let file = std::fs::read(dir.path().join("new.json")).unwrap();
     assert_eq!(vendored, file, "vendored byte-for-byte");
-    assert_eq!(provenance.sha256, xtask::provenance::sha256_hex(&vendored));
-    let record = xtask::provenance::Provenance::load(&api.provenance_path(&ws)).unwrap();
+    assert_eq!(provenance.sha256, xtask::manifest::sha256_hex(&vendored));
+    let record = xtask::manifest::Provenance::load(&api.provenance_path(&ws)).unwrap();
     assert_eq!(record, provenance);
     let source = record.canonical.unwrap();
     assert_eq!(source.commit.as_deref(), Some("abc1234"));
@@ -173,7 +173,7 @@ fn every_blocker_is_reported_at_once_and_nothing_is_written() {
         problems[3].contains("operationId `getCurrentUser` names 2 operations"),
         "{text}"
     );
-    assert!(problems[4].contains("`openapi: 3.1.0`"), "{text}");
+    assert!(problems[4].contains("invalid version: 3.1.0"), "{text}");
     // The duplicate keeps its old owner; the other gets its old name back.
     let rename = found[3].proposal.as_ref().unwrap();
     assert_eq!(rename.action.target, "$.paths['/v1/locations'].get");
@@ -291,7 +291,7 @@ fn the_xtask_acts_on_the_workspace_it_is_run_in() {
     );
     // Named with --workspace from anywhere; the same version again writes nothing.
     let flag = format!("--workspace={}", dir.path().display());
-    let changelog = std::fs::read(dir.path().join(xtask::evolve::CHANGELOG)).unwrap();
+    let changelog = std::fs::read(dir.path().join(xtask::update::CHANGELOG)).unwrap();
     let out = update(elsewhere.path(), &[&flag, "--commit", "abc1234"]);
     assert!(
         out.status.success(),
@@ -299,7 +299,7 @@ fn the_xtask_acts_on_the_workspace_it_is_run_in() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("already vendored"));
-    let after = std::fs::read(dir.path().join(xtask::evolve::CHANGELOG)).unwrap();
+    let after = std::fs::read(dir.path().join(xtask::update::CHANGELOG)).unwrap();
     assert_eq!(after, changelog, "no second entry for the same version");
 }
 

@@ -89,3 +89,15 @@ pub fn diff(old: &Value, new: &Value) -> Report {
     operations::compare(&mut ctx);
     ctx.finish()
 }
+
+/// Every `$ref` of `doc` that does not resolve (no such target, another
+/// document, a cycle of references), in document order: where it is (the
+/// unescaped segments of the object holding it), the reference, and why. The
+/// xtask names them before generating, since progenitor panics on them.
+#[must_use]
+pub fn unresolved_refs(doc: &Value) -> Vec<(Vec<String>, String, &'static str)> {
+    resolve::broken_refs(doc)
+        .into_iter()
+        .map(|b| (b.location, b.reference, b.error.describe()))
+        .collect()
+}

@@ -43,7 +43,7 @@ pub fn vendored(dir: &Path) -> (PathBuf, Value) {
 pub fn recorded_sha256(dir: &Path) -> String {
     let ws = Workspace::load(dir).unwrap();
     let api = vendored_api(&ws);
-    xtask::provenance::Provenance::load(&api.provenance_path(&ws))
+    xtask::manifest::Provenance::load(&api.provenance_path(&ws))
         .unwrap()
         .sha256
 }

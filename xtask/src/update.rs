@@ -1,23 +1,23 @@
 //! Spec evolution: `cargo xtask diff OLD NEW` and `cargo xtask update-spec FILE`.
 //!
 //! `update-spec` takes a new upstream version to a regenerated client in one
-//! pass. It checks the new spec in full, as patched, before touching anything
-//! ([`crate::plan`]), then generates in memory; any blocker found on the way,
-//! the generator's included, ends the run with all of them reported and
-//! nothing changed. Only a run that can finish writes: the vendored spec
-//! (byte-for-byte), its provenance, the changelog entry and the generated
-//! files, together ([`crate::staging`]).
+//! pass. It checks the new spec in full, as patched ([`crate::plan`]), and
+//! generates in memory ([`crate::generate`]) before touching anything; every
+//! blocker found on the way, the generator's included, ends the run with all
+//! of them reported and nothing changed. Only a run that can finish writes:
+//! the vendored spec (byte-for-byte), its provenance, the changelog entry and
+//! the generated files, together ([`generate::write_files`]).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use spec_diff::{Report, Severity};
 
-use crate::blockers::{self, Blocker, action};
-use crate::generate::{self, EffectiveSpec};
+use crate::blockers::{self, Blocker};
+use crate::generate::{self, EffectiveSpec, GeneratedFile};
 use crate::manifest::{Api, Workspace};
-use crate::provenance::{Provenance, Source, sha256_hex};
-use crate::{Error, Result, openapi};
+use crate::manifest::{Provenance, Source, sha256_hex};
+use crate::{Error, Result};
 
 /// The changelog of vendored spec versions, relative to the workspace root.
 pub const CHANGELOG: &str = "spec/CHANGELOG.md";
@@ -26,7 +26,7 @@ pub const CHANGELOG: &str = "spec/CHANGELOG.md";
 pub fn load_for_diff(ws: &Workspace, api: &Api, path: &Path, patched: bool) -> Result<Value> {
     let raw = crate::spec_file::load_document(path)?;
     if patched {
-        Ok(generate::apply_patches(ws, api, raw)?.0)
+        generate::apply_patches(ws, api, raw)
     } else {
         Ok(raw)
     }
@@ -160,122 +160,49 @@ pub fn update_spec(
     let plan = crate::plan::check(ws, api, &raw, old.as_ref())?;
     let empty = serde_json::json!({});
     let report = spec_diff::diff(old.as_ref().unwrap_or(&empty), &plan.document);
-    if !plan.blockers.is_empty() {
+    let provenance = provenance_for(ws, api, file, &bytes, origin, today);
+    let effective = EffectiveSpec {
+        provenance: provenance.clone(),
+        document: plan.document,
+    };
+    // What progenitor cannot take is reported with the patches' blockers.
+    let mut blockers = plan.blockers;
+    let files = match generate::render_api(ws, api, &effective) {
+        Ok(files) => files,
+        Err(Error::Blocked { blockers: more, .. }) => {
+            blockers.extend(more);
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    if !blockers.is_empty() {
         return Ok(Outcome::Blocked {
-            blockers: plan.blockers,
+            blockers,
             notes: plan.notes,
             report,
         });
     }
 
-    let provenance = provenance_for(ws, api, file, &bytes, origin, today);
-    let effective = EffectiveSpec {
-        provenance: provenance.clone(),
-        document: plan.document,
-        notices: Vec::new(),
-    };
-    let files = match render(ws, api, &effective) {
-        Ok(files) => files,
-        Err(message) => {
-            return Ok(Outcome::Blocked {
-                blockers: generator_blockers(ws, api, &effective, &message),
-                notes: Vec::new(),
-                report,
-            });
-        }
-    };
-
     // The same upstream file again: regenerate (patches may have changed),
     // but it is no new version for the provenance or the changelog.
     let same_version = Provenance::load(&api.provenance_path(ws))
         .is_ok_and(|previous| previous.sha256 == provenance.sha256);
-    let mut writes = vec![(vendored, bytes)];
+    let new = |path: PathBuf, contents: String| GeneratedFile { path, contents };
+    let mut writes = vec![new(vendored, text)];
     if !same_version {
-        writes.push((api.provenance_path(ws), provenance.to_record().into_bytes()));
-        writes.push((
+        writes.push(new(api.provenance_path(ws), provenance.to_record()));
+        writes.push(new(
             ws.root.join(CHANGELOG),
-            changelog(ws, api, today, &provenance, &report).into_bytes(),
+            changelog(ws, api, today, &provenance, &report),
         ));
     }
-    writes.extend(files.into_iter().map(|f| (f.path, f.contents.into_bytes())));
-    let written = crate::staging::write_all(&writes)?;
+    writes.extend(files);
+    let written = generate::write_files(&writes)?;
     Ok(Outcome::Updated {
         provenance,
         report,
         written,
     })
-}
-
-/// Runs the generator, turning its errors and panics into a message.
-fn render(
-    ws: &Workspace,
-    api: &Api,
-    effective: &EffectiveSpec,
-) -> std::result::Result<Vec<generate::GeneratedFile>, String> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generate::render_api(ws, api, effective)
-    })) {
-        Ok(Ok(files)) => Ok(files),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(panic) => Err(panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "progenitor panicked".into())),
-    }
-}
-
-/// The generator failed on a spec the checks passed: find the operations it
-/// fails on by generating each alone, so the report names them.
-fn generator_blockers(
-    ws: &Workspace,
-    api: &Api,
-    effective: &EffectiveSpec,
-    message: &str,
-) -> Vec<Blocker> {
-    let mut out = Vec::new();
-    for op in openapi::operations(&effective.document) {
-        let mut alone = effective.clone();
-        let item: serde_json::Map<String, Value> = op
-            .item
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(key, _)| {
-                key.as_str() == op.method || !openapi::METHODS.contains(&key.as_str())
-            })
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
-        alone.document["paths"] = serde_json::json!({ op.path: item });
-        if let Err(error) = render(ws, api, &alone) {
-            out.push(
-                Blocker::new(
-                    Some(op.label()),
-                    op.pointer(&[]),
-                    format!("the generator fails on this operation: {error}"),
-                    "correct the operation with an overlay, or leave it out of the generated \
-                     client (the proposed action) and write it by hand in the facade",
-                )
-                .with_new_action(action(
-                    op.target(),
-                    format!(
-                        "Defect: progenitor cannot generate {}: {error}",
-                        op.method_path()
-                    ),
-                    None,
-                )),
-            );
-        }
-    }
-    if out.is_empty() {
-        out.push(Blocker::new(
-            None,
-            "/components",
-            format!("the generator fails on the spec, but on no operation alone: {message}"),
-            "the defect is in what the operations share (components): correct it with an overlay",
-        ));
-    }
-    out
 }
 
 fn provenance_for(
