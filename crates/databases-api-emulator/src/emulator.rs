@@ -2,8 +2,13 @@
 //! its configuration.
 
 use std::collections::BTreeSet;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use emulator_core::FaultPlan;
 use emulator_core::harness::{Common, Listening};
 use emulator_core::http::lock;
 use emulator_core::store::Store;
@@ -35,10 +40,52 @@ pub struct Emulator {
 }
 
 // The tokens are credentials: debug output shows the base URL only.
-emulator_core::emulator_debug!(Emulator);
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Emulator {
-    emulator_core::emulator_methods!(EmulatorBuilder, EmulatorError);
+    /// Start with the default configuration on a random loopback port.
+    pub async fn start() -> Result<Emulator, EmulatorError> {
+        EmulatorBuilder::default().start().await
+    }
+
+    /// A builder for a customised emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.listening.base_url()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.listening.addr()
+    }
+
+    /// Replace the fault plan (operationIds of the spec, or `*`). A status
+    /// fault must be an error status (400–599, [`FaultPlan::check`]):
+    /// another is answered with a 500 saying so.
+    pub fn set_faults(&self, faults: FaultPlan) {
+        *lock(&self.shared.faults) = faults;
+    }
+
+    /// The faults not injected yet: empty once every scheduled fault has met
+    /// its request, which a test can check to know its faults were exercised.
+    pub fn faults_left(&self) -> FaultPlan {
+        lock(&self.shared.faults).clone()
+    }
+
+    /// Spec violations seen so far in answers the emulator produced.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.violations.all()
+    }
 
     /// A token with the `databases:read` and `databases:write` scopes.
     pub fn token(&self) -> &str {
@@ -128,7 +175,68 @@ pub struct EmulatorBuilder {
 }
 
 impl EmulatorBuilder {
-    emulator_core::common_builder_methods!();
+    /// The port to listen on (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.common.port = port;
+        self
+    }
+
+    /// The address to bind (default 127.0.0.1).
+    pub fn bind(mut self, addr: IpAddr) -> Self {
+        self.common.bind = addr;
+        self
+    }
+
+    /// Keep the state durably in this directory (`state.sqlite3`), loaded on
+    /// start; one emulator at a time. Without it, everything lives in a
+    /// temporary directory removed on drop.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.common.data_dir = Some(dir.into());
+        self
+    }
+
+    /// The initial fault plan (refused at start when a status fault is not
+    /// an error status).
+    pub fn faults(mut self, faults: FaultPlan) -> Self {
+        self.common.faults = faults;
+        self
+    }
+
+    /// Whether a response that violates the spec becomes a 500 (default
+    /// true). Violations are recorded and logged either way.
+    pub fn strict_validation(mut self, strict: bool) -> Self {
+        self.common.strict = strict;
+        self
+    }
+
+    /// How long a new database stays `provisioning` (default zero); with
+    /// real engines its server starts then, and the database is `running`
+    /// once the server accepts connections.
+    pub fn provisioning_delay(mut self, delay: Duration) -> Self {
+        self.common.provisioning_delay = delay;
+        self
+    }
+
+    /// How long a client may take to send a request's headers before its
+    /// connection is closed (default 30 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.common.serve.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a request body may take to arrive once it is read, in all,
+    /// before the request is answered 408 and its connection closed
+    /// (default 30 s).
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.common.serve.body_read_timeout = timeout;
+        self
+    }
+
+    /// All the common settings at once (what the command line gives).
+    pub fn common(mut self, common: Common) -> Self {
+        self.common = common;
+        self
+    }
 
     /// Start a real server for each database whose engine is installed
     /// (PostgreSQL, Redis, MariaDB for `mysql`); other engines stay simulated
@@ -156,10 +264,7 @@ impl EmulatorBuilder {
 
     /// Start the server.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
-        self.common
-            .faults
-            .check()
-            .map_err(|e| EmulatorError::Config(e.to_string()))?;
+        self.common.check()?;
         let spec = spec()?;
         let store = Store::open(self.common.data_dir.as_deref())?;
         let (mut world, mut writes) = World::load(&store).map_err(EmulatorError::Persist)?;

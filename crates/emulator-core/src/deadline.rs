@@ -3,8 +3,8 @@
 //! every few seconds) cannot hold a connection, a task and a buffer for
 //! long. The clock starts when the body is first read, so a handler that
 //! waits before reading (an injected latency) does not eat into it; the
-//! handler sees a [`BodyTimedOut`] error ([`crate::http::read_body`] answers
-//! 408).
+//! handler sees a [`BodyTimedOut`] error (which `read_body`, in the `http`
+//! module that uses this one, answers with a 408).
 
 use std::future::Future;
 use std::pin::Pin;

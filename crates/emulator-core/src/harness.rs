@@ -1,6 +1,12 @@
 //! What every emulator's front object and builder share: the settings each
-//! builder takes ([`Common`], with [`common_builder_methods!`](crate::common_builder_methods)),
-//! and the bound listener with the switch that stops serving ([`Listening`]).
+//! builder takes ([`Common`]), why starting failed ([`StartError`]), and the
+//! bound listener with the switch that stops serving ([`Listening`]).
+//!
+//! Each emulator's builder keeps a `Common` and has one short setter per
+//! field (`port`, `bind`, `data_dir`, ...) that writes it; its front object
+//! keeps a `Listening` and answers `base_url` and `addr` from it. Those
+//! methods are written out in each emulator, so a reader sees them where
+//! they are called.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -69,6 +75,16 @@ pub struct Common {
     pub serve: ServeOptions,
 }
 
+impl Common {
+    /// Refuse settings that cannot work: a status fault that is not an
+    /// error status ([`FaultPlan::check`]).
+    pub fn check(&self) -> Result<(), StartError> {
+        self.faults
+            .check()
+            .map_err(|e| StartError::Config(e.to_string()))
+    }
+}
+
 impl Default for Common {
     fn default() -> Common {
         Common {
@@ -81,142 +97,6 @@ impl Default for Common {
             serve: ServeOptions::default(),
         }
     }
-}
-
-/// The setters of [`Common`] for a builder with a `common: Common` field:
-/// `port`, `bind`, `data_dir`, `faults`, `strict_validation`,
-/// `provisioning_delay`, `header_read_timeout`, `body_read_timeout` and `common` (all at once, from the command line).
-#[macro_export]
-macro_rules! common_builder_methods {
-    () => {
-        /// The port to listen on (0, the default, picks a free one).
-        pub fn port(mut self, port: u16) -> Self {
-            self.common.port = port;
-            self
-        }
-
-        /// The address to bind (default 127.0.0.1).
-        pub fn bind(mut self, addr: ::std::net::IpAddr) -> Self {
-            self.common.bind = addr;
-            self
-        }
-
-        /// Keep the state durably in this directory (`state.sqlite3` and
-        /// whatever else the emulator keeps), loaded on start; one emulator
-        /// at a time. Without it, everything lives in a temporary directory
-        /// removed on drop.
-        pub fn data_dir(mut self, dir: impl Into<::std::path::PathBuf>) -> Self {
-            self.common.data_dir = Some(dir.into());
-            self
-        }
-
-        /// The initial fault plan (refused at start when a status fault is
-        /// not an error status).
-        pub fn faults(mut self, faults: $crate::FaultPlan) -> Self {
-            self.common.faults = faults;
-            self
-        }
-
-        /// Whether a response that violates the spec becomes a 500 (default
-        /// true). Violations are recorded and logged either way.
-        pub fn strict_validation(mut self, strict: bool) -> Self {
-            self.common.strict = strict;
-            self
-        }
-
-        /// How long a newly created resource stays provisioning (default
-        /// zero); see the emulator's documentation for what that means.
-        pub fn provisioning_delay(mut self, delay: ::std::time::Duration) -> Self {
-            self.common.provisioning_delay = delay;
-            self
-        }
-
-        /// How long a client may take to send a request's headers before its
-        /// connection is closed (default 30 s).
-        pub fn header_read_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.common.serve.header_read_timeout = timeout;
-            self
-        }
-
-        /// How long a request body may take to arrive once a handler reads
-        /// it, in all, before the request is answered 408 and its connection
-        /// closed (default 30 s).
-        pub fn body_read_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.common.serve.body_read_timeout = timeout;
-            self
-        }
-
-        /// All the common settings at once (what the command line gives).
-        pub fn common(mut self, common: $crate::harness::Common) -> Self {
-            self.common = common;
-            self
-        }
-    };
-}
-
-/// The methods every emulator has, for a type with a `listening:
-/// Listening` field and a `shared` field (behind a pointer) holding
-/// `faults: Mutex<FaultPlan>` and `violations: Violations`, whose builder
-/// (`Default`, with an async `start`) is `$builder`: `start`, `builder`,
-/// `base_url`, `addr`, `set_faults`, `faults_left` and `violations`.
-#[macro_export]
-macro_rules! emulator_methods {
-    ($builder:ty, $error:ty) => {
-        /// Start with the default configuration on a random loopback port.
-        pub async fn start() -> Result<Self, $error> {
-            <$builder>::default().start().await
-        }
-
-        /// A builder for a customised emulator.
-        pub fn builder() -> $builder {
-            <$builder>::default()
-        }
-
-        /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
-        pub fn base_url(&self) -> &str {
-            self.listening.base_url()
-        }
-
-        /// The address the server listens on.
-        pub fn addr(&self) -> ::std::net::SocketAddr {
-            self.listening.addr()
-        }
-
-        /// Replace the fault plan (operationIds of the spec, or `*`). A
-        /// status fault must be an error status (400–599,
-        /// [`FaultPlan::check`]($crate::FaultPlan::check)): another is
-        /// answered with a 500 saying so.
-        pub fn set_faults(&self, faults: $crate::FaultPlan) {
-            *$crate::http::lock(&self.shared.faults) = faults;
-        }
-
-        /// The faults not injected yet: empty once every scheduled fault has
-        /// met its request, which a test can check to know its faults were
-        /// exercised.
-        pub fn faults_left(&self) -> $crate::FaultPlan {
-            $crate::http::lock(&self.shared.faults).clone()
-        }
-
-        /// Spec violations seen so far in answers the emulator produced.
-        pub fn violations(&self) -> Vec<String> {
-            self.shared.violations.all()
-        }
-    };
-}
-
-/// `Debug` for an emulator type with a `listening: Listening` field: its
-/// base URL only, since the rest holds credentials (tokens, passwords).
-#[macro_export]
-macro_rules! emulator_debug {
-    ($emulator:ty) => {
-        impl ::std::fmt::Debug for $emulator {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct(stringify!($emulator))
-                    .field("base_url", &self.listening.base_url())
-                    .finish_non_exhaustive()
-            }
-        }
-    };
 }
 
 /// A bound listener: where it listens, and the switch that stops serving
@@ -290,6 +170,17 @@ mod tests {
         assert_eq!(parse_delay("1m"), Ok(Duration::from_secs(60)));
         assert!(parse_delay("5y").is_err());
         assert!(parse_delay("").is_err());
+    }
+
+    #[test]
+    fn a_success_status_fault_is_a_config_error() {
+        let common = Common {
+            faults: FaultPlan::new().on("op", [crate::Fault::status(200)]),
+            ..Common::default()
+        };
+        let err = common.check().expect_err("200 is refused");
+        assert!(matches!(err, StartError::Config(_)), "{err:?}");
+        assert!(Common::default().check().is_ok());
     }
 
     #[tokio::test]
