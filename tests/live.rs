@@ -91,10 +91,16 @@ async fn live_read_only_checks() {
     assert!(orgs.iter().any(|o| o.slug == t.org), "{} not listed", t.org);
     assert_eq!(c.organizations().get().await.unwrap().slug, t.org);
     for g in c.groups().list().await.unwrap() {
-        assert!(!g.name.is_empty() && g.primary.as_deref().is_some_and(|p| !p.is_empty()), "{g:?}");
+        assert!(
+            !g.name.is_empty() && g.primary.as_deref().is_some_and(|p| !p.is_empty()),
+            "{g:?}"
+        );
     }
     for db in c.databases().list().await.unwrap() {
-        assert!(!db.name.is_empty() && db.hostname.as_deref().is_some_and(|h| !h.is_empty()), "{db:?}");
+        assert!(
+            !db.name.is_empty() && db.hostname.as_deref().is_some_and(|h| !h.is_empty()),
+            "{db:?}"
+        );
     }
     let locations = c.locations().list().await.unwrap();
     assert!(!locations.is_empty(), "the service lists no location");
@@ -175,7 +181,10 @@ async fn lifecycle(c: &Client, name: &str) {
         .await
         .unwrap();
     assert_eq!(
-        (group.name.as_str(), group.primary.as_deref().unwrap_or_default()),
+        (
+            group.name.as_str(),
+            group.primary.as_deref().unwrap_or_default()
+        ),
         (name, location.as_str())
     );
     let db = c

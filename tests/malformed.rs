@@ -1,6 +1,8 @@
 //! Malformed 200 answers never panic the facade: truncated JSON of a valid
-//! answer, wrong types, an HTML error page, an empty body and a body of several
-//! megabytes all come back as `ErrorKind::Decode` (property tests, `proptest`).
+//! answer, wrong types where the answer's identity belongs, an HTML error
+//! page, an empty body and a body of several megabytes all come back as
+//! `ErrorKind::Decode`, while a malformed item of a list is skipped (property
+//! tests, `proptest`).
 //!
 //! A tiny local axum server plays the API and answers whatever body the
 //! current case sets.
@@ -149,25 +151,45 @@ fn malformed_database_answers_give_decode_errors() {
 #[test]
 fn malformed_group_lists_give_decode_errors() {
     let fake = Fake::start();
-    let wrong = prop_oneof![
-        not_object()
-            .prop_filter("an array of groups", |v| !v.is_array())
-            .prop_map(|v| json!({ "groups": v })),
-        not_object()
-            .prop_filter("an array of groups", |v| !v.is_array())
-            .prop_map(|v| json!({ "groups": [v] })),
-        not_string().prop_map(|v| {
-            let mut g = valid_groups();
-            g["groups"][0]["name"] = v;
-            g
-        }),
-    ]
-    .boxed();
+    let wrong = not_object()
+        .prop_filter("an array of groups", |v| !v.is_array())
+        .prop_map(|v| json!({ "groups": v }))
+        .boxed();
     runner()
         .run(&malformed(valid_groups(), wrong), |(ct, body)| {
             fake.answer(&ct, body.clone());
             let got = fake.rt.block_on(fake.client.groups().list());
             assert_decode(&String::from_utf8_lossy(&body), got);
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A malformed item (not an object, or a wrongly typed `name`, its
+/// identity) is skipped: the list still returns the others (issue 21: one
+/// odd item never fails a whole list).
+#[test]
+fn a_malformed_group_in_a_list_is_skipped() {
+    let fake = Fake::start();
+    let bad_item = prop_oneof![
+        not_object().prop_filter("not a group", |v| !v.is_array()),
+        not_string().prop_map(|v| {
+            let mut g = valid_groups()["groups"][0].clone();
+            g["name"] = v;
+            g
+        }),
+    ];
+    runner()
+        .run(&bad_item, |bad| {
+            let good = valid_groups()["groups"][0].clone();
+            let body = serde_json::to_vec(&json!({ "groups": [bad, good] })).unwrap();
+            fake.answer("application/json", body.clone());
+            let got = fake
+                .rt
+                .block_on(fake.client.groups().list())
+                .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&body)));
+            let names: Vec<&str> = got.iter().map(|g| g.name.as_str()).collect();
+            prop_assert_eq!(names, ["default"]);
             Ok(())
         })
         .unwrap();

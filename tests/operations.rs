@@ -291,7 +291,10 @@ async fn get_organization_member() {
     let h = Harness::start().await;
     h.client.members().add("bob", Role::Admin).await.unwrap();
     let bob = h.client.members().get("bob").await.unwrap();
-    assert_eq!((bob.username.as_str(), &bob.role), ("bob", &Some(Role::Admin)));
+    assert_eq!(
+        (bob.username.as_str(), &bob.role),
+        ("bob", &Some(Role::Admin))
+    );
     assert!(
         h.client
             .members()
@@ -516,7 +519,11 @@ async fn transfer_group() {
         .get("db")
         .await
         .unwrap();
-    assert_eq!(db.group.as_deref(), Some("g"), "the group's databases moved with it");
+    assert_eq!(
+        db.group.as_deref(),
+        Some("g"),
+        "the group's databases moved with it"
+    );
     h.assert_clean("transferGroup");
 }
 
@@ -695,7 +702,10 @@ async fn list_databases() {
         .unwrap();
     assert_eq!(in_g.len(), 1);
     assert_eq!(
-        (in_g[0].name.as_str(), in_g[0].group.as_deref().unwrap_or_default()),
+        (
+            in_g[0].name.as_str(),
+            in_g[0].group.as_deref().unwrap_or_default()
+        ),
         ("one", "g")
     );
     let first = h
@@ -716,7 +726,14 @@ async fn create_database() {
     let db = h.database("db", "g").await;
     assert_eq!(db.name, "db");
     assert!(!db.id.is_empty());
-    assert!(db.hostname.as_deref().unwrap_or_default().starts_with("db-acme"), "{:?}", db.hostname);
+    assert!(
+        db.hostname
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("db-acme"),
+        "{:?}",
+        db.hostname
+    );
     let e = h
         .client
         .databases()
@@ -1114,7 +1131,11 @@ async fn list_organization_audit_logs() {
         .page(1.try_into().unwrap(), 50.try_into().unwrap())
         .await
         .unwrap();
-    let codes: Vec<&AuditLogCode> = page.audit_logs.iter().filter_map(|l| l.code.as_ref()).collect();
+    let codes: Vec<&AuditLogCode> = page
+        .audit_logs
+        .iter()
+        .filter_map(|l| l.code.as_ref())
+        .collect();
     assert!(codes.contains(&&AuditLogCode::GroupCreate), "{codes:?}");
     assert!(codes.contains(&&AuditLogCode::DbCreate), "{codes:?}");
     let info = page.pagination.expect("pagination");

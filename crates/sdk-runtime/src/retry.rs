@@ -272,16 +272,34 @@ mod tests {
         // Wed, 21 Oct 2026 07:27:40 GMT: 20 s before the date the server gave.
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_792_567_660);
         let want = Some(Duration::from_secs(20));
-        assert_eq!(parse_retry_after_at(&at("Wed, 21 Oct 2026 07:28:00 GMT"), now), want);
+        assert_eq!(
+            parse_retry_after_at(&at("Wed, 21 Oct 2026 07:28:00 GMT"), now),
+            want
+        );
         // The obsolete forms RFC 9110 still asks recipients to accept.
-        assert_eq!(parse_retry_after_at(&at("Wednesday, 21-Oct-26 07:28:00 GMT"), now), want);
-        assert_eq!(parse_retry_after_at(&at("Wed Oct 21 07:28:00 2026"), now), want);
+        assert_eq!(
+            parse_retry_after_at(&at("Wednesday, 21-Oct-26 07:28:00 GMT"), now),
+            want
+        );
+        assert_eq!(
+            parse_retry_after_at(&at("Wed Oct 21 07:28:00 2026"), now),
+            want
+        );
         // A date in the past is no wait; a far future one is refused by the cap.
         let past = at("Wed, 21 Oct 2026 07:27:00 GMT");
         assert_eq!(parse_retry_after_at(&past, now), Some(Duration::ZERO));
         let far = parse_retry_after_at(&at("Fri, 31 Dec 9999 23:59:59 GMT"), now).unwrap();
         let p = RetryPolicy::default();
-        assert!(next_delay(&p, Idempotency::Safe, &status(429, Some(far)), 1, Duration::ZERO).is_none());
+        assert!(
+            next_delay(
+                &p,
+                Idempotency::Safe,
+                &status(429, Some(far)),
+                1,
+                Duration::ZERO
+            )
+            .is_none()
+        );
     }
 
     fn status(code: u16, retry_after: Option<Duration>) -> Error {

@@ -13,7 +13,10 @@
 //!   the top the answer fails with the message of the first missing or
 //!   malformed identity field (`database: missing field `Name``);
 //! - a list item of an unexpected type (a string where an object belongs) is
-//!   skipped.
+//!   skipped;
+//! - but the list of a listing (a top-level array) of another type than an
+//!   array or `null` fails the answer: read as empty, it would say there is
+//!   nothing.
 //!
 //! Every repair is reported with `tracing::warn!` (serde's message, tokens
 //! redacted). A strict decode that
@@ -53,6 +56,15 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> 
             return Err(err.into_inner());
         };
         let message = err.inner().to_string();
+        // A listing whose list is not a list is not a listing: read as empty,
+        // it would tell the user there is nothing. (`null` is Go's empty
+        // list, and reads as one.)
+        if path.len() == 1
+            && message.ends_with("expected a sequence")
+            && !message.starts_with("invalid type: null")
+        {
+            return Err(serde::de::Error::custom(describe(&path, &message)));
+        }
         let cause = origin(&path, &message, &removed).unwrap_or_else(|| describe(&path, &message));
         match path.last() {
             None => return Err(serde::de::Error::custom(cause)),
@@ -164,6 +176,8 @@ mod tests {
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct List {
+        // As typify generates an optional array.
+        #[serde(default)]
         items: Vec<Item>,
     }
 
@@ -199,10 +213,23 @@ mod tests {
         let e = decode::<One>(br#"{"item":{"group":"g"}}"#).unwrap_err();
         assert_eq!(e.to_string(), "item: missing field `Name`");
         let e = decode::<One>(br#"{"item":{"Name":null}}"#).unwrap_err();
-        assert!(e.to_string().starts_with("item.Name: invalid type: null"), "{e}");
+        assert!(
+            e.to_string().starts_with("item.Name: invalid type: null"),
+            "{e}"
+        );
         let e = decode::<One>(br#"{}"#).unwrap_err();
         assert_eq!(e.to_string(), "missing field `item`");
         assert!(decode::<One>(b"not json").is_err());
+    }
+
+    #[test]
+    fn a_listing_whose_list_is_not_a_list_fails() {
+        let e = decode::<List>(br#"{"items":5}"#).unwrap_err();
+        assert!(
+            e.to_string().starts_with("items: invalid type: integer"),
+            "{e}"
+        );
+        assert_eq!(decode::<List>(br#"{"items":null}"#).unwrap().items, vec![]);
     }
 
     #[test]
@@ -210,8 +237,11 @@ mod tests {
         let bad = vec![r#"{"group":"g"}"#; MAX_REPAIRS + 1].join(",");
         let body = format!(r#"{{"items":[{bad}]}}"#);
         assert!(decode::<List>(body.as_bytes()).is_err());
-        let bad = vec![r#"{"group":"g"}"#; 10].join(",");
+        let bad = [r#"{"group":"g"}"#; 10].join(",");
         let body = format!(r#"{{"items":[{bad},{{"Name":"z"}}]}}"#);
-        assert_eq!(decode::<List>(body.as_bytes()).unwrap().items, vec![item("z", None)]);
+        assert_eq!(
+            decode::<List>(body.as_bytes()).unwrap().items,
+            vec![item("z", None)]
+        );
     }
 }

@@ -126,7 +126,9 @@ async fn walk(
         "organization {} ({:?}, type {}, plan {})",
         org.slug,
         org.name.as_deref().unwrap_or("-"),
-        org.kind.as_ref().map_or("-".to_string(), ToString::to_string),
+        org.kind
+            .as_ref()
+            .map_or("-".to_string(), ToString::to_string),
         org.plan_id.as_deref().unwrap_or("-")
     );
     let members = client.members().list().await?;
@@ -135,7 +137,11 @@ async fn walk(
         members.len(),
         members
             .iter()
-            .map(|m| format!("{} ({})", m.username, m.role.as_ref().map_or("-".to_string(), ToString::to_string)))
+            .map(|m| format!(
+                "{} ({})",
+                m.username,
+                m.role.as_ref().map_or("-".to_string(), ToString::to_string)
+            ))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -165,7 +171,9 @@ async fn walk(
         .await?;
     println!(
         "created group {} (primary {}, uuid {})",
-        group.name, group.primary.as_deref().unwrap_or("-"), group.uuid
+        group.name,
+        group.primary.as_deref().unwrap_or("-"),
+        group.uuid
     );
 
     println!("\n-- database");
@@ -213,12 +221,23 @@ async fn walk(
     println!("\n-- instances");
     let instances = client.databases().instances(&db.name);
     for i in instances.list().await? {
-        println!("  {} {} in {} ({})", kind(&i), i.name, i.location(), i.hostname.as_deref().unwrap_or("-"));
+        println!(
+            "  {} {} in {} ({})",
+            kind(&i),
+            i.name,
+            i.location(),
+            i.hostname.as_deref().unwrap_or("-")
+        );
     }
     if let Some(replica) = &replica {
         match instances.create_in_location(replica).await {
             Ok(i) => {
-                println!("added a replica: {} {} in {}", kind(&i), i.name, i.location());
+                println!(
+                    "added a replica: {} {} in {}",
+                    kind(&i),
+                    i.name,
+                    i.location()
+                );
                 let primary_refused = instances.destroy_replicas_in(&primary).await;
                 if let Err(e) = &primary_refused {
                     println!(

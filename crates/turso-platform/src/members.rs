@@ -191,7 +191,10 @@ mod tests {
         let added: types::AddOrganizationMemberResponse =
             serde_json::from_value(json!({"member": "cy", "role": "viewer"})).unwrap();
         let added = Member::from(added);
-        assert_eq!((added.username.as_str(), added.role), ("cy", Some(Role::Viewer)));
+        assert_eq!(
+            (added.username.as_str(), added.role),
+            ("cy", Some(Role::Viewer))
+        );
     }
 
     #[test]

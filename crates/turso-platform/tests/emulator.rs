@@ -994,7 +994,10 @@ async fn paginates_audit_logs() {
         .filter(|e| e.code == Some(AuditLogCode::DbCreate))
         .count();
     assert_eq!(creates, 10);
-    assert!(all.iter().any(|e| e.code == Some(AuditLogCode::GroupCreate)));
+    assert!(
+        all.iter()
+            .any(|e| e.code == Some(AuditLogCode::GroupCreate))
+    );
     no_violations(&emu);
 }
 

@@ -159,7 +159,11 @@ async fn honours_retry_after_given_as_an_http_date() {
     // One retry, after the date (the date drops the sub-second part of "now
     // + 3 s", so at least 2 s): not four attempts within a second.
     assert_eq!(mock.seen().len(), 2);
-    assert!(start.elapsed() >= Duration::from_millis(1900), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -170,7 +174,10 @@ async fn an_http_date_beyond_the_cap_is_returned_with_the_time_left() {
     let c = client(&mock);
     let e = c.databases().get("db1").await.unwrap_err();
     let left = e.retry_after().expect("the date is read");
-    assert!(left > Duration::from_secs(100) && left <= Duration::from_secs(120), "{left:?}");
+    assert!(
+        left > Duration::from_secs(100) && left <= Duration::from_secs(120),
+        "{left:?}"
+    );
     assert_eq!(mock.seen().len(), 1);
 }
 

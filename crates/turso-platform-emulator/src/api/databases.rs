@@ -476,9 +476,25 @@ pub(crate) fn usage(ctx: &mut Ctx<'_>) -> ApiResult {
     }
     let org = ctx.org(&slug)?;
     let db = ready_db(ctx, org, &name)?;
-    Ok(Reply::ok(
-        json!({ "database": db.usage_json(org, &ctx.usage_of(db)) }),
-    ))
+    Ok(Reply::ok(usage_answer(
+        db.usage_json(org, &ctx.usage_of(db)),
+    )))
+}
+
+/// The getDatabaseUsage answer in the shape the service sends
+/// (spec/real-answers/turso.json): the database's totals as `usage` beside
+/// the spec's `total`, and at the top level `total` again and `instances`,
+/// each instance's usage keyed by its UUID.
+fn usage_answer(mut database: Value) -> Value {
+    let total = database["total"].clone();
+    database["usage"] = total.clone();
+    let instances: serde_json::Map<String, Value> = database["instances"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| Some((i["uuid"].as_str()?.to_string(), i["usage"].clone())))
+        .collect();
+    json!({ "database": database, "instances": instances, "total": total })
 }
 
 pub(crate) fn stats(ctx: &mut Ctx<'_>) -> ApiResult {

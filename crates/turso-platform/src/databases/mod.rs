@@ -198,7 +198,9 @@ impl Databases {
                 ErrorKind::AlreadyExists,
                 format!(
                     "database {:?} already exists in group {:?}, not in the requested group {:?}",
-                    database.name, existing.group.as_deref().unwrap_or_default(), database.group
+                    database.name,
+                    existing.group.as_deref().unwrap_or_default(),
+                    database.group
                 ),
             )
             .with_operation("createDatabase"));

@@ -80,7 +80,9 @@ pub(crate) fn missing(name: &str, field: &str) -> Error {
         crate::ErrorKind::Decode {
             excerpt: String::new(),
         },
-        format!("the service's answer for database {name:?} has no `{field}`, which this call needs"),
+        format!(
+            "the service's answer for database {name:?} has no `{field}`, which this call needs"
+        ),
     )
 }
 
