@@ -2,7 +2,7 @@
 //! sha256 no longer matches the provenance) and a patch whose upstream
 //! defect was fixed (its overlay action matches nothing, or changes nothing).
 
-mod common;
+use crate::common;
 
 use xtask::manifest::Workspace;
 

@@ -12,7 +12,7 @@
 //!
 //! Every report is printed (`cargo test -p xtask --test replay -- --nocapture`).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

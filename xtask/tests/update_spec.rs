@@ -1,7 +1,7 @@
 //! `cargo xtask update-spec` and `cargo xtask diff` on copies of the
 //! repository's spec, in scratch workspaces.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
