@@ -2,7 +2,7 @@
 //! database, the checks the spec decides, tokens and scopes, faults,
 //! injected statuses, and state kept in a data directory.
 
-mod client;
+use crate::client;
 
 use std::time::Duration;
 

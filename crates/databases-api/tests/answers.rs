@@ -5,7 +5,7 @@
 //! credentials without `db_type` (the page's), of an unknown engine, and
 //! `mongodb+srv://`; a base URL pasted with its `/api/v1`.
 
-mod common;
+use crate::common;
 
 use common::fake::{Fake, Reply, database};
 use databases_api::{Client, CreateDatabase, Credentials, Engine, ErrorKind, Status, Version};

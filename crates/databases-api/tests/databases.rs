@@ -2,7 +2,7 @@
 //! body) and what comes back, names resolved to ids, inputs refused before
 //! anything is sent, and credentials per engine that never print.
 
-mod common;
+use crate::common;
 
 use common::fake::{Fake, Reply, TOKEN, created, database};
 use databases_api::{CreateDatabase, Credentials, Engine, ErrorKind, Status, Version};

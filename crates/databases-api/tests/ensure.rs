@@ -2,7 +2,7 @@
 //! another engine (a typed error); an answer lost before a 409; a database
 //! deleted between the 409 and the look-up.
 
-mod common;
+use crate::common;
 
 use common::fake::{Fake, Reply, created, database};
 use databases_api::{CreateDatabase, Engine, Ensured, ErrorKind};

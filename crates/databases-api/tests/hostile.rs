@@ -2,7 +2,7 @@
 //! followed), an answer slower than the request timeout, a status this crate
 //! does not know, a non-JSON error page. And the spans a call leaves.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

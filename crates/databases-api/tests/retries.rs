@@ -3,7 +3,7 @@
 //! every documented status mapped to its `ErrorKind`, with the service's
 //! message and the operation.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

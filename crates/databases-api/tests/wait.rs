@@ -3,7 +3,7 @@
 //! whole wait, the request in flight included; transient failures are waited
 //! out and other errors end the wait.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,15 +1,13 @@
 //! The engine layer's care of its processes, with real servers: a server
 //! that dies is noticed, dropping an instance or `Engines` (also while a
-//! panicking test unwinds) leaves no process and no data behind, and a
-//! missing engine is reported as simulated, once.
-
-mod support;
+//! panicking test unwinds) leaves no process and no data behind. (Missing
+//! engines and the sweep after a crash, which need no engine: tests/engines.rs.)
 
 use std::time::Duration;
 
 use databases_api_emulator::engines::CRASH_LINES;
 use databases_api_emulator::engines::process::runs;
-use databases_api_emulator::engines::{Availability, Engines, SearchPath, Setup, Started};
+use databases_api_emulator::engines::{Engines, Setup, Started};
 use databases_api_emulator::{Engine, Secret};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -37,10 +35,9 @@ async fn gone(pid: u32) -> bool {
 }
 
 #[tokio::test]
+#[ignore = "needs a real redis-server: .ci/run installs the engines and runs the ignored real_engines tests"]
 async fn a_server_that_dies_is_noticed() {
-    let Some(engines) = support::engines_for(Engine::Redis) else {
-        return;
-    };
+    let engines = super::engines_for(Engine::Redis);
     let instance = start(&engines, Engine::Redis).await;
     assert_eq!(instance.exit(), None);
     let pid = Pid::from_raw(instance.pid() as i32);
@@ -67,10 +64,9 @@ async fn a_server_that_dies_is_noticed() {
 }
 
 #[tokio::test]
+#[ignore = "needs a real redis-server: .ci/run installs the engines and runs the ignored real_engines tests"]
 async fn dropping_leaves_no_process_and_no_data() {
-    let Some(engines) = support::engines_for(Engine::Redis) else {
-        return;
-    };
+    let engines = super::engines_for(Engine::Redis);
     // Dropping an instance kills its server and removes its directory.
     let instance = start(&engines, Engine::Redis).await;
     let (pid, dir, port) = (
@@ -81,7 +77,7 @@ async fn dropping_leaves_no_process_and_no_data() {
     drop(instance);
     assert!(gone(pid).await, "redis-server {pid} outlived its instance");
     assert!(!dir.exists());
-    assert!(support::refuses_connections(port).await);
+    assert!(super::refuses_connections(port).await);
 
     // Dropping `Engines` kills what is still running, even an instance that
     // was leaked, and removes every directory.
@@ -95,10 +91,9 @@ async fn dropping_leaves_no_process_and_no_data() {
 }
 
 #[tokio::test]
+#[ignore = "needs a real redis-server: .ci/run installs the engines and runs the ignored real_engines tests"]
 async fn a_panicking_test_leaves_no_process() {
-    let Some(engines) = support::engines_for(Engine::Redis) else {
-        return;
-    };
+    let engines = super::engines_for(Engine::Redis);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(async move {
         let instance = start(&engines, Engine::Redis).await;
@@ -112,58 +107,9 @@ async fn a_panicking_test_leaves_no_process() {
 }
 
 #[tokio::test]
-async fn missing_engines_are_simulated_and_said_so_once() {
-    let empty = tempfile::tempdir().unwrap();
-    let search = SearchPath::new(vec![empty.path().to_path_buf()], empty.path().join("none"));
-    let engines = Engines::with_search_path(&search, empty.path()).unwrap();
-    for engine in Engine::ALL {
-        let Availability::Simulated { reason } = engines.availability(engine) else {
-            panic!("{engine} cannot be real without its programs");
-        };
-        assert!(!reason.is_empty());
-        let first = engines.start(engine, &setup()).await.unwrap();
-        assert!(
-            matches!(
-                first,
-                Started::Simulated {
-                    first_time: true,
-                    ..
-                }
-            ),
-            "{first:?}"
-        );
-        let second = engines.start(engine, &setup()).await.unwrap();
-        assert!(
-            matches!(
-                second,
-                Started::Simulated {
-                    first_time: false,
-                    ..
-                }
-            ),
-            "{second:?}"
-        );
-    }
-    // Nothing was started, so nothing was written but the name of the
-    // emulator that owns the directory.
-    let written: Vec<_> = std::fs::read_dir(engines.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(written, ["owner"]);
-    // MongoDB is not packaged by Debian: it is simulated on a real machine too.
-    let discovered = Engines::discover().unwrap();
-    assert!(matches!(
-        discovered.availability(Engine::Mongodb),
-        Availability::Simulated { .. }
-    ));
-}
-
-#[tokio::test]
+#[ignore = "needs a real PostgreSQL (initdb, postgres): .ci/run installs the engines and runs the ignored real_engines tests"]
 async fn servers_of_one_engine_are_independent() {
-    let Some(engines) = support::engines_for(Engine::Postgresql) else {
-        return;
-    };
+    let engines = super::engines_for(Engine::Postgresql);
     let a = start(&engines, Engine::Postgresql).await;
     let b = start(&engines, Engine::Postgresql).await;
     assert_ne!(a.credentials().port, b.credentials().port);
@@ -171,7 +117,7 @@ async fn servers_of_one_engine_are_independent() {
     assert_ne!(a.dir(), b.dir());
     let port_a = a.credentials().port;
     a.stop().await.unwrap();
-    assert!(support::refuses_connections(port_a).await);
+    assert!(super::refuses_connections(port_a).await);
     // Stopping one leaves the other serving.
     let config: tokio_postgres::Config =
         b.credentials().connection_string.expose().parse().unwrap();
@@ -214,70 +160,4 @@ fn children_of(parent: u32) -> Vec<u32> {
         }
     }
     children
-}
-
-/// What a crashed emulator left in its temporary directory is removed by
-/// the next `Engines`: its recorded processes still running as themselves
-/// are killed, a recorded pid that now belongs to another process (here:
-/// this test's own) and a pid of 0 are never signalled, and the directory
-/// of an emulator that still runs is left alone.
-#[tokio::test]
-async fn the_next_start_removes_what_a_crash_left() {
-    let parent = tempfile::tempdir().unwrap();
-    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
-    let boot = boot.trim();
-    let start_of = |pid: u32| -> u64 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        let rest = stat.rsplit(')').next().unwrap().to_string();
-        rest.split_whitespace().nth(19).unwrap().parse().unwrap()
-    };
-    let me = std::process::id();
-
-    // A server the crashed emulator left running, in a group of its own.
-    let mut orphan = std::process::Command::new("sleep");
-    std::os::unix::process::CommandExt::process_group(&mut orphan, 0);
-    let mut orphan = orphan.arg("600").spawn().unwrap();
-    let orphan_pid = orphan.id();
-
-    let crashed = parent.path().join("databases-api-engines-crashed");
-    let instance = crashed.join("redis-1");
-    std::fs::create_dir_all(&instance).unwrap();
-    // Its owner: this process's pid with another start time, so not us.
-    std::fs::write(
-        crashed.join("owner"),
-        format!("{boot} {me} {}\n", start_of(me) + 1),
-    )
-    .unwrap();
-    std::fs::write(
-        instance.join("processes"),
-        format!(
-            "{boot} {orphan_pid} {}\n{boot} {me} {}\n{boot} 0 {}\n",
-            start_of(orphan_pid),
-            start_of(me) + 1,
-            start_of(me)
-        ),
-    )
-    .unwrap();
-    // An emulator that still runs (this process) owns another directory.
-    let alive = parent.path().join("databases-api-engines-alive");
-    std::fs::create_dir(&alive).unwrap();
-    std::fs::write(
-        alive.join("owner"),
-        format!("{boot} {me} {}\n", start_of(me)),
-    )
-    .unwrap();
-
-    let empty = tempfile::tempdir().unwrap();
-    let search = SearchPath::new(vec![empty.path().to_path_buf()], empty.path().join("none"));
-    let engines = Engines::with_search_path(&search, parent.path()).unwrap();
-
-    assert_eq!(engines.swept().killed, [orphan_pid]);
-    assert_eq!(engines.swept().directories, std::slice::from_ref(&crashed));
-    assert!(!crashed.exists());
-    assert!(alive.exists(), "a running emulator's directory was removed");
-    let status = orphan.wait().unwrap();
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&status),
-        Some(Signal::SIGKILL as i32)
-    );
 }
