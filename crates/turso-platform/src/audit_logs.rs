@@ -18,7 +18,7 @@ crate::org_handle! {
     /// use futures::TryStreamExt;
     /// let recent: Vec<_> = client.audit_logs().stream(50).try_collect().await?;
     /// for entry in recent.iter().take(5) {
-    ///     println!("{} {} by {:?}", entry.created_at, entry.code, entry.author);
+    ///     println!("{:?} {:?} by {:?}", entry.created_at, entry.code, entry.author);
     /// }
     /// # Ok(()) }
     /// ```

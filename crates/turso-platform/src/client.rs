@@ -132,7 +132,7 @@ impl ClientBuilder {
 /// # async fn run() -> turso_platform::Result<()> {
 /// let client = turso_platform::Client::from_env()?;
 /// for db in client.databases().list().await? {
-///     println!("{} in group {}", db.name, db.group);
+///     println!("{} in group {:?}", db.name, db.group);
 /// }
 /// let other = client.organization("other-org").groups().list().await?;
 /// # let _ = other;

@@ -34,7 +34,7 @@ crate::org_handle! {
     /// let dbs = client.databases();
     /// let created = dbs.create_if_missing(&CreateDatabase::new("orders", "default")).await?;
     /// let db = dbs.wait_until_ready(&created.name, Duration::from_secs(60)).await?;
-    /// println!("libsql://{}", db.hostname);
+    /// println!("libsql://{}", db.hostname.as_deref().unwrap_or_default());
     /// # Ok(()) }
     /// ```
     Databases
