@@ -5,13 +5,11 @@
 //! fails when an operationId of `EFFECTIVE_SPEC_JSON` is reached by no row —
 //! e.g. an operation added upstream — or when a row reaches no operation.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 
-use common::mock::{Mock, Reply};
+use crate::common::mock::{Mock, Reply};
 use turso_platform::*;
 
 type Call = Box<dyn Fn(Client) -> Pin<Box<dyn Future<Output = ()> + Send>>>;

@@ -5,11 +5,9 @@
 //! that changes. Each was a defect once: a panic, a hang, unbounded memory,
 //! a leaked secret or a database left behind.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::mock::{Mock, Reply};
+use crate::common::mock::{Mock, Reply};
 use futures::{StreamExt, TryStreamExt};
 use turso_platform::{Client, DatabaseListOptions, ErrorKind, RetryPolicy, TokenRequest};
 

@@ -4,9 +4,7 @@
 //! of its operation: success bodies decode to the values they hold, error
 //! bodies give the typed error of their status and message.
 
-mod common;
-
-use common::mock::{Mock, Reply};
+use crate::common::mock::{Mock, Reply};
 use serde_json::Value;
 use turso_platform::{Client, CreateDatabase, Database, ErrorKind, RetryPolicy};
 

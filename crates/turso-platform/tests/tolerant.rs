@@ -3,9 +3,7 @@
 //! the others are returned. An answer whose own identity is missing is a
 //! `Decode` error naming the field.
 
-mod common;
-
-use common::mock::{Mock, Reply};
+use crate::common::mock::{Mock, Reply};
 use turso_platform::{Client, ErrorKind, RetryPolicy, Role};
 
 fn client(mock: &Mock) -> Client {

@@ -2,11 +2,9 @@
 //! headers, path encoding, retries, error mapping, lenient decoding, redaction.
 //! These use a tiny scripted HTTP server so every byte on the wire is visible.
 
-mod common;
-
 use std::time::Duration;
 
-use common::mock::{Mock, Reply};
+use crate::common::mock::{Mock, Reply};
 use turso_platform::{Client, CreateDatabase, ErrorKind, RetryPolicy, Role, TokenRequest};
 
 const TOKEN: &str = "super-secret-platform-token-123";
