@@ -6,7 +6,7 @@
 //! client's own parser will not send (most pragmas, `VACUUM INTO`) and
 //! several statements on one stream go as raw Hrana.
 
-mod common;
+use crate::common;
 
 use common::{ORG, Platform, connect, describe, setup};
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! The emulator's databases serve SQL to the official Rust client, `libsql`
 //! (features `remote` + `tls`), at `emu.database_url(org, db)`.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
