@@ -1,7 +1,7 @@
 //! Platform API behaviour through HTTP: lifecycle, auth, scoping, paging,
 //! protection, duplicates, provisioning delay and concurrency.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Fault injection: status codes with Retry-After, 5xx, dropped connections,
 //! lost answers, latency.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

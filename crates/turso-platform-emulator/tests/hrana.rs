@@ -2,7 +2,7 @@
 //! version endpoints, batons, every stream request type, the cursor's line
 //! format, and refusals.
 
-mod common;
+use crate::common;
 
 use common::{Api, assert_no_violations, database, group};
 use serde_json::{Value, json};

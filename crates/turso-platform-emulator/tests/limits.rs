@@ -6,7 +6,7 @@
 //! and the Hrana result fields the service sends (streams under 10,000
 //! opens: `stream_bounds.rs`, a process of its own to count descriptors).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

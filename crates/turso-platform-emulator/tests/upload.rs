@@ -1,6 +1,6 @@
 //! The database-host upload endpoint, token rotation, and persistence.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
