@@ -30,7 +30,10 @@ async fn an_oversized_anonymous_body_is_refused_with_401_not_413() {
         .expect("sent");
     assert_eq!(authed.status(), 413);
     let body: serde_json::Value = authed.json().await.expect("JSON");
-    assert_eq!(body["error"], "request body too large (limit 2097152 bytes)");
+    assert_eq!(
+        body["error"],
+        "request body too large (limit 2097152 bytes)"
+    );
 }
 
 #[tokio::test]
