@@ -20,7 +20,7 @@ use std::time::Duration;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use crate::engines::process::runs;
+use crate::engines::procfs::{boot_id, runs, start_time};
 
 /// The prefix of an `Engines` directory's name.
 pub(crate) const ROOT_PREFIX: &str = "databases-api-engines-";
@@ -169,24 +169,6 @@ fn kill_recorded(root: &Path) -> Vec<u32> {
         std::thread::sleep(Duration::from_millis(20));
     }
     killed
-}
-
-/// This boot's id: a pid and a start time name a process within one boot.
-fn boot_id() -> Option<String> {
-    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-    Some(id.trim().to_string())
-}
-
-/// When `pid` started, in clock ticks since boot (`/proc/<pid>/stat`, field 22).
-fn start_time(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the parenthesised name start with the state (field 3).
-    stat.rsplit(')')
-        .next()?
-        .split_whitespace()
-        .nth(19)?
-        .parse()
-        .ok()
 }
 
 #[cfg(test)]

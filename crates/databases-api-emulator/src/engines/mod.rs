@@ -20,6 +20,7 @@ mod mariadb;
 mod network;
 mod postgres;
 pub mod process;
+mod procfs;
 mod redis;
 mod setup;
 mod spawn;

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::credentials::Engine;
 use crate::engines::error::EngineError;
+pub use crate::engines::procfs::runs;
 use crate::engines::{leftovers, spawn};
 
 /// How a server process ended.
@@ -218,27 +219,6 @@ impl Drop for Process {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// Whether `pid` still runs, read from `/proc` so that it works without the
-/// async runtime, which may be blocked by the `Drop` that asks. A process is
-/// done when it is gone, or when it is a zombie (ended, not yet reaped by the
-/// watching task) with no thread left: the leader of a multi-threaded server
-/// (Redis, MariaDB) turns zombie while its other threads still exit, and its
-/// files (its listening socket) are closed only after the last of them.
-pub fn runs(pid: u32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // The state follows the command name, which is in parentheses.
-    let zombie = stat
-        .rsplit(')')
-        .next()
-        .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X']));
-    if !zombie {
-        return true;
-    }
-    std::fs::read_dir(format!("/proc/{pid}/task")).is_ok_and(|tasks| tasks.count() > 1)
 }
 
 const UNKNOWN: Exit = Exit {
