@@ -166,10 +166,16 @@ fn authorize(shared: &Shared, served: &Served, token: Option<&str>) -> Result<Ac
         .as_ref()
         .and_then(|p| p.roa.as_ref())
         .map_or(&[][..], |r| r.ns.as_slice());
-    let attachable = org
-        .databases()
+    // Looked up one by one (by name through the index, by id only when the
+    // name is not one): every SQL request asks, so it must not scan the
+    // organization's databases.
+    let attachable = named
         .iter()
-        .filter(|d| d.allow_attach && named.iter().any(|n| *n == d.name || *n == d.id))
+        .filter_map(|n| {
+            org.db(n)
+                .or_else(|| org.databases().iter().find(|d| d.id == *n))
+        })
+        .filter(|d| d.allow_attach)
         .map(|d| (d.id.clone(), shared.files.path(&d.id)))
         .collect();
     Ok(Access {
