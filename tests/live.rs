@@ -209,6 +209,6 @@ async fn lifecycle(c: &Client, name: &str) {
         .await
         .unwrap();
     assert_eq!(token.expose().split('.').count(), 3, "a JWT");
-    assert_eq!(c.databases().delete(name).await.unwrap(), name);
-    assert_eq!(c.groups().delete(name).await.unwrap().name, name);
+    assert_eq!(c.databases().delete(name).await.unwrap().id, name);
+    assert_eq!(c.groups().delete(name).await.unwrap().id, name);
 }

@@ -328,7 +328,7 @@ async fn update_member_role() {
 async fn remove_organization_member() {
     let h = Harness::start().await;
     h.client.members().add("bob", Role::Member).await.unwrap();
-    assert_eq!(h.client.members().remove("bob").await.unwrap(), "bob");
+    assert_eq!(h.client.members().remove("bob").await.unwrap().id, "bob");
     let names: Vec<String> = h
         .client
         .members()
@@ -826,7 +826,7 @@ async fn delete_database() {
     let h = Harness::start().await;
     h.group("g").await;
     h.database("db", "g").await;
-    assert_eq!(h.client.databases().delete("db").await.unwrap(), "db");
+    assert_eq!(h.client.databases().delete("db").await.unwrap().id, "db");
     assert!(
         h.client
             .databases()
@@ -1071,7 +1071,7 @@ async fn revoke_api_token() {
         .create("ci", &CreateApiToken::unrestricted())
         .await
         .unwrap();
-    assert_eq!(h.client.api_tokens().revoke("ci").await.unwrap(), "ci");
+    assert_eq!(h.client.api_tokens().revoke("ci").await.unwrap().id, "ci");
     let e = h
         .with_token(created.token.expose())
         .api_tokens()

@@ -1,8 +1,8 @@
 //! The [`Client`], its [`ClientBuilder`] (the shared
 //! [`sdk_runtime::config::ClientConfig`] plus this API's defaults and
 //! environment), and [`Client::call`]: every operation of the facade is a
-//! generated call run through the shared retry loop, its error named after
-//! the spec's operationId.
+//! generated call run through the runtime's one call path
+//! ([`sdk_runtime::call()`]), its error named after the spec's operationId.
 
 use std::fmt;
 use std::future::Future;
@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use progenitor_client::ResponseValue;
 use sdk_runtime::config::{ClientConfig, env_var};
-use sdk_runtime::{Error, ErrorPayload, Idempotency, Result, RetryPolicy, retry};
-use tracing::Instrument;
+use sdk_runtime::{ErrorPayload, Idempotency, RetryPolicy};
+
+use crate::error::Result;
 
 /// The base URL of a local install of the Databases API (the spec's server);
 /// a managed service has its own, set with [`ClientBuilder::base_url`] or
@@ -64,7 +65,9 @@ impl ClientBuilder {
     /// ([`ENV_TOKEN`] required, [`ENV_BASE_URL`] optional).
     fn from_env() -> Result<ClientBuilder> {
         let Some(token) = env_var(ENV_TOKEN) else {
-            return Err(Error::configuration(format!("{ENV_TOKEN} is not set")));
+            return Err(sdk_runtime::convert::configuration(format!(
+                "{ENV_TOKEN} is not set"
+            )));
         };
         let mut builder = ClientBuilder::default().token(token);
         if let Some(url) = env_var(ENV_BASE_URL) {
@@ -178,44 +181,39 @@ impl Client {
     }
 
     /// Runs a call of the [generated client](Client::generated) as every
-    /// facade operation runs: retried by the client's [`RetryPolicy`] when
-    /// `idempotency` allows, in a `sdk.call` span, its answer decoded
-    /// tolerantly (a value the generated type refuses reads as absent, a
-    /// list item without its identity is left out, each reported through
-    /// `tracing`), its failure an [`Error`] naming `operation`.
+    /// facade operation runs ([`sdk_runtime::call()`]): `send` is handed the
+    /// generated client and sends one request; it is retried by the
+    /// client's [`RetryPolicy`] when `idempotency` allows, in a `sdk.call`
+    /// span, its answer decoded tolerantly (a value the generated type
+    /// refuses reads as absent, a list item without its identity is left
+    /// out, each reported through `tracing`), its failure an
+    /// [`Error`](crate::Error) naming `operation`.
     ///
     /// ```no_run
     /// # async fn run(client: databases_api::Client) -> databases_api::Result<()> {
     /// use databases_api::Idempotency;
     /// let raw = client
-    ///     .call("listDatabases", Idempotency::Safe, || client.generated().list_databases().send())
+    ///     .call("listDatabases", Idempotency::Safe, |g| g.list_databases().send())
     ///     .await?;
     /// println!("{} databases", raw.len());
     /// # Ok(()) }
     /// ```
-    pub async fn call<T, E, F, Fut>(
-        &self,
+    pub async fn call<'a, T, E, F, Fut>(
+        &'a self,
         operation: &'static str,
         idempotency: Idempotency,
         mut send: F,
     ) -> Result<T>
     where
-        F: FnMut() -> Fut,
+        F: FnMut(&'a databases_api_generated::Client) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         T: serde::de::DeserializeOwned,
         E: ErrorPayload,
     {
-        // Tolerant: an answer its generated type refuses is decoded again
-        // without what cannot be read (see the README, "Tolerant answers").
-        let attempts = retry::run(&self.inner.retry, idempotency, || {
-            sdk_runtime::answer_tolerant(send())
-        });
-        match attempts
-            .instrument(tracing::info_span!("sdk.call", operation))
-            .await
-        {
-            Ok(value) => Ok(value),
-            Err(e) => Err(e.with_operation(operation)),
-        }
+        let generated = &self.inner.generated;
+        sdk_runtime::call(&self.inner.retry, operation, idempotency, || {
+            send(generated)
+        })
+        .await
     }
 }

@@ -7,7 +7,9 @@ use std::fmt;
 
 use databases_api_generated::types;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use sdk_runtime::{Error, ErrorKind, Token};
+use sdk_runtime::Token;
+
+use crate::error::{Error, ErrorKind};
 
 use crate::model::Engine;
 
@@ -460,7 +462,7 @@ fn authority(
 /// connection, so an answer without a usable one cannot be used at all.
 fn port(port: i64) -> Result<u16, Error> {
     u16::try_from(port).ok().filter(|p| *p != 0).ok_or_else(|| {
-        Error::new(
+        crate::error::new(
             ErrorKind::Decode {
                 excerpt: String::new(),
             },

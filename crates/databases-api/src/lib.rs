@@ -10,13 +10,16 @@
 //! - [`Databases`]: the one resource (list, get, create, create-if-missing,
 //!   delete, credentials, wait until running); [`Credentials`] per engine.
 //! - [`Engine`], [`Version`], [`Status`]: the API's vocabularies, open enums.
+//! - [`Error`] / [`ErrorKind`]: the runtime's error with this API's own
+//!   kinds ([`ApiErrorKind`]); see the README's table.
 //! - From the runtime shared with the workspace's other facades
-//!   (`sdk-runtime`): [`Error`] / [`ErrorKind`], [`RetryPolicy`],
-//!   [`Idempotency`], [`Token`], [`Ensured`].
+//!   (`sdk-runtime`): [`RetryPolicy`], [`Idempotency`], [`Token`],
+//!   [`Ensured`], [`Deleted`].
 
 mod client;
 mod credentials;
 mod databases;
+mod error;
 mod model;
 
 pub use client::{
@@ -26,9 +29,10 @@ pub use credentials::{
     ConnectionString, Credentials, MongodbCredentials, OtherCredentials, RedisCredentials,
     SqlCredentials,
 };
-pub use databases::{CreateDatabase, CreatedDatabase, Database, Databases, Deleted};
+pub use databases::{CreateDatabase, CreatedDatabase, Database, Databases};
+pub use error::{ApiErrorKind, Error, ErrorKind, Result};
 pub use model::{Engine, Status, Version};
-pub use sdk_runtime::{Ensured, Error, ErrorKind, Idempotency, Result, RetryPolicy, Token};
+pub use sdk_runtime::{Deleted, Ensured, Idempotency, RetryPolicy, Token};
 
 /// The generated client crate, for the escape hatch ([`Client::generated`]).
 pub use databases_api_generated as generated;

@@ -8,8 +8,8 @@
 
 use std::fmt;
 
+use crate::error::{Error, invalid_input};
 use databases_api_generated::types;
-use sdk_runtime::Error;
 
 /// Looks `value` up in a `(variant, wire name)` table.
 fn wire_name<T: PartialEq>(table: &[(T, &'static str)], value: &T) -> Option<&'static str> {
@@ -230,7 +230,7 @@ impl TryFrom<&Engine> for types::Engine {
             Engine::Redis => types::Engine::Redis,
             Engine::Mongodb => types::Engine::Mongodb,
             Engine::Other(s) => {
-                return Err(Error::invalid_input(format!(
+                return Err(invalid_input(format!(
                     "db_type: {s:?} is not an engine the API offers (postgresql, mysql, redis, mongodb)"
                 )));
             }
@@ -266,7 +266,7 @@ impl TryFrom<&Version> for types::EngineVersion {
             Version::V7_2 => types::EngineVersion::X72,
             Version::V6_0 => types::EngineVersion::X60,
             Version::Other(s) => {
-                return Err(Error::invalid_input(format!(
+                return Err(invalid_input(format!(
                     "version: {s:?} is not a version the API offers"
                 )));
             }
@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(Engine::Other("cockroach".into()).to_string(), "cockroach");
         assert_eq!(Status::from("paused"), Status::Other("paused".into()));
         let e = types::Engine::try_from(&Engine::from("cockroach")).unwrap_err();
-        assert_eq!(e.kind(), &sdk_runtime::ErrorKind::InvalidInput);
+        assert_eq!(e.kind(), &crate::ErrorKind::InvalidInput);
         assert!(types::EngineVersion::try_from(&Version::from("13")).is_err());
     }
 

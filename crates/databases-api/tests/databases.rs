@@ -5,7 +5,9 @@
 use crate::common;
 
 use common::fake::{Fake, Reply, TOKEN, created, database};
-use databases_api::{CreateDatabase, Credentials, Engine, ErrorKind, Status, Version};
+use databases_api::{
+    ApiErrorKind, CreateDatabase, Credentials, Engine, ErrorKind, Status, Version,
+};
 use serde_json::json;
 
 const LIST: &str = "GET /api/v1/databases";
@@ -217,9 +219,9 @@ async fn credentials_of_a_database_that_is_not_running_are_an_invalid_state() {
     let provisioning = Some("provisioning".to_string());
     assert_eq!(
         e.kind(),
-        &ErrorKind::InvalidState {
+        &ErrorKind::Api(ApiErrorKind::InvalidState {
             state: provisioning
-        }
+        })
     );
     assert_eq!(
         (e.status(), e.operation()),

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use databases_api::{Client, CreateDatabase, Credentials, Engine, ErrorKind, Status, Version};
+use databases_api::{
+    ApiErrorKind, Client, CreateDatabase, Credentials, Engine, ErrorKind, Status, Version,
+};
 use databases_api_emulator::Emulator;
 
 pub(crate) fn client(emu: &Emulator, token: &str) -> Client {
@@ -78,7 +80,10 @@ async fn a_database_through_its_whole_life() {
         .wait_until_running(&running.id, Duration::from_secs(5))
         .await
         .unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::InvalidState { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Api(ApiErrorKind::InvalidState { .. })),
+        "{e:?}"
+    );
     assert!(emu.violations().is_empty(), "{:#?}", emu.violations());
 }
 
@@ -96,7 +101,10 @@ async fn a_failed_provisioning_ends_the_wait_and_scopes_are_enforced() {
         .wait_until_running("broken", Duration::from_secs(10))
         .await
         .unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::InvalidState { .. }), "{e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Api(ApiErrorKind::InvalidState { .. })),
+        "{e:?}"
+    );
 
     let reader = client(&emu, emu.read_only_token()).databases();
     assert_eq!(reader.list().await.unwrap().len(), 1);

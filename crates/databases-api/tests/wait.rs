@@ -8,7 +8,7 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use common::fake::{Fake, Reply, database};
-use databases_api::{Client, Database, ErrorKind, Result, Status};
+use databases_api::{ApiErrorKind, Client, Database, ErrorKind, Result, Status};
 use serde_json::json;
 
 const GET: &str = "GET /api/v1/databases/db_1";
@@ -78,9 +78,9 @@ async fn stops_with_a_typed_error_on_error_and_destroyed() {
             .unwrap_err();
         assert_eq!(
             e.kind(),
-            &ErrorKind::InvalidState {
+            &ErrorKind::Api(ApiErrorKind::InvalidState {
                 state: Some(status.to_string())
-            },
+            }),
             "{e:?}"
         );
         assert_eq!(e.operation(), Some("waitUntilRunning"));

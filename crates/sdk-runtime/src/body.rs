@@ -32,26 +32,6 @@ impl std::fmt::Display for BodyTooLarge {
 
 impl std::error::Error for BodyTooLarge {}
 
-/// A local file changed (grew, shrank or was rewritten) while it was being
-/// sent, so what was sent is not the file as it was, nor as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileChanged {
-    /// What changed.
-    pub detail: String,
-}
-
-impl std::fmt::Display for FileChanged {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the file changed while it was being sent: {}",
-            self.detail
-        )
-    }
-}
-
-impl std::error::Error for FileChanged {}
-
 /// The same response, its body failing with [`BodyTooLarge`] once more than
 /// `limit` bytes arrive (at once when `Content-Length` already says so).
 pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
@@ -83,6 +63,12 @@ pub fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response 
         // answer of the same status is the safe way out.
         Err(_) => reqwest::Response::from(http::Response::new(reqwest::Body::from(Bytes::new()))),
     }
+}
+
+/// Reads the body of an error answer for its message: at most
+/// [`MAX_ERROR_BODY`] bytes.
+pub async fn error_body(response: reqwest::Response) -> Bytes {
+    read_up_to(response, MAX_ERROR_BODY).await.0
 }
 
 /// Reads at most `limit` bytes of a response's body (the rest is left

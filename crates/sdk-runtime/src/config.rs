@@ -10,7 +10,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::body::DEFAULT_MAX_RESPONSE_BYTES;
-use crate::error::{Error, Result};
+use crate::error::{Result, convert};
 use crate::retry::RetryPolicy;
 use crate::secret::Token;
 use crate::transport::Transport;
@@ -141,7 +141,7 @@ impl ClientConfig {
     pub fn connect(self, missing_token: &str) -> Result<Connection> {
         let token = self
             .token
-            .ok_or_else(|| Error::configuration(missing_token))?;
+            .ok_or_else(|| convert::configuration(missing_token))?;
         let url: Url =
             crate::http::check_base_url("base URL", &self.base_url, self.allow_insecure_http)?;
         let transport = Transport::new(

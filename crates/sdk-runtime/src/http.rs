@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Result, convert};
 
 /// A `reqwest::Client` that follows no redirect (the APIs served here never
 /// redirect; following one could send the token's request to another host or
@@ -16,33 +16,33 @@ pub fn http_client(connect_timeout: Option<Duration>) -> Result<reqwest::Client>
     if let Some(t) = connect_timeout {
         builder = builder.connect_timeout(t);
     }
-    builder
-        .build()
-        .map_err(|e| Error::configuration("could not build the HTTP client").with_source(e))
+    builder.build().map_err(|e| {
+        convert::with_source(convert::configuration("could not build the HTTP client"), e)
+    })
 }
 
 /// Parses a base URL: `https`, or plain `http` to a loopback host (or to any
 /// host with `allow_insecure_http`), without credentials, query or fragment.
 pub fn check_base_url(what: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
     let url = Url::parse(raw)
-        .map_err(|e| Error::configuration(format!("the {what} {raw:?} is not a URL: {e}")))?;
+        .map_err(|e| convert::configuration(format!("the {what} {raw:?} is not a URL: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
         "http" => {
-            return Err(Error::configuration(format!(
+            return Err(convert::configuration(format!(
                 "the {what} {raw:?} uses plain http to a host that is not loopback; \
                  use https or allow insecure http explicitly"
             )));
         }
         other => {
-            return Err(Error::configuration(format!(
+            return Err(convert::configuration(format!(
                 "the {what} {raw:?} has the unsupported scheme {other:?}"
             )));
         }
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(Error::configuration(format!(
+        return Err(convert::configuration(format!(
             "the {what} must not carry credentials, a query or a fragment"
         )));
     }

@@ -1,25 +1,12 @@
-//! What the facades of this workspace share, so that each API's facade is
-//! only its resources:
-//!
-//! - [`Transport`]: how the generated clients send requests (authentication,
-//!   per-request timeouts, body limits, error documents, tracing); each
-//!   generated crate's hand-written `ClientHooks` implementation calls it;
-//! - [`retry`]: the [`RetryPolicy`] and the loop that applies it to a call;
-//! - [`Error`] / [`ErrorKind`]: the one error type;
-//! - [`Token`]: secrets that never print;
-//! - [`http`]: the HTTP client (no redirects) and base-URL checks;
-//! - [`body`]: response bodies read within limits;
-//! - [`config`]: the settings every client builder shares, and
-//!   [`client_builder_settings!`] its setters;
-//! - [`Ensured`]: the outcome of an idempotent create;
-//! - [`tolerant`]: decoding an answer the generated type refused, value by
-//!   value, and [`answer_tolerant`] that uses it.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod body;
 mod builder;
+mod call;
 pub mod config;
+mod deleted;
 mod ensured;
 mod error;
 mod headers;
@@ -28,52 +15,23 @@ pub mod retry;
 mod secret;
 pub mod tolerant;
 mod transport;
+pub mod wait;
 
+pub use body::error_body;
+pub use call::{answer_tolerant, call};
+pub use deleted::Deleted;
+#[doc(hidden)]
+pub use deleted::deleted_after_lost_answer;
 pub use ensured::Ensured;
-pub use error::{Error, ErrorKind, ErrorPayload, Result, classify_status, error_body};
+pub use error::convert::ErrorPayload;
+pub use error::{ApiKind, Error, ErrorKind, NoApiKind, Result};
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::{Token, redact_tokens};
 pub use transport::Transport;
 
-use std::future::Future;
-
-/// Awaits a generated call and gives its answer or its [`Error`].
-pub async fn answer<T, E: ErrorPayload>(
-    call: impl Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<T>,
-            progenitor_client::Error<E>,
-        >,
-    >,
-) -> Result<T> {
-    match call.await {
-        Ok(value) => Ok(value.into_inner()),
-        Err(e) => Err(Error::from_generated(e).await),
-    }
-}
-
-/// [`answer`], tolerant of what the answer's generated type refuses: a
-/// success body that does not decode strictly is decoded again with
-/// [`tolerant::decode`] (values of an unexpected type read as absent, list
-/// items that cannot be identified are skipped, each reported through
-/// `tracing`); only an answer whose own identity is missing is a
-/// [`ErrorKind::Decode`] error, naming the field.
-pub async fn answer_tolerant<T, E: ErrorPayload>(
-    call: impl Future<
-        Output = std::result::Result<
-            progenitor_client::ResponseValue<T>,
-            progenitor_client::Error<E>,
-        >,
-    >,
-) -> Result<T>
-where
-    T: serde::de::DeserializeOwned,
-{
-    match call.await {
-        Ok(value) => Ok(value.into_inner()),
-        Err(progenitor_client::Error::InvalidResponsePayload(bytes, _)) => {
-            tolerant::decode(&bytes).map_err(|source| Error::decode(&bytes, source, None))
-        }
-        Err(e) => Err(Error::from_generated(e).await),
-    }
-}
+/// How errors are made (from a status, a `reqwest` error, a generated
+/// call's error) and changed (the operation, the kind, the message): for the
+/// runtime and the facades, not part of the API users are promised, so kept
+/// off the docs. See the module's own documentation in the source.
+#[doc(hidden)]
+pub use error::convert;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, convert};
 pub use crate::headers::parse_retry_after;
 
 /// How failed requests are retried.
@@ -154,14 +154,15 @@ pub enum Idempotency {
 /// .await?;
 /// # let _ = value; Ok(()) }
 /// ```
-pub async fn run<T, F, Fut>(
+pub async fn run<T, A, F, Fut>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
     mut attempt: F,
-) -> Result<T>
+) -> Result<T, Error<A>>
 where
+    A: std::fmt::Display,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T>>,
+    Fut: Future<Output = Result<T, Error<A>>>,
 {
     let start = Instant::now();
     let mut lost_answer = false;
@@ -176,7 +177,7 @@ where
         };
         let delay = next_delay(policy, idempotency, &error, number, start.elapsed());
         let Some(delay) = delay else {
-            return Err(error.with_lost_answer(lost_answer));
+            return Err(convert::with_lost_answer(error, lost_answer));
         };
         lost_answer |= error.may_have_been_carried_out();
         tracing::debug!(attempt = number, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
@@ -185,10 +186,10 @@ where
 }
 
 /// The wait before the next attempt after `error`, or `None` to stop.
-fn next_delay(
+fn next_delay<A>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
-    error: &Error,
+    error: &Error<A>,
     number: u32,
     elapsed: Duration,
 ) -> Option<Duration> {
@@ -303,7 +304,7 @@ mod tests {
     }
 
     fn status(code: u16, retry_after: Option<Duration>) -> Error {
-        Error::from_status(code, b"", retry_after)
+        convert::from_status(code, b"", retry_after)
     }
 
     #[test]
@@ -327,7 +328,7 @@ mod tests {
     async fn run_retries_then_reports_the_lost_answer() {
         let p = RetryPolicy::default().base_delay(Duration::from_millis(1));
         let mut calls = 0;
-        let result: Result<()> = run(&p, Idempotency::Safe, || {
+        let result: Result<(), Error> = run(&p, Idempotency::Safe, || {
             calls += 1;
             let e = if calls == 1 {
                 status(504, None)
@@ -340,5 +341,6 @@ mod tests {
         let e = result.unwrap_err();
         assert_eq!(calls, 2);
         assert!(e.is_not_found() && e.after_lost_answer(), "{e:?}");
+        assert!(e.to_string().contains("answer was lost"), "{e}");
     }
 }

@@ -1,19 +1,6 @@
-//! [`Transport`]: how every request of a generated client is sent. It is the
-//! generated clients' inner value, and their hand-written `ClientHooks`
-//! implementation hands each request to [`Transport::execute`], which
-//!
-//! - sets the bearer token and the user agent, and drops progenitor's
-//!   `api-version` header (these APIs version by path; the header's value is
-//!   the document's version, not the API's);
-//! - gives the request reqwest's own per-request timeout, which bounds the
-//!   whole exchange, body included;
-//! - limits successful bodies to `max_response_bytes` (see [`crate::body`]);
-//! - hands error answers to the decoder as the API's error document
-//!   (`{"error": "..."}`): a gateway's HTML page or a plain-text error is
-//!   quoted in `error`, so every error status keeps its status and message;
-//! - records a `tracing` span per request.
-//!
-//! Retries are not its job: they wrap whole calls ([`crate::retry::run`]).
+//! [`Transport`]: what sends every request of a generated client. How the
+//! generated clients come to send through it is the seam described in the
+//! crate's docs ("The seam"); what it does to each request is on the type.
 
 use std::fmt;
 use std::sync::Arc;
@@ -25,7 +12,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, 
 use tracing::Instrument;
 
 use crate::body::{MAX_ERROR_BODY, limit_body, read_up_to};
-use crate::error::{Error, Result};
+use crate::error::{Result, convert};
 use crate::secret::Token;
 
 /// Sends the requests of a generated client: sets the bearer token and the
@@ -69,15 +56,15 @@ impl Transport {
         max_response_bytes: u64,
     ) -> Result<Transport> {
         if token.expose().trim().is_empty() {
-            return Err(Error::configuration("the API token is empty"));
+            return Err(convert::configuration("the API token is empty"));
         }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| {
-                Error::configuration("the API token contains characters not allowed in a header")
+                convert::configuration("the API token contains characters not allowed in a header")
             })?;
         authorization.set_sensitive(true);
         let user_agent = HeaderValue::from_str(user_agent)
-            .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
+            .map_err(|_| convert::configuration("the user agent is not a valid header value"))?;
         Ok(Transport {
             config: Arc::new(Config {
                 authorization,

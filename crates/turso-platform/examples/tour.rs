@@ -356,12 +356,12 @@ fn pick(locations: &[turso_platform::Location], code: &str) -> Option<String> {
 async fn clean_up(client: &Client, names: &Names) -> Result<()> {
     println!("\n-- clean-up");
     match client.databases().delete(&names.database).await {
-        Ok(name) => println!("deleted database {name}"),
+        Ok(deleted) => println!("deleted database {}", deleted.id),
         Err(e) if e.is_not_found() => {}
         Err(e) => return Err(e),
     }
     match client.groups().delete(&names.group).await {
-        Ok(g) => println!("deleted group {}", g.name),
+        Ok(deleted) => println!("deleted group {}", deleted.id),
         Err(e) if e.is_not_found() => {}
         Err(e) => return Err(e),
     }

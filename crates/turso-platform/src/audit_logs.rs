@@ -75,14 +75,11 @@ pub struct AuditLogPage {
 impl AuditLogs {
     /// Page `page` (from 1) of `page_size` entries.
     pub async fn page(&self, page: NonZeroU32, page_size: NonZeroU32) -> Result<AuditLogPage> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call(OPERATION, Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_organization_audit_logs()
-                    .organization_slug(&org)
+            .scope
+            .call(OPERATION, Idempotency::Safe, |g, org| {
+                g.list_organization_audit_logs()
+                    .organization_slug(org)
                     .page(i64::from(page.get()))
                     .page_size(i64::from(page_size.get()))
                     .send()
@@ -159,13 +156,13 @@ fn check_page_info(page: NonZeroU32, info: &PageInfo) -> Result<()> {
 }
 
 fn broken(message: String) -> Error {
-    Error::new(
+    let e = crate::error::new(
         ErrorKind::Decode {
             excerpt: String::new(),
         },
         message,
-    )
-    .with_operation(OPERATION)
+    );
+    crate::error::with_operation(e, OPERATION)
 }
 
 impl From<types::ListOrganizationAuditLogsResponse> for AuditLogPage {

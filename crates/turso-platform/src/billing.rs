@@ -90,15 +90,10 @@ pub struct Invoice {
 impl Billing {
     /// The plans available to the organization.
     pub async fn plans(&self) -> Result<Vec<Plan>> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("listOrganizationPlans", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_organization_plans()
-                    .organization_slug(&org)
-                    .send()
+            .scope
+            .call("listOrganizationPlans", Idempotency::Safe, |g, org| {
+                g.list_organization_plans().organization_slug(org).send()
             })
             .await?;
         Ok(answer.plans.into_iter().map(Into::into).collect())
@@ -106,35 +101,31 @@ impl Billing {
 
     /// The current subscription.
     pub async fn subscription(&self) -> Result<Subscription> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getOrganizationSubscription", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_organization_subscription()
-                    .organization_slug(&org)
-                    .send()
-            })
+            .scope
+            .call(
+                "getOrganizationSubscription",
+                Idempotency::Safe,
+                |g, org| {
+                    g.get_organization_subscription()
+                        .organization_slug(org)
+                        .send()
+                },
+            )
             .await?;
         Ok(answer.subscription.into())
     }
 
     /// The invoices of a kind (`None`: the service's default).
     pub async fn invoices(&self, kind: Option<InvoiceType>) -> Result<Vec<Invoice>> {
-        let org = self.org()?;
         let kind = kind
             .as_ref()
             .map(types::ListOrganizationInvoicesType::try_from)
             .transpose()?;
         let answer = self
-            .client
-            .call("listOrganizationInvoices", Idempotency::Safe, || {
-                let mut b = self
-                    .client
-                    .generated()
-                    .list_organization_invoices()
-                    .organization_slug(&org);
+            .scope
+            .call("listOrganizationInvoices", Idempotency::Safe, |g, org| {
+                let mut b = g.list_organization_invoices().organization_slug(org);
                 if let Some(k) = kind {
                     b = b.type_(k);
                 }

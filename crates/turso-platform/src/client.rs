@@ -1,7 +1,7 @@
 //! The [`Client`] and its [`ClientBuilder`], and [`Client::call`], the one
-//! path every facade operation takes: the generated call, retried by the
-//! client's [`RetryPolicy`], its error converted and named after the
-//! operation.
+//! path every facade operation takes: the runtime's [`sdk_runtime::call()`]
+//! over this client's generated client and [`RetryPolicy`], with this API's
+//! error rules.
 
 use std::fmt;
 use std::future::Future;
@@ -10,11 +10,10 @@ use std::sync::Arc;
 use progenitor_client::ResponseValue;
 use sdk_runtime::config::{ClientConfig, env_var};
 use sdk_runtime::http::check_base_url;
-use sdk_runtime::{ErrorPayload, Idempotency, Transport, retry};
-use tracing::Instrument;
+use sdk_runtime::{ErrorPayload, Idempotency, Transport};
 use url::Url;
 
-use crate::{Error, Result, RetryPolicy};
+use crate::{Result, RetryPolicy};
 
 /// The default base URL of the Turso Platform API.
 pub const DEFAULT_BASE_URL: &str = "https://api.turso.tech";
@@ -180,7 +179,7 @@ impl Client {
     /// further settings before building.
     pub fn builder_from_env() -> Result<ClientBuilder> {
         let token = env_var("TURSO_API_TOKEN")
-            .ok_or_else(|| Error::configuration("TURSO_API_TOKEN is not set"))?;
+            .ok_or_else(|| crate::error::configuration("TURSO_API_TOKEN is not set"))?;
         let mut b = Client::builder().token(token);
         if let Some(url) = env_var("TURSO_API_BASEURL") {
             b = b.base_url(url);
@@ -211,40 +210,42 @@ impl Client {
     }
 
     /// Runs a call of the [generated client](Client::generated) the way every
-    /// facade operation runs: retried by the client's [`RetryPolicy`] when
-    /// `idempotency` allows, its answer decoded tolerantly
-    /// ([`sdk_runtime::tolerant`]: a value of an unexpected type reads as
-    /// absent, a list item that cannot be identified is skipped), its failure
-    /// an [`Error`] naming `operation`.
+    /// facade operation runs ([`sdk_runtime::call()`]): `send` is handed the
+    /// generated client and sends one request; it is retried by the client's
+    /// [`RetryPolicy`] when `idempotency` allows, its answer decoded
+    /// tolerantly ([`sdk_runtime::tolerant`]: a value of an unexpected type
+    /// reads as absent, a list item that cannot be identified is skipped),
+    /// its failure an [`Error`](crate::Error) naming `operation` (a 400 saying "already
+    /// exists" is [`crate::ErrorKind::AlreadyExists`], as everywhere in this
+    /// crate).
     ///
     /// ```no_run
     /// # async fn run(client: turso_platform::Client) -> turso_platform::Result<()> {
     /// use turso_platform::Idempotency;
     /// let answer = client
-    ///     .call("listLocations", Idempotency::Safe, || client.generated().list_locations().send())
+    ///     .call("listLocations", Idempotency::Safe, |g| g.list_locations().send())
     ///     .await?;
     /// println!("{} locations", answer.locations.len());
     /// # Ok(()) }
     /// ```
-    pub async fn call<T, E, F, Fut>(
-        &self,
+    pub async fn call<'a, T, E, F, Fut>(
+        &'a self,
         operation: &'static str,
         idempotency: Idempotency,
-        mut call: F,
+        mut send: F,
     ) -> Result<T>
     where
-        F: FnMut() -> Fut,
+        F: FnMut(&'a turso_platform_generated::Client) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
         E: ErrorPayload,
         T: serde::de::DeserializeOwned,
     {
-        let span = tracing::info_span!("sdk.call", operation);
-        retry::run(&self.inner.retry, idempotency, || {
-            sdk_runtime::answer_tolerant(call())
+        let generated = &self.inner.generated;
+        sdk_runtime::call(&self.inner.retry, operation, idempotency, || {
+            send(generated)
         })
-        .instrument(span)
         .await
-        .map_err(|e| e.with_operation(operation))
+        .map_err(crate::error::turso_rules)
     }
 
     /// The retry policy.
@@ -258,30 +259,5 @@ impl Client {
 
     pub(crate) fn database_host_base_url(&self) -> Option<&Url> {
         self.inner.database_host_base_url.as_ref()
-    }
-
-    /// Resolves the organization of a call: the explicit one, else the default.
-    pub(crate) fn org(&self, explicit: Option<&str>) -> Result<String> {
-        let org = explicit
-            .or(self.inner.organization.as_deref())
-            .ok_or_else(|| {
-                Error::invalid_input(
-                    "no organization given and no default organization set: use \
-                     client.organization(\"slug\"), .in_org(\"slug\"), \
-                     ClientBuilder::organization or TURSO_ORG",
-                )
-            })?;
-        crate::validate::segment("organization", org)?;
-        Ok(org.to_string())
-    }
-
-    /// The answer `gone` makes for a delete that found nothing to delete after
-    /// an attempt whose answer was lost: that attempt most likely deleted it,
-    /// which is what the caller asked for. Other results pass through.
-    pub(crate) fn deleted_if_lost<F>(result: Result<F>, gone: impl FnOnce() -> F) -> Result<F> {
-        match result {
-            Err(e) if e.is_not_found() && e.after_lost_answer() => Ok(gone()),
-            other => other,
-        }
     }
 }

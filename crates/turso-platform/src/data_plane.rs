@@ -11,9 +11,11 @@
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
+use sdk_runtime::wait::{Poll, Wait};
 
 use crate::databases::{Database, Databases};
-use crate::{Client, Error, ErrorKind, Result, TokenRequest, validate};
+use crate::error;
+use crate::{Client, ErrorKind, Result, TokenRequest, validate};
 
 /// The URL of `path` on the data plane of the database at `hostname` and,
 /// when the client sends database hosts to `database_host_base_url` (an
@@ -27,7 +29,7 @@ pub(crate) fn url(
         .ok()
         .filter(|u| u.host_str() == Some(hostname) && u.port().is_none())
         .ok_or_else(|| {
-            Error::new(
+            error::new(
                 ErrorKind::Decode {
                     excerpt: hostname.chars().take(100).collect(),
                 },
@@ -40,7 +42,7 @@ pub(crate) fn url(
             let mut url = base.clone();
             url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
             let host = HeaderValue::from_str(hostname)
-                .map_err(|_| Error::invalid_input("invalid database hostname"))?;
+                .map_err(|_| error::invalid_input("invalid database hostname"))?;
             Ok((url, Some(host)))
         }
     }
@@ -72,65 +74,47 @@ impl Databases {
     /// ```
     pub async fn wait_until_serving(&self, name: &str, timeout: Duration) -> Result<Database> {
         validate::database_name(name)?;
-        let started = tokio::time::Instant::now();
-        let db = self.wait_until_ready(name, timeout).await?;
-        let left = timeout.saturating_sub(started.elapsed());
-        let token = self
-            .create_token(
-                name,
-                &TokenRequest::new()
-                    .read_only()
-                    .expires_in(PROBE_TOKEN_LIFETIME),
-            )
-            .await?;
+        let what =
+            format!("database {name:?} was known to the Platform API but did not serve queries");
+        let wait = Wait::new("waitUntilServing", what, timeout)
+            .pauses(Duration::from_millis(100), Duration::from_secs(1));
+        let db = self.wait_until_ready(name, wait.left()).await?;
+        let probe_token = TokenRequest::new()
+            .read_only()
+            .expires_in(PROBE_TOKEN_LIFETIME);
+        let token = wait.step(self.create_token(name, &probe_token)).await?;
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .map_err(|_| Error::invalid_input("the minted token is not a valid header value"))?;
+            .map_err(|_| error::invalid_input("the minted token is not a valid header value"))?;
         bearer.set_sensitive(true);
         let (url, host) = url(self.client(), db.hostname()?, "/v2/pipeline")?;
-        let mut probes = 0u32;
-        let mut last = String::from("none yet");
-        let probing = async {
-            let mut interval = Duration::from_millis(100);
-            loop {
-                probes += 1;
-                let mut request = self
-                    .client()
-                    .http()
-                    .post(url.clone())
-                    .header(AUTHORIZATION, bearer.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(PROBE);
-                if let Some(host) = &host {
-                    request = request.header(HOST, host.clone());
-                }
-                match request.send().await {
-                    Ok(answer) if answer.status().is_success() => return Ok(()),
-                    // Not serving yet (or a gateway in the way): wait.
-                    Ok(answer) if matches!(answer.status().as_u16(), 404 | 502 | 503 | 504) => {
-                        last = format!("HTTP {}", answer.status().as_u16());
-                    }
-                    Ok(answer) => {
-                        let status = answer.status().as_u16();
-                        let body = sdk_runtime::error_body(answer).await;
-                        return Err(Error::from_status(status, &body, None)
-                            .with_operation("waitUntilServing"));
-                    }
-                    Err(e) => last = Error::from_reqwest(e).to_string(),
-                }
-                tokio::time::sleep(interval).await;
-                interval = (interval * 3 / 2).min(Duration::from_secs(1));
+        wait.poll(|| async {
+            let mut request = self
+                .client()
+                .http()
+                .post(url.clone())
+                .header(AUTHORIZATION, bearer.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .body(PROBE);
+            if let Some(host) = &host {
+                request = request.header(HOST, host.clone());
             }
-        };
-        let result = tokio::time::timeout(left, probing).await;
-        match result {
-            Ok(Ok(())) => Ok(db),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(Error::timed_out(format!(
-                "database {name:?} was known to the Platform API but did not serve queries \
-                 within {:.1}s ({probes} probes; last answer: {last})",
-                timeout.as_secs_f64()
-            ))
-            .with_operation("waitUntilServing")),
-        }
+            match request.send().await {
+                Ok(answer) if answer.status().is_success() => Ok(Poll::Done(())),
+                // Not serving yet (or a gateway in the way): wait.
+                Ok(answer) if matches!(answer.status().as_u16(), 404 | 502 | 503 | 504) => {
+                    Ok(Poll::Waiting(format!("HTTP {}", answer.status().as_u16())))
+                }
+                Ok(answer) => {
+                    let status = answer.status().as_u16();
+                    let body = sdk_runtime::error_body(answer).await;
+                    Err(error::from_status(status, &body, None))
+                }
+                Err(e) => Ok(Poll::Waiting(
+                    error::from_reqwest(e, "waitUntilServing").to_string(),
+                )),
+            }
+        })
+        .await?;
+        Ok(db)
     }
 }

@@ -3,13 +3,15 @@
 
 use std::time::{Duration, Instant};
 
+use sdk_runtime::wait::{Poll, Wait};
 use turso_platform_generated::types;
 
 use crate::model::Extension;
 use crate::tokens::TokenRequest;
-use crate::{Error, ErrorKind, Idempotency, Result, Token, validate};
+use crate::{Deleted, Error, ErrorKind, Idempotency, Result, Token, validate};
 
-/// The pause before asking again after the service ended a wait early.
+/// The pause before asking again after the service (or a gateway) ended a
+/// wait early.
 const WAIT_AGAIN: Duration = Duration::from_millis(500);
 
 crate::org_handle! {
@@ -135,15 +137,10 @@ impl TryFrom<&CreateGroup> for types::NewGroup {
 impl Groups {
     /// Every group.
     pub async fn list(&self) -> Result<Vec<Group>> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("listGroups", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_groups()
-                    .organization_slug(&org)
-                    .send()
+            .scope
+            .call("listGroups", Idempotency::Safe, |g, org| {
+                g.list_groups().organization_slug(org).send()
             })
             .await?;
         Ok(answer.groups.into_iter().map(Into::into).collect())
@@ -153,15 +150,12 @@ impl Groups {
     pub async fn create(&self, group: &CreateGroup) -> Result<Group> {
         validate::group_name(&group.name)?;
         validate::segment("location", &group.location)?;
-        let org = self.org()?;
         let body = types::NewGroup::try_from(group)?;
         let answer = self
-            .client
-            .call("createGroup", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .create_group()
-                    .organization_slug(&org)
+            .scope
+            .call("createGroup", Idempotency::Unsafe, |g, org| {
+                g.create_group()
+                    .organization_slug(org)
                     .body(body.clone())
                     .send()
             })
@@ -172,50 +166,41 @@ impl Groups {
     /// One group.
     pub async fn get(&self, name: &str) -> Result<Group> {
         validate::group_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getGroup", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_group()
-                    .organization_slug(&org)
-                    .group_name(name)
-                    .send()
+            .scope
+            .call("getGroup", Idempotency::Safe, |g, org| {
+                g.get_group().organization_slug(org).group_name(name).send()
             })
             .await?;
         Ok(answer.group.into())
     }
 
-    /// Deletes a group and returns it as it was.
-    pub async fn delete(&self, name: &str) -> Result<Group> {
+    /// Deletes a group (and its databases); the [`Deleted`] names it. A
+    /// retry that finds nothing left after an attempt whose answer was lost
+    /// counts as success.
+    pub async fn delete(&self, name: &str) -> Result<Deleted> {
         validate::group_name(name)?;
-        let org = self.org()?;
-        let answer = self
-            .client
-            .call("deleteGroup", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .delete_group()
-                    .organization_slug(&org)
+        let deleted = self
+            .scope
+            .call("deleteGroup", Idempotency::Safe, |g, org| {
+                g.delete_group()
+                    .organization_slug(org)
                     .group_name(name)
                     .send()
             })
-            .await?;
-        Ok(answer.group.into())
+            .await
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(name, deleted)
     }
 
     /// The group's configuration.
     pub async fn configuration(&self, name: &str) -> Result<GroupConfiguration> {
         validate::group_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getGroupConfiguration", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_group_configuration()
-                    .organization_slug(&org)
+            .scope
+            .call("getGroupConfiguration", Idempotency::Safe, |g, org| {
+                g.get_group_configuration()
+                    .organization_slug(org)
                     .group_name(name)
                     .send()
             })
@@ -230,14 +215,11 @@ impl Groups {
         delete_protection: bool,
     ) -> Result<GroupConfiguration> {
         validate::group_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("updateGroupConfiguration", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .update_group_configuration()
-                    .organization_slug(&org)
+            .scope
+            .call("updateGroupConfiguration", Idempotency::Safe, |g, org| {
+                g.update_group_configuration()
+                    .organization_slug(org)
                     .group_name(name)
                     .body(types::GroupConfigurationInput {
                         delete_protection: Some(delete_protection),
@@ -252,14 +234,11 @@ impl Groups {
     pub async fn transfer(&self, name: &str, to: &str) -> Result<Group> {
         validate::group_name(name)?;
         validate::segment("organization", to)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("transferGroup", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .transfer_group()
-                    .organization_slug(&org)
+            .scope
+            .call("transferGroup", Idempotency::Unsafe, |g, org| {
+                g.transfer_group()
+                    .organization_slug(org)
                     .group_name(name)
                     .body(types::TransferGroupBody {
                         organization: Some(to.to_string()),
@@ -273,14 +252,11 @@ impl Groups {
     /// Unarchives a group archived for inactivity.
     pub async fn unarchive(&self, name: &str) -> Result<Group> {
         validate::group_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("unarchiveGroup", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .unarchive_group()
-                    .organization_slug(&org)
+            .scope
+            .call("unarchiveGroup", Idempotency::Unsafe, |g, org| {
+                g.unarchive_group()
+                    .organization_slug(org)
                     .group_name(name)
                     .send()
             })
@@ -292,14 +268,11 @@ impl Groups {
     pub async fn add_location(&self, name: &str, location: &str) -> Result<Group> {
         validate::group_name(name)?;
         validate::segment("location", location)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("addLocationToGroup", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .add_location_to_group()
-                    .organization_slug(&org)
+            .scope
+            .call("addLocationToGroup", Idempotency::Unsafe, |g, org| {
+                g.add_location_to_group()
+                    .organization_slug(org)
                     .group_name(name)
                     .location(location)
                     .send()
@@ -339,49 +312,35 @@ impl Groups {
     ) -> Result<()> {
         validate::group_name(name)?;
         validate::segment("location", location)?;
-        let org = self.org()?;
-        let deadline = Instant::now() + limit;
-        let what = || format!("location {location:?} of group {name:?} to serve");
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(Error::timed_out(what()));
-            }
-            let call = self
-                .client
-                .call("waitForGroupLocation", Idempotency::Safe, || {
-                    self.client
-                        .generated()
-                        .wait_for_group_location()
-                        .organization_slug(&org)
-                        .group_name(name)
-                        .location(location)
-                        .send()
-                });
-            match tokio::time::timeout(left, call).await {
-                Err(_) => return Err(Error::timed_out(what())),
-                Ok(Ok(_)) => return Ok(()),
+        let what = format!("location {location:?} of group {name:?} did not serve");
+        let wait = Wait::new("waitForGroupLocation", what, limit).pauses(WAIT_AGAIN, WAIT_AGAIN);
+        wait.poll(|| async {
+            let asked = self
+                .scope
+                .call("waitForGroupLocation", Idempotency::Safe, |g, org| {
+                    let ask = g.wait_for_group_location().organization_slug(org);
+                    ask.group_name(name).location(location).send()
+                })
+                .await;
+            match asked {
+                Ok(_) => Ok(Poll::Done(())),
                 // A gateway that ended the long request: ask again.
-                Ok(Err(e)) if *e.kind() == ErrorKind::Timeout => {
-                    tokio::time::sleep(WAIT_AGAIN.min(left)).await;
-                }
-                Ok(Err(e)) => return Err(e),
+                Err(e) if *e.kind() == ErrorKind::Timeout => Ok(Poll::Waiting(e.to_string())),
+                Err(e) => Err(e),
             }
-        }
+        })
+        .await
     }
 
     /// Removes a location: the replicas there are destroyed.
     pub async fn remove_location(&self, name: &str, location: &str) -> Result<Group> {
         validate::group_name(name)?;
         validate::segment("location", location)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("removeLocationFromGroup", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .remove_location_from_group()
-                    .organization_slug(&org)
+            .scope
+            .call("removeLocationFromGroup", Idempotency::Safe, |g, org| {
+                g.remove_location_from_group()
+                    .organization_slug(org)
                     .group_name(name)
                     .location(location)
                     .send()
@@ -393,13 +352,10 @@ impl Groups {
     /// Updates the databases of the group to the latest libSQL server version.
     pub async fn update_databases(&self, name: &str) -> Result<()> {
         validate::group_name(name)?;
-        let org = self.org()?;
-        self.client
-            .call("updateGroupDatabases", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .update_group_databases()
-                    .organization_slug(&org)
+        self.scope
+            .call("updateGroupDatabases", Idempotency::Unsafe, |g, org| {
+                g.update_group_databases()
+                    .organization_slug(org)
                     .group_name(name)
                     .send()
             })
@@ -411,7 +367,6 @@ impl Groups {
     pub async fn create_token(&self, name: &str, request: &TokenRequest) -> Result<Token> {
         validate::group_name(name)?;
         request.check()?;
-        let org = self.org()?;
         let body = request.body();
         let authorization = request
             .authorization
@@ -419,13 +374,11 @@ impl Groups {
             .map(types::CreateGroupTokenAuthorization::try_from)
             .transpose()?;
         let answer = self
-            .client
-            .call("createGroupToken", Idempotency::Unsafe, || {
-                let mut b = self
-                    .client
-                    .generated()
+            .scope
+            .call("createGroupToken", Idempotency::Unsafe, |g, org| {
+                let mut b = g
                     .create_group_token()
-                    .organization_slug(&org)
+                    .organization_slug(org)
                     .group_name(name)
                     .body(body.clone());
                 if let Some(e) = &request.expiration {
@@ -437,20 +390,17 @@ impl Groups {
                 b.send()
             })
             .await
-            .map_err(Error::withhold_answer)?;
+            .map_err(crate::error::withhold_answer)?;
         Ok(Token::new(answer.jwt))
     }
 
     /// Invalidates every token minted for the group so far (rotation).
     pub async fn invalidate_tokens(&self, name: &str) -> Result<()> {
         validate::group_name(name)?;
-        let org = self.org()?;
-        self.client
-            .call("invalidateGroupTokens", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .invalidate_group_tokens()
-                    .organization_slug(&org)
+        self.scope
+            .call("invalidateGroupTokens", Idempotency::Unsafe, |g, org| {
+                g.invalidate_group_tokens()
+                    .organization_slug(org)
                     .group_name(name)
                     .send()
             })

@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
+use sdk_runtime::wait::Poll;
 use turso_platform_generated::types;
 
-use crate::databases::poll_until_ready;
+use crate::databases::{known, ready_wait};
 use crate::model::InstanceType;
-use crate::{Client, Error, ErrorKind, Idempotency, Result, validate};
+use crate::{Error, ErrorKind, Idempotency, OrgScope, Result, validate};
 
 /// How long [`Instances::create_in_location`] waits for the new instance.
 const CREATE_WAIT: Duration = Duration::from_secs(60);
@@ -26,8 +27,7 @@ const CREATE_WAIT: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Instances {
-    client: Client,
-    org: Option<String>,
+    scope: OrgScope,
     database: String,
 }
 
@@ -73,33 +73,26 @@ impl From<types::Instance> for Instance {
 }
 
 impl Instances {
-    pub(crate) fn new(client: Client, org: Option<String>, database: String) -> Self {
-        Instances {
-            client,
-            org,
-            database,
-        }
-    }
-
-    fn org(&self) -> Result<String> {
-        self.client.org(self.org.as_deref())
+    pub(crate) fn new(scope: OrgScope, database: String) -> Self {
+        Instances { scope, database }
     }
 
     fn databases(&self) -> crate::Databases {
-        crate::Databases::new(self.client.clone(), self.org.clone())
+        crate::Databases::new(self.scope.clone())
+    }
+
+    fn groups(&self) -> crate::Groups {
+        crate::Groups::new(self.scope.clone())
     }
 
     /// Every instance of the database.
     pub async fn list(&self) -> Result<Vec<Instance>> {
         validate::database_name(&self.database)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("listDatabaseInstances", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_database_instances()
-                    .organization_slug(&org)
+            .scope
+            .call("listDatabaseInstances", Idempotency::Safe, |g, org| {
+                g.list_database_instances()
+                    .organization_slug(org)
                     .database_name(&self.database)
                     .send()
             })
@@ -111,14 +104,11 @@ impl Instances {
     pub async fn get(&self, name: &str) -> Result<Instance> {
         validate::database_name(&self.database)?;
         validate::segment("instance name", name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getDatabaseInstance", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_database_instance()
-                    .organization_slug(&org)
+            .scope
+            .call("getDatabaseInstance", Idempotency::Safe, |g, org| {
+                g.get_database_instance()
+                    .organization_slug(org)
                     .database_name(&self.database)
                     .instance_name(name)
                     .send()
@@ -131,7 +121,9 @@ impl Instances {
     pub async fn wait_until_ready(&self, name: &str, timeout: Duration) -> Result<Instance> {
         validate::segment("instance name", name)?;
         let what = format!("instance {name:?} of database {:?}", self.database);
-        poll_until_ready(&what, timeout, || self.get(name)).await
+        ready_wait(&what, timeout)
+            .poll(|| known(self.get(name)))
+            .await
     }
 
     /// Creates an instance in `location` by adding the location to the database's
@@ -140,22 +132,23 @@ impl Instances {
     pub async fn create_in_location(&self, location: &str) -> Result<Instance> {
         validate::segment("location", location)?;
         let db = self.databases().get(&self.database).await?;
-        let group = crate::Groups::new(self.client.clone(), self.org.clone());
-        group.add_location(db.group_name()?, location).await?;
+        self.groups()
+            .add_location(db.group_name()?, location)
+            .await?;
         let what = format!("the instance of {:?} in {location:?}", self.database);
-        poll_until_ready(&what, CREATE_WAIT, || async {
-            let instances = self.list().await?;
-            instances
-                .into_iter()
-                .find(|i| i.location() == location)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::NotFound,
-                        format!("no instance in {location:?} yet"),
-                    )
+        ready_wait(&what, CREATE_WAIT)
+            .poll(|| async {
+                let instances = match known(self.list()).await? {
+                    Poll::Done(instances) => instances,
+                    Poll::Waiting(seen) => return Ok(Poll::Waiting(seen)),
+                };
+                let here = instances.into_iter().find(|i| i.location() == location);
+                Ok(match here {
+                    Some(instance) => Poll::Done(instance),
+                    None => Poll::Waiting(format!("no instance in {location:?} yet")),
                 })
-        })
-        .await
+            })
+            .await
     }
 
     /// Destroys the instance in `location` by removing the location from the
@@ -167,7 +160,7 @@ impl Instances {
         validate::segment("location", location)?;
         let db = self.databases().get(&self.database).await?;
         let group_name = db.group_name()?;
-        let groups = crate::Groups::new(self.client.clone(), self.org.clone());
+        let groups = self.groups();
         let group = groups.get(group_name).await?;
         if group.primary.as_deref() == Some(location) {
             return Err(primary_refused(&self.database, location));
@@ -189,7 +182,7 @@ impl Instances {
             .filter(|i| i.location() == location)
             .collect();
         if here.is_empty() {
-            return Err(Error::new(
+            return Err(crate::error::new(
                 ErrorKind::NotFound,
                 format!(
                     "database {:?} has no instance in {location:?}",
@@ -202,7 +195,7 @@ impl Instances {
         }
         let db = self.databases().get(&self.database).await?;
         let group_name = db.group_name()?;
-        let groups = crate::Groups::new(self.client.clone(), self.org.clone());
+        let groups = self.groups();
         // An instance of unknown kind may be the primary: ask the group.
         if here.iter().any(|i| i.kind.is_none())
             && groups.get(group_name).await?.primary.as_deref() == Some(location)
@@ -215,7 +208,7 @@ impl Instances {
 }
 
 fn primary_refused(database: &str, location: &str) -> Error {
-    Error::invalid_input(format!(
+    crate::error::invalid_input(format!(
         "the primary instance of database {database:?} is in {location:?}; the primary \
          cannot be destroyed (delete the database, or move the group's primary first)"
     ))

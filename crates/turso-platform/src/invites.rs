@@ -3,7 +3,7 @@
 use turso_platform_generated::types;
 
 use crate::model::Role;
-use crate::{Client, Error, Idempotency, Result, validate};
+use crate::{Deleted, Error, Idempotency, Result, validate};
 
 crate::org_handle! {
     /// The pending invites of an organization. Obtained with
@@ -74,10 +74,10 @@ impl InviteRequest {
     /// The local checks, so that a request the service would refuse is not sent.
     fn check(&self) -> Result<()> {
         if self.email.as_deref().is_some_and(|e| !e.contains('@')) {
-            return Err(Error::invalid_input("the invite email has no '@'"));
+            return Err(crate::error::invalid_input("the invite email has no '@'"));
         }
         if !matches!(self.role, Role::Admin | Role::Member | Role::Viewer) {
-            return Err(Error::invalid_input(format!(
+            return Err(crate::error::invalid_input(format!(
                 "the role {} cannot be given by invite; use admin, member or viewer",
                 self.role
             )));
@@ -89,14 +89,11 @@ impl InviteRequest {
 impl Invites {
     /// Every pending invite.
     pub async fn list(&self) -> Result<Vec<Invite>> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("listOrganizationInvitesV2", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_organization_invites_v2()
-                    .organization_slug(&org)
+            .scope
+            .call("listOrganizationInvitesV2", Idempotency::Safe, |g, org| {
+                g.list_organization_invites_v2()
+                    .organization_slug(org)
                     .send()
             })
             .await?;
@@ -106,42 +103,43 @@ impl Invites {
     /// Invites someone; an existing pending invite for the same email is replaced.
     pub async fn create(&self, request: &InviteRequest) -> Result<InviteCreated> {
         request.check()?;
-        let org = self.org()?;
         let body = types::InviteOrganizationMemberV2Body::try_from(request)?;
         let answer = self
-            .client
-            .call("inviteOrganizationMemberV2", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .invite_organization_member_v2()
-                    .organization_slug(&org)
-                    .body(body.clone())
-                    .send()
-            })
+            .scope
+            .call(
+                "inviteOrganizationMemberV2",
+                Idempotency::Unsafe,
+                |g, org| {
+                    g.invite_organization_member_v2()
+                        .organization_slug(org)
+                        .body(body.clone())
+                        .send()
+                },
+            )
             .await?;
         Ok(answer.invited.into())
     }
 
-    /// Deletes the pending invite for `email`.
-    pub async fn delete(&self, email: &str) -> Result<()> {
+    /// Deletes the pending invite for `email`; the [`Deleted`] names the
+    /// email. A retry that finds nothing left after an attempt whose answer
+    /// was lost counts as success.
+    pub async fn delete(&self, email: &str) -> Result<Deleted> {
         validate::segment("email", email)?;
-        let org = self.org()?;
         let deleted = self
-            .client
+            .scope
             .call(
                 "deleteOrganizationInviteByEmailV2",
                 Idempotency::Safe,
-                || {
-                    self.client
-                        .generated()
-                        .delete_organization_invite_by_email_v2()
-                        .organization_slug(&org)
+                |g, org| {
+                    g.delete_organization_invite_by_email_v2()
+                        .organization_slug(org)
                         .email(email)
                         .send()
                 },
             )
-            .await;
-        Client::deleted_if_lost(deleted, || ())
+            .await
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(email, deleted)
     }
 }
 

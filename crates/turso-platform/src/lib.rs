@@ -5,40 +5,39 @@
 //! # Crate layout
 //!
 //! - [`Client`] / [`ClientBuilder`]: configuration, and [`Client::call`], the
-//!   path every operation takes; [`OrgScope`] and the handle methods in `scope`.
+//!   path every operation takes; [`OrgScope`] (whose `call` each handle's
+//!   operation is) and the handle methods in `scope`.
 //! - Resource handles, one module each: [`Organizations`], [`Members`],
 //!   [`Invites`], [`Groups`], [`Databases`], [`Instances`], [`Locations`],
 //!   [`ApiTokens`], [`AuditLogs`], [`UserHandle`], [`Billing`]; uploads in
 //!   [`UploadDatabase`]; database and group tokens in [`TokenRequest`].
+//! - [`Error`] / [`ErrorKind`]: the runtime's error with this API's own
+//!   kinds ([`ApiErrorKind`]); see the README's table.
 //! - The runtime shared with the workspace's other facades (`sdk-runtime`):
-//!   [`Error`] / [`ErrorKind`], [`RetryPolicy`], [`Token`].
+//!   [`RetryPolicy`], [`Token`], [`Deleted`] (what every delete returns).
 //! - [`validate`]: the local input checks.
 
+/// A handle on one organization's resources: the struct (holding its
+/// [`OrgScope`], whose `call` every operation goes through), its
+/// constructor and `in_org`. Uses nothing but its arguments; it saves
+/// writing these out for each of the eight handles.
 macro_rules! org_handle {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name {
-            client: $crate::Client,
-            org: Option<String>,
+            scope: $crate::OrgScope,
         }
 
         impl $name {
-            pub(crate) fn new(client: $crate::Client, org: Option<String>) -> Self {
-                $name { client, org }
+            pub(crate) fn new(scope: $crate::OrgScope) -> Self {
+                $name { scope }
             }
 
             /// The same handle, targeting organization `slug` instead of the
             /// client's default organization.
-            pub fn in_org(mut self, slug: impl Into<String>) -> Self {
-                self.org = Some(slug.into());
-                self
-            }
-
-            /// The organization this handle targets (resolved on each call).
-            #[allow(dead_code)]
-            fn org(&self) -> $crate::Result<String> {
-                self.client.org(self.org.as_deref())
+            pub fn in_org(self, slug: impl Into<String>) -> Self {
+                $name::new(self.scope.client().organization(slug))
             }
         }
     };
@@ -51,6 +50,7 @@ mod billing;
 mod client;
 mod data_plane;
 mod databases;
+mod error;
 mod groups;
 mod instances;
 mod invites;
@@ -62,8 +62,6 @@ mod pagination;
 mod scope;
 mod tokens;
 mod upload;
-pub mod upload_chunked;
-mod upload_file;
 mod user;
 pub mod validate;
 
@@ -76,6 +74,7 @@ pub use databases::{
     DatabaseListOptions, DatabasePage, DatabaseParent, DatabaseStats, DatabaseUsage, Databases,
     Encryption, Ensured, InstanceUsage, QueryStats, Seed, UsageCounters,
 };
+pub use error::{ApiErrorKind, Error, ErrorKind, Result};
 pub use groups::{CreateGroup, Extensions, Group, GroupConfiguration, Groups};
 pub use instances::{Instance, Instances};
 pub use invites::{Invite, InviteCreated, InviteRequest, Invites};
@@ -89,10 +88,9 @@ pub use organizations::{
     Organization, OrganizationUpdate, OrganizationUsage, Organizations, UsageTotals,
 };
 pub use scope::OrgScope;
-pub use sdk_runtime::{Error, ErrorKind, Idempotency, Result, RetryPolicy, Token};
+pub use sdk_runtime::{Deleted, Idempotency, RetryPolicy, Token};
 pub use tokens::{Expiration, TokenRequest};
-pub use upload::{DEFAULT_CHUNKED_ABOVE, UploadDatabase, UploadProgress};
-pub use upload_chunked::UploadCheckpoint;
+pub use upload::{DEFAULT_CHUNKED_ABOVE, UploadCheckpoint, UploadDatabase, UploadProgress};
 pub use user::{User, UserHandle};
 
 /// The generated client crate, re-exported for the escape hatch

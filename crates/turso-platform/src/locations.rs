@@ -27,8 +27,8 @@ impl Locations {
     pub async fn list(&self) -> Result<Vec<Location>> {
         let answer = self
             .client
-            .call("listLocations", Idempotency::Safe, || {
-                self.client.generated().list_locations().send()
+            .call("listLocations", Idempotency::Safe, |g| {
+                g.list_locations().send()
             })
             .await?;
         let mut locations: Vec<Location> = answer

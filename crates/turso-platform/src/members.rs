@@ -3,7 +3,7 @@
 use turso_platform_generated::types;
 
 use crate::model::Role;
-use crate::{Client, Error, Idempotency, Result, validate};
+use crate::{Deleted, Idempotency, Result, validate};
 
 crate::org_handle! {
     /// The members of an organization. Obtained with [`crate::Client::members`] or
@@ -29,7 +29,7 @@ pub struct Member {
 fn assignable(role: &Role) -> Result<()> {
     match role {
         Role::Admin | Role::Member | Role::Viewer => Ok(()),
-        other => Err(Error::invalid_input(format!(
+        other => Err(crate::error::invalid_input(format!(
             "the role {other} cannot be assigned; use admin, member or viewer"
         ))),
     }
@@ -38,15 +38,10 @@ fn assignable(role: &Role) -> Result<()> {
 impl Members {
     /// Every member.
     pub async fn list(&self) -> Result<Vec<Member>> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("listOrganizationMembers", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_organization_members()
-                    .organization_slug(&org)
-                    .send()
+            .scope
+            .call("listOrganizationMembers", Idempotency::Safe, |g, org| {
+                g.list_organization_members().organization_slug(org).send()
             })
             .await?;
         Ok(answer.members.into_iter().map(Into::into).collect())
@@ -55,14 +50,11 @@ impl Members {
     /// One member.
     pub async fn get(&self, username: &str) -> Result<Member> {
         validate::segment("username", username)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getOrganizationMember", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_organization_member()
-                    .organization_slug(&org)
+            .scope
+            .call("getOrganizationMember", Idempotency::Safe, |g, org| {
+                g.get_organization_member()
+                    .organization_slug(org)
                     .username(username)
                     .send()
             })
@@ -74,18 +66,15 @@ impl Members {
     pub async fn add(&self, username: &str, role: Role) -> Result<Member> {
         validate::segment("username", username)?;
         assignable(&role)?;
-        let org = self.org()?;
         let body = types::AddOrganizationMemberBody {
             role: (&role).try_into()?,
             username: username.to_string(),
         };
         let answer = self
-            .client
-            .call("addOrganizationMember", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .add_organization_member()
-                    .organization_slug(&org)
+            .scope
+            .call("addOrganizationMember", Idempotency::Unsafe, |g, org| {
+                g.add_organization_member()
+                    .organization_slug(org)
                     .body(body.clone())
                     .send()
             })
@@ -97,17 +86,14 @@ impl Members {
     pub async fn update_role(&self, username: &str, role: Role) -> Result<Member> {
         validate::segment("username", username)?;
         assignable(&role)?;
-        let org = self.org()?;
         let body = types::UpdateMemberRoleBody {
             role: (&role).try_into()?,
         };
         let answer = self
-            .client
-            .call("updateMemberRole", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .update_member_role()
-                    .organization_slug(&org)
+            .scope
+            .call("updateMemberRole", Idempotency::Safe, |g, org| {
+                g.update_member_role()
+                    .organization_slug(org)
                     .username(username)
                     .body(body.clone())
                     .send()
@@ -116,23 +102,22 @@ impl Members {
         Ok(answer.member.into())
     }
 
-    /// Removes a member; returns the removed username.
-    pub async fn remove(&self, username: &str) -> Result<String> {
+    /// Removes a member; the [`Deleted`] names the username. A retry that
+    /// finds nothing left after an attempt whose answer was lost counts as
+    /// success.
+    pub async fn remove(&self, username: &str) -> Result<Deleted> {
         validate::segment("username", username)?;
-        let org = self.org()?;
         let removed = self
-            .client
-            .call("removeOrganizationMember", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .remove_organization_member()
-                    .organization_slug(&org)
+            .scope
+            .call("removeOrganizationMember", Idempotency::Safe, |g, org| {
+                g.remove_organization_member()
+                    .organization_slug(org)
                     .username(username)
                     .send()
             })
             .await
-            .map(|answer| answer.member);
-        Client::deleted_if_lost(removed, || username.to_string())
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(username.to_string(), removed)
     }
 }
 

@@ -45,7 +45,7 @@ macro_rules! into_request {
             type Error = Error;
             fn try_from(value: &$name) -> Result<Self, Error> {
                 value.as_str().parse().map_err(|_| {
-                    Error::invalid_input(format!(
+                    crate::error::invalid_input(format!(
                         "{:?} is not a value the API accepts here",
                         value.as_str()
                     ))

@@ -4,7 +4,7 @@ use turso_platform_generated::types;
 
 use crate::databases::DatabaseUsage;
 use crate::model::OrganizationType;
-use crate::{Idempotency, Result};
+use crate::{Deleted, Idempotency, Result};
 
 crate::org_handle! {
     /// Organizations: list those the token can see; get, update and read the usage
@@ -104,9 +104,10 @@ impl Organizations {
     /// Every organization the token can see (not limited to one organization).
     pub async fn list(&self) -> Result<Vec<Organization>> {
         let answer = self
-            .client
-            .call("listOrganizations", Idempotency::Safe, || {
-                self.client.generated().list_organizations().send()
+            .scope
+            .client()
+            .call("listOrganizations", Idempotency::Safe, |g| {
+                g.list_organizations().send()
             })
             .await?;
         Ok(answer.into_iter().map(Into::into).collect())
@@ -114,15 +115,10 @@ impl Organizations {
 
     /// The organization's details.
     pub async fn get(&self) -> Result<Organization> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getOrganization", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_organization()
-                    .organization_slug(&org)
-                    .send()
+            .scope
+            .call("getOrganization", Idempotency::Safe, |g, org| {
+                g.get_organization().organization_slug(org).send()
             })
             .await?;
         Ok(answer.organization.into())
@@ -130,15 +126,12 @@ impl Organizations {
 
     /// Updates the organization and returns it.
     pub async fn update(&self, update: &OrganizationUpdate) -> Result<Organization> {
-        let org = self.org()?;
         let body = types::UpdateOrganizationBody::from(update);
         let answer = self
-            .client
-            .call("updateOrganization", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .update_organization()
-                    .organization_slug(&org)
+            .scope
+            .call("updateOrganization", Idempotency::Safe, |g, org| {
+                g.update_organization()
+                    .organization_slug(org)
                     .body(body.clone())
                     .send()
             })
@@ -150,34 +143,26 @@ impl Organizations {
     /// personal organization (`InvalidInput`), one that still holds databases
     /// (`AlreadyExists`, its 409) and a caller who is not the owner
     /// (`Forbidden`). Like every delete, one whose first answer was lost and
-    /// whose retry finds the organization gone reports success.
-    pub async fn delete(&self) -> Result<()> {
-        let org = self.org()?;
+    /// whose retry finds the organization gone reports success. The
+    /// [`Deleted`] names the organization's slug.
+    pub async fn delete(&self) -> Result<Deleted> {
+        let org = self.scope.org()?;
         let deleted = self
-            .client
-            .call("deleteOrganization", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .delete_organization()
-                    .organization_slug(&org)
-                    .send()
+            .scope
+            .call("deleteOrganization", Idempotency::Safe, |g, org| {
+                g.delete_organization().organization_slug(org).send()
             })
             .await
-            .map(|_| ());
-        crate::Client::deleted_if_lost(deleted, || ())
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(org, deleted)
     }
 
     /// The organization's usage in the current period.
     pub async fn usage(&self) -> Result<OrganizationUsage> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getOrganizationUsage", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_organization_usage()
-                    .organization_slug(&org)
-                    .send()
+            .scope
+            .call("getOrganizationUsage", Idempotency::Safe, |g, org| {
+                g.get_organization_usage().organization_slug(org).send()
             })
             .await?;
         Ok(answer.organization.into())

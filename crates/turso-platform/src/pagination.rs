@@ -7,7 +7,7 @@ use std::future::Future;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
-use crate::{Error, ErrorKind, Result};
+use crate::{ErrorKind, Result};
 
 /// The most pages one listing follows: far beyond any real organization
 /// (10,000 pages), short of a server that hands out new cursors forever.
@@ -27,7 +27,7 @@ where
 {
     stream::try_unfold((Some(first), fetch), |(state, mut fetch)| async move {
         let Some(state) = state else {
-            return Ok(None);
+            return Ok::<_, crate::Error>(None);
         };
         let (items, next) = fetch(state).await?;
         Ok(Some((
@@ -65,13 +65,13 @@ impl Cursors {
             return Ok(None);
         };
         let broken = |message: String| {
-            Err(Error::new(
+            let e = crate::error::new(
                 ErrorKind::Decode {
                     excerpt: String::new(),
                 },
                 message,
-            )
-            .with_operation(self.operation))
+            );
+            Err(crate::error::with_operation(e, self.operation))
         };
         if self.seen.len() + 1 >= self.max_pages {
             return broken(format!(

@@ -1,5 +1,15 @@
 //! Where handles come from: [`OrgScope`], the resources of one organization,
 //! and the [`Client`] methods that hand out handles on the default one.
+//!
+//! Every handle of an organization's resources holds an [`OrgScope`], and
+//! each of its operations is one [`OrgScope::call`]: the organization
+//! resolved (the handle's, else the client's default) and handed, with the
+//! generated client, to the closure that sends the request.
+
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
+use sdk_runtime::{ErrorPayload, Idempotency};
 
 use crate::{Client, Result};
 
@@ -28,9 +38,53 @@ impl OrgScope {
         self.org.as_deref()
     }
 
+    /// The client the handles send with.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The organization of a call: this scope's, else the client's default
+    /// (checked as a path segment).
+    pub(crate) fn org(&self) -> Result<&str> {
+        let org = self
+            .org
+            .as_deref()
+            .or(self.client.default_organization())
+            .ok_or_else(|| {
+                crate::error::invalid_input(
+                    "no organization given and no default organization set: use \
+                     client.organization(\"slug\"), .in_org(\"slug\"), \
+                     ClientBuilder::organization or TURSO_ORG",
+                )
+            })?;
+        crate::validate::segment("organization", org)?;
+        Ok(org)
+    }
+
+    /// Runs one operation on this organization: [`Client::call`], with `send`
+    /// handed the generated client and the organization's slug, e.g.
+    /// `scope.call("listGroups", Idempotency::Safe, |g, org| g.list_groups().organization_slug(org).send())`.
+    pub(crate) async fn call<'a, T, E, F, Fut>(
+        &'a self,
+        operation: &'static str,
+        idempotency: Idempotency,
+        mut send: F,
+    ) -> Result<T>
+    where
+        F: FnMut(&'a turso_platform_generated::Client, &'a str) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+        E: ErrorPayload,
+        T: serde::de::DeserializeOwned,
+    {
+        let org = self.org()?;
+        self.client
+            .call(operation, idempotency, |g| send(g, org))
+            .await
+    }
+
     /// The organization itself: get, update, usage.
     pub fn organizations(&self) -> crate::Organizations {
-        crate::Organizations::new(self.client.clone(), self.org.clone())
+        crate::Organizations::new(self.clone())
     }
 
     /// The organization's details.
@@ -40,37 +94,37 @@ impl OrgScope {
 
     /// Members.
     pub fn members(&self) -> crate::Members {
-        crate::Members::new(self.client.clone(), self.org.clone())
+        crate::Members::new(self.clone())
     }
 
     /// Pending invites.
     pub fn invites(&self) -> crate::Invites {
-        crate::Invites::new(self.client.clone(), self.org.clone())
+        crate::Invites::new(self.clone())
     }
 
     /// Groups.
     pub fn groups(&self) -> crate::Groups {
-        crate::Groups::new(self.client.clone(), self.org.clone())
+        crate::Groups::new(self.clone())
     }
 
     /// Databases.
     pub fn databases(&self) -> crate::Databases {
-        crate::Databases::new(self.client.clone(), self.org.clone())
+        crate::Databases::new(self.clone())
     }
 
     /// Audit logs.
     pub fn audit_logs(&self) -> crate::AuditLogs {
-        crate::AuditLogs::new(self.client.clone(), self.org.clone())
+        crate::AuditLogs::new(self.clone())
     }
 
     /// Plans, subscription and invoices.
     pub fn billing(&self) -> crate::Billing {
-        crate::Billing::new(self.client.clone(), self.org.clone())
+        crate::Billing::new(self.clone())
     }
 
     /// Platform API tokens (organization-scoped ones are listed and revoked here).
     pub fn api_tokens(&self) -> crate::ApiTokens {
-        crate::ApiTokens::new(self.client.clone(), self.org.clone())
+        crate::ApiTokens::new(self.clone())
     }
 }
 

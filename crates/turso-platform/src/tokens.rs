@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use turso_platform_generated::types;
 
+use crate::Result;
 use crate::model::TokenAuthorization;
-use crate::{Error, Result};
 
 /// When a minted token expires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +121,7 @@ impl TokenRequest {
         if let Some(Expiration::Raw(s)) = &self.expiration
             && (s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric()))
         {
-            return Err(Error::invalid_input(format!(
+            return Err(crate::error::invalid_input(format!(
                 "the token expiration {s:?} is not of the form `2w1d30m` or `never`"
             )));
         }

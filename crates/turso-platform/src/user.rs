@@ -39,8 +39,8 @@ impl UserHandle {
     pub async fn current(&self) -> Result<User> {
         let answer = self
             .client
-            .call("getCurrentUser", Idempotency::Safe, || {
-                self.client.generated().get_current_user().send()
+            .call("getCurrentUser", Idempotency::Safe, |g| {
+                g.get_current_user().send()
             })
             .await?;
         Ok(answer.user.into())

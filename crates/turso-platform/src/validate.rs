@@ -7,7 +7,7 @@
 //! the values that URL parsing would still interpret as path structure (`.`,
 //! `..`, a backslash) or that cannot be sent at all (empty, control characters).
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// The longest database or group name the service accepts.
 pub const MAX_NAME_LEN: usize = 64;
@@ -15,10 +15,12 @@ pub const MAX_NAME_LEN: usize = 64;
 /// Checks a database or group name (`what` names it in the error).
 fn resource_name(what: &str, name: &str) -> Result<()> {
     if name.is_empty() {
-        return Err(Error::invalid_input(format!("the {what} name is empty")));
+        return Err(crate::error::invalid_input(format!(
+            "the {what} name is empty"
+        )));
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(Error::invalid_input(format!(
+        return Err(crate::error::invalid_input(format!(
             "the {what} name {name:?} is {} characters long; at most {MAX_NAME_LEN} are allowed",
             name.chars().count()
         )));
@@ -27,7 +29,7 @@ fn resource_name(what: &str, name: &str) -> Result<()> {
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
     {
-        return Err(Error::invalid_input(format!(
+        return Err(crate::error::invalid_input(format!(
             "the {what} name {name:?} contains {bad:?}; only lowercase letters, digits and dashes are allowed"
         )));
     }
@@ -61,25 +63,27 @@ pub fn group_name(name: &str) -> Result<()> {
 /// ```
 pub fn segment(what: &str, value: &str) -> Result<()> {
     if value.is_empty() {
-        return Err(Error::invalid_input(format!("the {what} is empty")));
+        return Err(crate::error::invalid_input(format!("the {what} is empty")));
     }
     if value == "." || value == ".." {
-        return Err(Error::invalid_input(format!(
+        return Err(crate::error::invalid_input(format!(
             "the {what} {value:?} would change the request path"
         )));
     }
     if value.contains('\\') {
-        return Err(Error::invalid_input(format!(
+        return Err(crate::error::invalid_input(format!(
             "the {what} {value:?} contains a backslash, which URLs treat as a path separator"
         )));
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::invalid_input(format!(
+        return Err(crate::error::invalid_input(format!(
             "the {what} contains control characters"
         )));
     }
     if value.len() > 1024 {
-        return Err(Error::invalid_input(format!("the {what} is too long")));
+        return Err(crate::error::invalid_input(format!(
+            "the {what} is too long"
+        )));
     }
     Ok(())
 }

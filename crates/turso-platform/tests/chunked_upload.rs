@@ -230,7 +230,7 @@ async fn resuming_refuses_a_file_changed_since_the_checkpoint() {
         .resume_upload(chunked("changing", &path), checkpoint)
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), &ErrorKind::FileChanged, "{e}");
+    assert_eq!(e.kind(), &ErrorKind::Api(ApiErrorKind::FileChanged), "{e}");
 }
 
 #[tokio::test]

@@ -94,9 +94,8 @@ async fn an_invalid_name_is_refused_with_a_code_beside_the_error() {
     // Through the facade, the code is the error's.
     let c = client(&emu);
     let e = c
-        .call("createDatabase", Idempotency::Unsafe, || {
-            c.generated()
-                .create_database()
+        .call("createDatabase", Idempotency::Unsafe, |g| {
+            g.create_database()
                 .organization_slug("acme")
                 .body_map(|b| b.name("Bad_Name").group("default"))
                 .send()

@@ -233,11 +233,11 @@ async fn a_delete_retried_after_a_timeout_or_a_gateway_timeout_that_finds_nothin
     // The first attempt may have deleted it: its answer never came.
     mock.push(Reply::Stall(200, r#"{"database":"db1"}"#.to_string()));
     mock.push(not_found());
-    assert_eq!(c.databases().delete("db1").await.unwrap(), "db1");
+    assert_eq!(c.databases().delete("db1").await.unwrap().id, "db1");
     // A gateway gave up waiting for the service, which may have carried it out.
     mock.push(Reply::json(504, r#"{"error":"gateway timeout"}"#));
     mock.push(not_found());
-    assert_eq!(c.databases().delete("db1").await.unwrap(), "db1");
+    assert_eq!(c.databases().delete("db1").await.unwrap().id, "db1");
     // A 502 is taken as not carried out: the 404 of the retry stands.
     mock.push(Reply::json(502, r#"{"error":"bad gateway"}"#));
     mock.push(not_found());

@@ -15,12 +15,13 @@ use std::time::Duration;
 
 use databases_api_generated::types;
 use progenitor_client::ResponseValue;
-use sdk_runtime::{Ensured, Error, ErrorKind, Idempotency, Result};
+use sdk_runtime::{Deleted, Ensured, Idempotency};
 
-pub use model::{CreateDatabase, CreatedDatabase, Database, Deleted};
+pub use model::{CreateDatabase, CreatedDatabase, Database};
 
 use crate::client::Client;
 use crate::credentials::Credentials;
+use crate::error::{self, ErrorKind, Result, with_operation};
 
 /// The databases of the token's project; obtained with
 /// [`Client::databases`].
@@ -67,8 +68,8 @@ impl Databases {
     pub async fn list(&self) -> Result<Vec<Database>> {
         let all = self
             .client
-            .call("listDatabases", Idempotency::Safe, || {
-                self.api().list_databases().send()
+            .call("listDatabases", Idempotency::Safe, |g| {
+                g.list_databases().send()
             })
             .await?;
         Ok(all.into_iter().map(Database::from).collect())
@@ -77,7 +78,7 @@ impl Databases {
     /// The database named `name`, if one that is not destroyed exists.
     pub async fn find(&self, name: &str) -> Result<Option<Database>> {
         if !model::is_name(name) {
-            return Err(Error::invalid_input(format!(
+            return Err(error::invalid_input(format!(
                 "{name:?} is not a database name (a DNS label)"
             )));
         }
@@ -94,8 +95,8 @@ impl Databases {
 
     async fn get_by_id(&self, id: &str) -> Result<Database> {
         self.client
-            .call("getDatabase", Idempotency::Safe, || {
-                self.api().get_database().id(id).send()
+            .call("getDatabase", Idempotency::Safe, |g| {
+                g.get_database().id(id).send()
             })
             .await
             .map(Database::from)
@@ -116,10 +117,10 @@ impl Databases {
         idempotency: Idempotency,
     ) -> Result<CreatedDatabase> {
         let body = types::CreateDatabase::try_from(input)
-            .map_err(|e| e.with_operation("createDatabase"))?;
+            .map_err(|e| with_operation(e, "createDatabase"))?;
         self.client
-            .call("createDatabase", idempotency, || {
-                self.api().create_database().body(body.clone()).send()
+            .call("createDatabase", idempotency, |g| {
+                g.create_database().body(body.clone()).send()
             })
             .await
             .map(CreatedDatabase::from)
@@ -151,14 +152,12 @@ impl Databases {
             };
             // An answer without an engine is given the benefit of the doubt.
             if let Some(engine) = existing.engine.as_ref().filter(|e| **e != input.engine) {
-                return Err(Error::new(
-                    ErrorKind::AlreadyExists,
-                    format!(
-                        "database {:?} already exists as {engine} ({}), not {}",
-                        input.name, existing.id, input.engine
-                    ),
-                )
-                .with_operation("createDatabase"));
+                let message = format!(
+                    "database {:?} already exists as {engine} ({}), not {}",
+                    input.name, existing.id, input.engine
+                );
+                let e = error::new(ErrorKind::AlreadyExists, message);
+                return Err(with_operation(e, "createDatabase"));
             }
             let existing = CreatedDatabase::from(existing);
             return Ok(if conflict.after_lost_answer() {
@@ -167,22 +166,22 @@ impl Databases {
                 Ensured::Existing(existing)
             });
         }
-        Err(last.unwrap_or_else(|| Error::new(ErrorKind::AlreadyExists, "no attempt was made")))
+        Err(last.unwrap_or_else(|| error::new(ErrorKind::AlreadyExists, "no attempt was made")))
     }
 
-    /// Deletes a database, by id or name: permanent. The service answers
-    /// 200 or 204 once it is destroyed ([`Deleted::destroyed`] is `true`) or
-    /// 202 once it has accepted the deletion, which goes on
-    /// ([`Deleted::destroyed`] is `false`; see
-    /// [`Databases::wait_until_destroyed`]). Safe to repeat, so transient
-    /// failures are retried; when an attempt's answer was lost and the
-    /// repeat finds no such database, that attempt deleted it: success.
+    /// Deletes a database, by id or name: permanent. Returns
+    /// [`Deleted`] with the database's id. The service answers 200 or 204
+    /// once it is destroyed ([`Deleted::destroyed`] is `true`) or 202 once it
+    /// has accepted the deletion, which goes on ([`Deleted::destroyed`] is
+    /// `false`; see [`Databases::wait_until_destroyed`]). Safe to repeat, so
+    /// transient failures are retried; when an attempt's answer was lost and
+    /// the repeat finds no such database, that attempt deleted it: success.
     pub async fn delete(&self, id_or_name: &str) -> Result<Deleted> {
         let id = self.resolve(id_or_name, "deleteDatabase").await?;
         let answered = self
             .client
-            .call("deleteDatabase", Idempotency::Safe, || {
-                let send = self.api().delete_database().id(&id).send();
+            .call("deleteDatabase", Idempotency::Safe, |g| {
+                let send = g.delete_database().id(&id).send();
                 // Only the status says something: 202 is "still going on".
                 async move {
                     send.await.map(|answer| {
@@ -192,17 +191,7 @@ impl Databases {
                 }
             })
             .await;
-        match answered {
-            Ok(status) => Ok(Deleted {
-                id,
-                destroyed: status != 202,
-            }),
-            Err(e) if e.is_not_found() && e.after_lost_answer() => Ok(Deleted {
-                id,
-                destroyed: true,
-            }),
-            Err(e) => Err(e),
-        }
+        sdk_runtime::deleted_after_lost_answer(id, answered.map(|status| status != 202))
     }
 
     /// Waits until the database (by id or name) is destroyed: its status is
@@ -219,7 +208,8 @@ impl Databases {
     /// `db_type` or connection string's scheme names, else its database's
     /// engine (read with one more request), else [`Credentials::Other`].
     /// There are credentials only while it is `running`; otherwise the
-    /// service answers 409, given as [`ErrorKind::InvalidState`] with the
+    /// service answers 409, given as
+    /// [`ApiErrorKind::InvalidState`](crate::ApiErrorKind::InvalidState) with the
     /// database's status (read with one more request). Errors never quote
     /// the answer, which carries the password.
     pub async fn credentials(&self, id_or_name: &str) -> Result<Credentials> {
@@ -227,8 +217,8 @@ impl Databases {
         let id = self.resolve(id_or_name, OPERATION).await?;
         let answer = self
             .client
-            .call(OPERATION, Idempotency::Safe, || {
-                self.api().get_database_credentials().id(&id).send()
+            .call(OPERATION, Idempotency::Safe, |g| {
+                g.get_database_credentials().id(&id).send()
             })
             .await;
         let answer = match answer {
@@ -242,21 +232,22 @@ impl Databases {
                     .ok()
                     .and_then(|db| db.status)
                     .map(|status| status.to_string());
-                return Err(e.with_kind(ErrorKind::InvalidState { state }));
+                return Err(error::with_kind(e, error::invalid_state(state)));
             }
-            Err(e) => return Err(e.withhold_answer()),
+            Err(e) => return Err(error::withhold_answer(e)),
         };
         let engine = match Credentials::engine_named_by(&answer) {
             Some(engine) => Some(engine),
             // Without its database, the answer is still host, port and string.
             None => self.get_by_id(&id).await.ok().and_then(|db| db.engine),
         };
-        Credentials::from_answer(answer, engine).map_err(|e| e.with_operation(OPERATION))
+        Credentials::from_answer(answer, engine).map_err(|e| with_operation(e, OPERATION))
     }
 
     /// Waits until the database (by id or name) is `running` and returns it,
     /// polling with a growing pause (250 ms up to 5 s). Stops early with
-    /// [`ErrorKind::InvalidState`] (`state` `"error"` or `"destroyed"`) when
+    /// [`ApiErrorKind::InvalidState`](crate::ApiErrorKind::InvalidState)
+    /// (`state` `"error"` or `"destroyed"`) when
     /// it will not be running by itself, and with any error that is not
     /// transient; waits through `provisioning`, `stopped` and unknown
     /// statuses. `limit` bounds the whole wait, the name's look-up and the
@@ -266,30 +257,27 @@ impl Databases {
         wait::until_running(self, id_or_name, limit).await
     }
 
-    /// The generated client the calls are made with.
-    fn api(&self) -> &databases_api_generated::Client {
-        self.client.generated()
-    }
-
     /// The id of `id_or_name`: itself when it is not a name, else the id of
     /// the database of that name (or [`ErrorKind::NotFound`]).
     async fn resolve(&self, id_or_name: &str, operation: &'static str) -> Result<String> {
         if id_or_name.is_empty() || id_or_name.chars().any(char::is_control) {
-            return Err(Error::invalid_input(format!(
+            let e = error::invalid_input(format!(
                 "{id_or_name:?} is neither a database id nor a name"
-            ))
-            .with_operation(operation));
+            ));
+            return Err(with_operation(e, operation));
         }
         if !model::is_name(id_or_name) {
             return Ok(id_or_name.to_string());
         }
         match self.find(id_or_name).await? {
             Some(db) => Ok(db.id),
-            None => Err(Error::new(
-                ErrorKind::NotFound,
-                format!("no database named {id_or_name:?}"),
-            )
-            .with_operation(operation)),
+            None => {
+                let e = error::new(
+                    ErrorKind::NotFound,
+                    format!("no database named {id_or_name:?}"),
+                );
+                Err(with_operation(e, operation))
+            }
         }
     }
 }

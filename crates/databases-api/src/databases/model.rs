@@ -5,9 +5,9 @@
 
 use std::num::NonZeroU32;
 
+use crate::error::{Error, invalid_input};
 use chrono::{DateTime, Utc};
 use databases_api_generated::types;
-use sdk_runtime::Error;
 
 use crate::model::{Engine, Status, Version};
 
@@ -69,19 +69,6 @@ pub struct CreatedDatabase {
     pub status: Option<Status>,
     /// When it was created.
     pub created_at: Option<DateTime<Utc>>,
-}
-
-/// What [`crate::Databases::delete`] achieved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Deleted {
-    /// The database's id.
-    pub id: String,
-    /// `true` when the database is destroyed (the service answered 200 or
-    /// 204, or a repeat after a lost answer found it gone); `false` when the
-    /// service accepted the deletion and it goes on (202): wait for it with
-    /// [`crate::Databases::wait_until_destroyed`].
-    pub destroyed: bool,
 }
 
 /// A new database: name, engine, plan and region are required; the version
@@ -161,7 +148,7 @@ impl CreateDatabase {
     pub fn check(&self) -> Result<(), Error> {
         check_name(&self.name)?;
         if let Engine::Other(other) = &self.engine {
-            return Err(Error::invalid_input(format!(
+            return Err(invalid_input(format!(
                 "db_type: {other:?} is not an engine the API offers (postgresql, mysql, redis, mongodb)"
             )));
         }
@@ -169,7 +156,7 @@ impl CreateDatabase {
             && !self.engine.supports(version)
         {
             let offered: Vec<&str> = self.engine.versions().iter().map(Version::as_str).collect();
-            return Err(Error::invalid_input(format!(
+            return Err(invalid_input(format!(
                 "version: {} supports {}, not {}",
                 self.engine,
                 offered.join(", "),
@@ -201,7 +188,7 @@ fn check_name(name: &str) -> Result<(), Error> {
         || !edges(bytes.first())
         || !edges(bytes.last())
     {
-        return Err(Error::invalid_input(format!(
+        return Err(invalid_input(format!(
             "name: {name:?} is not a DNS label (1 to 63 lowercase letters, digits and '-', \
              starting and ending with a letter or digit)"
         )));
@@ -214,7 +201,7 @@ fn check_plan_id(plan: &str) -> Result<(), Error> {
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
     match plan.strip_prefix("db-") {
         Some(rest) if !rest.is_empty() && rest.chars().all(allowed) => Ok(()),
-        _ => Err(Error::invalid_input(format!(
+        _ => Err(invalid_input(format!(
             "plan_id: {plan:?} is not a plan id such as \"db-s-2vcpu-4gb\""
         ))),
     }
@@ -227,7 +214,7 @@ fn check_region(region: &str) -> Result<(), Error> {
     if letters > 0 && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(Error::invalid_input(format!(
+        Err(invalid_input(format!(
             "region: {region:?} is not a region such as \"nyc1\""
         )))
     }
@@ -239,7 +226,7 @@ fn check_range(
     range: std::ops::RangeInclusive<u32>,
 ) -> Result<(), Error> {
     match value {
-        Some(v) if !range.contains(&v) => Err(Error::invalid_input(format!(
+        Some(v) if !range.contains(&v) => Err(invalid_input(format!(
             "{field}: {v} is out of range ({} to {})",
             range.start(),
             range.end()
@@ -255,9 +242,8 @@ impl TryFrom<&CreateDatabase> for types::CreateDatabase {
     /// body, the service's defaults filled in.
     fn try_from(input: &CreateDatabase) -> Result<Self, Error> {
         input.check()?;
-        let refused = |field: &str, e: types::error::ConversionError| {
-            Error::invalid_input(format!("{field}: {e}"))
-        };
+        let refused =
+            |field: &str, e: types::error::ConversionError| invalid_input(format!("{field}: {e}"));
         let positive = |v: Option<u32>, default: u32| {
             NonZeroU32::new(v.unwrap_or(default)).unwrap_or(NonZeroU32::MIN)
         };

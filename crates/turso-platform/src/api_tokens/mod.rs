@@ -9,7 +9,7 @@ use turso_platform_generated::types;
 
 pub use model::{ApiToken, ApiTokenOwner, CreateApiToken, CreatedApiToken};
 
-use crate::{Client, Error, Idempotency, Result, validate};
+use crate::{Deleted, Idempotency, Result, validate};
 
 crate::org_handle! {
     /// Platform API tokens. Obtained with [`crate::Client::api_tokens`] or
@@ -33,9 +33,10 @@ impl ApiTokens {
     /// The user's tokens.
     pub async fn list(&self) -> Result<Vec<ApiToken>> {
         let answer = self
-            .client
-            .call("listAPITokens", Idempotency::Safe, || {
-                self.client.generated().list_api_tokens().send()
+            .scope
+            .client()
+            .call("listAPITokens", Idempotency::Safe, |g| {
+                g.list_api_tokens().send()
             })
             .await?;
         Ok(answer.tokens.into_iter().map(Into::into).collect())
@@ -52,44 +53,43 @@ impl ApiTokens {
         restrictions.check()?;
         let body = types::CreateApiTokenBody::try_from(restrictions)?;
         let answer = self
-            .client
-            .call("createAPIToken", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .create_api_token()
+            .scope
+            .client()
+            .call("createAPIToken", Idempotency::Unsafe, |g| {
+                g.create_api_token()
                     .token_name(name)
                     .body(body.clone())
                     .send()
             })
             .await
-            .map_err(Error::withhold_answer)?;
+            .map_err(crate::error::withhold_answer)?;
         Ok(answer.into())
     }
 
-    /// Revokes the user's token `name`; returns its name.
-    pub async fn revoke(&self, name: &str) -> Result<String> {
+    /// Revokes the user's token `name`; the [`Deleted`] names it. A retry
+    /// that finds nothing left after an attempt whose answer was lost counts
+    /// as success.
+    pub async fn revoke(&self, name: &str) -> Result<Deleted> {
         validate::segment("token name", name)?;
         let revoked = self
-            .client
-            .call("revokeAPIToken", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .revoke_api_token()
-                    .token_name(name)
-                    .send()
+            .scope
+            .client()
+            .call("revokeAPIToken", Idempotency::Safe, |g| {
+                g.revoke_api_token().token_name(name).send()
             })
             .await
-            .map(|answer| answer.token);
-        Client::deleted_if_lost(revoked, || name.to_string())
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(name.to_string(), revoked)
     }
 
     /// Checks the client's token: `Ok` when valid, with its expiry (`None` when
     /// it does not expire); [`crate::ErrorKind::Unauthorized`] when not.
     pub async fn validate(&self) -> Result<Option<DateTime<Utc>>> {
         let answer = self
-            .client
-            .call("validateAPIToken", Idempotency::Safe, || {
-                self.client.generated().validate_api_token().send()
+            .scope
+            .client()
+            .call("validateAPIToken", Idempotency::Safe, |g| {
+                g.validate_api_token().send()
             })
             .await?;
         Ok(expiry(answer.exp))
@@ -98,37 +98,33 @@ impl ApiTokens {
     /// The tokens scoped to the organization (all of them for admins and owners,
     /// one's own otherwise).
     pub async fn list_for_organization(&self) -> Result<Vec<ApiToken>> {
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("listOrganizationAPITokens", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .list_organization_api_tokens()
-                    .organization_slug(&org)
+            .scope
+            .call("listOrganizationAPITokens", Idempotency::Safe, |g, org| {
+                g.list_organization_api_tokens()
+                    .organization_slug(org)
                     .send()
             })
             .await?;
         Ok(answer.tokens.into_iter().map(Into::into).collect())
     }
 
-    /// Revokes the organization-scoped token with ID `id`; returns its ID.
-    pub async fn revoke_for_organization(&self, id: &str) -> Result<String> {
+    /// Revokes the organization-scoped token with ID `id`; the [`Deleted`]
+    /// names it. A retry that finds nothing left after an attempt whose
+    /// answer was lost counts as success.
+    pub async fn revoke_for_organization(&self, id: &str) -> Result<Deleted> {
         validate::segment("token id", id)?;
-        let org = self.org()?;
         let revoked = self
-            .client
-            .call("revokeOrganizationAPIToken", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .revoke_organization_api_token()
-                    .organization_slug(&org)
+            .scope
+            .call("revokeOrganizationAPIToken", Idempotency::Safe, |g, org| {
+                g.revoke_organization_api_token()
+                    .organization_slug(org)
                     .token_id(id)
                     .send()
             })
             .await
-            .map(|answer| answer.token);
-        Client::deleted_if_lost(revoked, || id.to_string())
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(id.to_string(), revoked)
     }
 }
 

@@ -88,7 +88,7 @@ impl CreateApiToken {
         if let Some(group) = &self.group {
             validate::group_name(group)?;
             if self.scopes.is_empty() {
-                return Err(Error::invalid_input(
+                return Err(crate::error::invalid_input(
                     "a group-scoped token needs at least one scope",
                 ));
             }

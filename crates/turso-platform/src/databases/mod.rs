@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, TryStreamExt};
+use sdk_runtime::wait::{Poll, Wait};
 use turso_platform_generated::types;
 
 pub use model::{
@@ -20,7 +21,7 @@ pub use sdk_runtime::Ensured;
 
 use crate::pagination::{Cursors, MAX_PAGES};
 use crate::tokens::TokenRequest;
-use crate::{Client, Error, ErrorKind, Idempotency, Result, Token, validate};
+use crate::{Client, Deleted, ErrorKind, Idempotency, Result, Token, validate};
 
 crate::org_handle! {
     /// The databases of an organization. Obtained with [`crate::Client::databases`]
@@ -64,18 +65,13 @@ impl Databases {
         options: &DatabaseListOptions,
         cursor: Option<&str>,
     ) -> Result<DatabasePage> {
-        let org = self.org()?;
         if let Some(g) = &options.group {
             validate::group_name(g)?;
         }
         let answer = self
-            .client
-            .call("listDatabases", Idempotency::Safe, || {
-                let mut b = self
-                    .client
-                    .generated()
-                    .list_databases()
-                    .organization_slug(&org);
+            .scope
+            .call("listDatabases", Idempotency::Safe, |g, org| {
+                let mut b = g.list_databases().organization_slug(org);
                 if let Some(v) = &options.group {
                     b = b.group(v.clone());
                 }
@@ -148,15 +144,12 @@ impl Databases {
         idempotency: Idempotency,
     ) -> Result<CreatedDatabase> {
         database.check()?;
-        let org = self.org()?;
         let body = types::CreateDatabaseInput::try_from(database)?;
         let answer = self
-            .client
-            .call("createDatabase", idempotency, || {
-                self.client
-                    .generated()
-                    .create_database()
-                    .organization_slug(&org)
+            .scope
+            .call("createDatabase", idempotency, |g, org| {
+                g.create_database()
+                    .organization_slug(org)
                     .body(body.clone())
                     .send()
             })
@@ -194,16 +187,14 @@ impl Databases {
             .as_ref()
             .is_some_and(|group| *group != database.group)
         {
-            return Err(Error::new(
-                ErrorKind::AlreadyExists,
-                format!(
-                    "database {:?} already exists in group {:?}, not in the requested group {:?}",
-                    database.name,
-                    existing.group.as_deref().unwrap_or_default(),
-                    database.group
-                ),
-            )
-            .with_operation("createDatabase"));
+            let message = format!(
+                "database {:?} already exists in group {:?}, not in the requested group {:?}",
+                database.name,
+                existing.group.as_deref().unwrap_or_default(),
+                database.group
+            );
+            let e = crate::error::new(ErrorKind::AlreadyExists, message);
+            return Err(crate::error::with_operation(e, "createDatabase"));
         }
         // After an attempt whose answer was lost, that attempt most likely
         // created it.
@@ -217,14 +208,11 @@ impl Databases {
     /// One database.
     pub async fn get(&self, name: &str) -> Result<Database> {
         validate::database_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getDatabase", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_database()
-                    .organization_slug(&org)
+            .scope
+            .call("getDatabase", Idempotency::Safe, |g, org| {
+                g.get_database()
+                    .organization_slug(org)
                     .database_name(name)
                     .send()
             })
@@ -232,37 +220,32 @@ impl Databases {
         Ok(answer.database.into())
     }
 
-    /// Deletes a database; returns its name. A retry that finds nothing left
-    /// after an attempt whose answer was lost counts as success.
-    pub async fn delete(&self, name: &str) -> Result<String> {
+    /// Deletes a database; the [`Deleted`] names it (the service deletes at
+    /// once: `destroyed` is `true`). A retry that finds nothing left after an
+    /// attempt whose answer was lost counts as success.
+    pub async fn delete(&self, name: &str) -> Result<Deleted> {
         validate::database_name(name)?;
-        let org = self.org()?;
         let deleted = self
-            .client
-            .call("deleteDatabase", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .delete_database()
-                    .organization_slug(&org)
+            .scope
+            .call("deleteDatabase", Idempotency::Safe, |g, org| {
+                g.delete_database()
+                    .organization_slug(org)
                     .database_name(name)
                     .send()
             })
             .await
-            .map(|answer| answer.database);
-        Client::deleted_if_lost(deleted, || name.to_string())
+            .map(|_| true);
+        sdk_runtime::deleted_after_lost_answer(name.to_string(), deleted)
     }
 
     /// Moves the database to the latest server version (`turso db update`);
     /// [`Database::version`] shows it once done. Repeating it is harmless.
     pub async fn update_version(&self, name: &str) -> Result<()> {
         validate::database_name(name)?;
-        let org = self.org()?;
-        self.client
-            .call("updateDatabaseVersion", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .update_database_version()
-                    .organization_slug(&org)
+        self.scope
+            .call("updateDatabaseVersion", Idempotency::Safe, |g, org| {
+                g.update_database_version()
+                    .organization_slug(org)
                     .database_name(name)
                     .send()
             })
@@ -280,21 +263,18 @@ impl Databases {
     /// queries yet: its data plane may still answer 404 for a few seconds.
     pub async fn wait_until_ready(&self, name: &str, timeout: Duration) -> Result<Database> {
         validate::database_name(name)?;
-        let what = format!("database {name:?}");
-        poll_until_ready(&what, timeout, || self.get(name)).await
+        let wait = ready_wait(&format!("database {name:?}"), timeout);
+        wait.poll(|| known(self.get(name))).await
     }
 
     /// The database's configuration.
     pub async fn configuration(&self, name: &str) -> Result<DatabaseConfiguration> {
         validate::database_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getDatabaseConfiguration", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_database_configuration()
-                    .organization_slug(&org)
+            .scope
+            .call("getDatabaseConfiguration", Idempotency::Safe, |g, org| {
+                g.get_database_configuration()
+                    .organization_slug(org)
                     .database_name(name)
                     .send()
             })
@@ -309,19 +289,20 @@ impl Databases {
         update: &DatabaseConfigurationUpdate,
     ) -> Result<DatabaseConfiguration> {
         validate::database_name(name)?;
-        let org = self.org()?;
         let body = types::DatabaseConfigurationInput::from(update);
         let answer = self
-            .client
-            .call("updateDatabaseConfiguration", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .update_database_configuration()
-                    .organization_slug(&org)
-                    .database_name(name)
-                    .body(body.clone())
-                    .send()
-            })
+            .scope
+            .call(
+                "updateDatabaseConfiguration",
+                Idempotency::Safe,
+                |g, org| {
+                    g.update_database_configuration()
+                        .organization_slug(org)
+                        .database_name(name)
+                        .body(body.clone())
+                        .send()
+                },
+            )
             .await?;
         Ok(answer.into())
     }
@@ -342,19 +323,16 @@ impl Databases {
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {
-            return Err(Error::invalid_input(
+            return Err(crate::error::invalid_input(
                 "the usage period ends before it starts",
             ));
         }
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getDatabaseUsage", Idempotency::Safe, || {
-                let mut b = self
-                    .client
-                    .generated()
+            .scope
+            .call("getDatabaseUsage", Idempotency::Safe, |g, org| {
+                let mut b = g
                     .get_database_usage()
-                    .organization_slug(&org)
+                    .organization_slug(org)
                     .database_name(name);
                 if let Some(f) = from {
                     b = b.from(f);
@@ -371,14 +349,11 @@ impl Databases {
     /// The database's top queries.
     pub async fn stats(&self, name: &str) -> Result<DatabaseStats> {
         validate::database_name(name)?;
-        let org = self.org()?;
         let answer = self
-            .client
-            .call("getDatabaseStats", Idempotency::Safe, || {
-                self.client
-                    .generated()
-                    .get_database_stats()
-                    .organization_slug(&org)
+            .scope
+            .call("getDatabaseStats", Idempotency::Safe, |g, org| {
+                g.get_database_stats()
+                    .organization_slug(org)
                     .database_name(name)
                     .send()
             })
@@ -403,7 +378,6 @@ impl Databases {
     pub async fn create_token(&self, name: &str, request: &TokenRequest) -> Result<Token> {
         validate::database_name(name)?;
         request.check()?;
-        let org = self.org()?;
         let body = request.body();
         let authorization = request
             .authorization
@@ -411,13 +385,11 @@ impl Databases {
             .map(types::CreateDatabaseTokenAuthorization::try_from)
             .transpose()?;
         let answer = self
-            .client
-            .call("createDatabaseToken", Idempotency::Unsafe, || {
-                let mut b = self
-                    .client
-                    .generated()
+            .scope
+            .call("createDatabaseToken", Idempotency::Unsafe, |g, org| {
+                let mut b = g
                     .create_database_token()
-                    .organization_slug(&org)
+                    .organization_slug(org)
                     .database_name(name)
                     .body(body.clone());
                 if let Some(e) = &request.expiration {
@@ -429,20 +401,17 @@ impl Databases {
                 b.send()
             })
             .await
-            .map_err(Error::withhold_answer)?;
+            .map_err(crate::error::withhold_answer)?;
         Ok(Token::new(answer.jwt))
     }
 
     /// Invalidates every token minted for the database so far (rotation).
     pub async fn invalidate_tokens(&self, name: &str) -> Result<()> {
         validate::database_name(name)?;
-        let org = self.org()?;
-        self.client
-            .call("invalidateDatabaseTokens", Idempotency::Unsafe, || {
-                self.client
-                    .generated()
-                    .invalidate_database_tokens()
-                    .organization_slug(&org)
+        self.scope
+            .call("invalidateDatabaseTokens", Idempotency::Unsafe, |g, org| {
+                g.invalidate_database_tokens()
+                    .organization_slug(org)
                     .database_name(name)
                     .send()
             })
@@ -451,51 +420,34 @@ impl Databases {
 
     /// The instances of database `name`.
     pub fn instances(&self, name: impl Into<String>) -> crate::Instances {
-        crate::Instances::new(self.client.clone(), self.org.clone(), name.into())
+        crate::Instances::new(self.scope.clone(), name.into())
     }
 
+    /// The client the calls are sent with (for the uploads and the data
+    /// plane, which send outside the generated client).
     pub(crate) fn client(&self) -> &Client {
-        &self.client
+        self.scope.client()
     }
 }
 
-/// Polls `get` until it succeeds, for at most `timeout` in all (the request in
-/// flight included): "not found" and transient errors are waited out with
-/// backoff, other errors end the wait.
-pub(crate) async fn poll_until_ready<T, F, Fut>(
-    what: &str,
-    timeout: Duration,
-    mut get: F,
-) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T>>,
-{
-    let mut polls = 0u32;
-    let mut last: Option<Error> = None;
-    let polling = async {
-        let mut interval = Duration::from_millis(100);
-        loop {
-            polls += 1;
-            match get().await {
-                Ok(v) => return Ok(v),
-                Err(e) if e.is_not_found() || e.is_transient() => last = Some(e),
-                Err(e) => return Err(e),
-            }
-            tokio::time::sleep(interval).await;
-            interval = (interval * 3 / 2).min(Duration::from_secs(2));
-        }
-    };
-    let result = tokio::time::timeout(timeout, polling).await;
-    match result {
-        Ok(result) => result,
-        Err(_) => {
-            let last = last.map_or_else(|| "none yet".to_string(), |e| e.to_string());
-            Err(Error::timed_out(format!(
-                "{what} was not ready after {:.1}s ({polls} polls; last answer: {last})",
-                timeout.as_secs_f64()
-            ))
-            .with_operation("waitUntilReady"))
-        }
+/// The pauses of the readiness waits: 100 ms at first, growing to 2 s.
+pub(crate) const READY_PAUSES: (Duration, Duration) =
+    (Duration::from_millis(100), Duration::from_secs(2));
+
+/// A readiness wait for `what` (`"database \"orders\""`), for at most
+/// `limit`; see [`known`] for its polls.
+pub(crate) fn ready_wait(what: &str, limit: Duration) -> Wait {
+    let (first, longest) = READY_PAUSES;
+    Wait::new("waitUntilReady", format!("{what} was not ready"), limit).pauses(first, longest)
+}
+
+/// One poll of a readiness wait: the answer once there is one; "not found"
+/// (a new resource answers 404 for a while) and transient errors are waited
+/// out; other errors end the wait.
+pub(crate) async fn known<T>(get: impl Future<Output = Result<T>>) -> Result<Poll<T>> {
+    match get.await {
+        Ok(value) => Ok(Poll::Done(value)),
+        Err(e) if e.is_not_found() || e.is_transient() => Ok(Poll::Waiting(e.to_string())),
+        Err(e) => Err(e),
     }
 }

@@ -76,7 +76,7 @@ impl Database {
 /// The error for a call that needs `field` of database `name`, which the
 /// service's answer lacked.
 pub(crate) fn missing(name: &str, field: &str) -> Error {
-    Error::new(
+    crate::error::new(
         crate::ErrorKind::Decode {
             excerpt: String::new(),
         },
