@@ -462,7 +462,7 @@ async fn delete_group() {
     let h = Harness::start().await;
     h.group("g").await;
     let deleted = h.client.groups().delete("g").await.unwrap();
-    assert_eq!(deleted.name, "g");
+    assert_eq!(deleted.id, "g");
     assert!(h.client.groups().get("g").await.unwrap_err().is_not_found());
     h.assert_clean("deleteGroup");
 }
