@@ -20,7 +20,9 @@
 //!
 //! Every repair is reported with `tracing::warn!` (serde's message, tokens
 //! redacted). A strict decode that
-//! succeeds costs nothing more; repairs are bounded by [`MAX_REPAIRS`].
+//! succeeds costs nothing more; repairs are bounded by [`MAX_REPAIRS`], and
+//! by [`DECODE_BUDGET`] bytes decoded in all, so that a hostile server's huge
+//! answer full of odd values cannot keep the client decoding it for minutes.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,6 +32,10 @@ use crate::redact_tokens;
 /// The most values one answer may lose before it is refused outright (each
 /// repair decodes the answer again).
 pub const MAX_REPAIRS: usize = 1000;
+
+/// How many bytes of answer the repairs may decode in all: a 10 MB answer
+/// may lose about 100 values, a 256 MB one 4 (each repair decodes it again).
+pub const DECODE_BUDGET: usize = 1 << 30;
 
 /// One step into a JSON document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,12 +48,18 @@ enum Step {
 /// [module docs](self)). The error, if any, names the JSON path and the
 /// field that made the answer unidentifiable.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    decode_within(body, DECODE_BUDGET)
+}
+
+/// [`decode`], with at most `budget` bytes decoded by the repairs.
+fn decode_within<T: DeserializeOwned>(body: &[u8], budget: usize) -> Result<T, serde_json::Error> {
+    let repairs = MAX_REPAIRS.min(budget / body.len().max(1));
     let mut value: Value = serde_json::from_slice(body)?;
     // Fields removed so far, with the failure that removed them: when the
     // removal leaves their object without a required field, that first
     // failure is the one worth reporting.
     let mut removed: Vec<(Vec<Step>, String)> = Vec::new();
-    for _ in 0..=MAX_REPAIRS {
+    for _ in 0..=repairs {
         let err = match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(decoded) => return Ok(decoded),
             Err(err) => err,
@@ -82,7 +94,7 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> 
         }
     }
     Err(serde::de::Error::custom(format!(
-        "more than {MAX_REPAIRS} values of the answer cannot be read"
+        "more than {repairs} values of the answer cannot be read"
     )))
 }
 
@@ -242,6 +254,22 @@ mod tests {
         assert_eq!(
             decode::<List>(body.as_bytes()).unwrap().items,
             vec![item("z", None)]
+        );
+        // The larger the answer, the fewer repairs: a budget of four times
+        // the answer's size allows four, and a fifth odd item fails it.
+        let bad = [r#"{"group":"g"}"#; 4].join(",");
+        let ok = format!(r#"{{"items":[{bad},{{"Name":"z"}}]}}"#);
+        let items = decode_within::<List>(ok.as_bytes(), ok.len() * 4)
+            .unwrap()
+            .items;
+        assert_eq!(items.len(), 1);
+        let bad = [r#"{"group":"g"}"#; 5].join(",");
+        let fails = format!(r#"{{"items":[{bad},{{"Name":"z"}}]}}"#);
+        let e = decode_within::<List>(fails.as_bytes(), fails.len() * 4).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("values of the answer cannot be read"),
+            "{e}"
         );
     }
 }
