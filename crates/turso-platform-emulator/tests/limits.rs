@@ -180,8 +180,10 @@ async fn runaway_statements_and_lock_waits_stop_at_the_limit_and_never_slow_othe
         assert_eq!(code(&result), "SQLITE_BUSY", "{result}");
     }
     // Generous margins: B and the Platform API stay within a few times
-    // their idle time (before the bounds they took 100 times longer).
-    let slack = Duration::from_millis(50);
+    // their idle time (before the bounds they took 100 times longer, 3.4 s
+    // for B's `SELECT 1`); the slack absorbs a loaded CI machine running
+    // other tests of this binary meanwhile.
+    let slack = Duration::from_millis(200);
     assert!(
         busy_b <= idle_b * 4 + slack,
         "B: idle {idle_b:?}, busy {busy_b:?}"
