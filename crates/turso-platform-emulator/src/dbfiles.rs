@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -21,8 +22,9 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 #[derive(Debug)]
 pub(crate) struct DbFiles {
     dir: PathBuf,
-    /// The bytes of an empty database in WAL mode, made once (see `create`).
-    empty: Vec<u8>,
+    /// The bytes of an empty database in WAL mode, made once per process
+    /// (see `create`).
+    empty: &'static [u8],
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> String {
@@ -34,7 +36,15 @@ impl DbFiles {
     pub(crate) fn new(root: &Path) -> Result<DbFiles, String> {
         let dir = root.join(DIR);
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-        let empty = empty_wal_image(&dir)?;
+        // The bytes are the same for every emulator: made by the first of
+        // the process, so later starts (one per test) skip the work.
+        let empty = match EMPTY_WAL_IMAGE.get() {
+            Some(bytes) => bytes,
+            None => {
+                let bytes = empty_wal_image(&dir)?;
+                EMPTY_WAL_IMAGE.get_or_init(|| bytes)
+            }
+        };
         Ok(DbFiles { dir, empty })
     }
 
@@ -67,7 +77,7 @@ impl DbFiles {
     /// the next start (`sweep`), which is all it held.
     pub(crate) fn create(&self, id: &str) -> Result<(), String> {
         let path = self.path(id);
-        std::fs::write(&path, &self.empty).map_err(|e| io(&path, e))
+        std::fs::write(&path, self.empty).map_err(|e| io(&path, e))
     }
 
     /// Create `to` as a copy of `from`'s committed content.
@@ -153,6 +163,9 @@ impl DbFiles {
         Ok(())
     }
 }
+
+/// [`empty_wal_image`], once per process.
+static EMPTY_WAL_IMAGE: OnceLock<Vec<u8>> = OnceLock::new();
 
 /// The bytes of an empty database in WAL mode (SQLite writes the header
 /// when the journal mode is set), made in a scratch file under `dir`.
