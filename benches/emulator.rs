@@ -18,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use turso_platform_benches::{median_of, micros, repeats, section};
+use turso_platform_benches::{median_of, micros, part, repeats};
 use turso_platform_emulator::Emulator;
 
 const ORG: &str = "acme";
@@ -357,9 +357,13 @@ async fn main() {
         "5. Emulator (first start in this process, spec compiled: {:.0} ms)",
         t.elapsed().as_secs_f64() * 1e3
     );
-    if section(5) {
+    if part("5c") {
         start_time().await;
+    }
+    if part("5a") {
         data_plane().await;
+    }
+    if part("5b") {
         creates(false).await;
         creates(true).await;
     }

@@ -83,6 +83,15 @@ pub fn section(n: u32) -> bool {
         .unwrap_or(true)
 }
 
+/// Whether part `name` of a section (e.g. `5a`) was asked for: listed in
+/// `BENCH_SECTIONS` itself, or its whole section is.
+pub fn part(name: &str) -> bool {
+    let section_number = name.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let listed = std::env::var("BENCH_SECTIONS")
+        .is_ok_and(|v| v.split(',').any(|s| s.trim() == name));
+    listed || section_number.parse().is_ok_and(section)
+}
+
 /// Microseconds, for tables.
 pub fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
