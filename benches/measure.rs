@@ -87,8 +87,8 @@ pub fn section(n: u32) -> bool {
 /// `BENCH_SECTIONS` itself, or its whole section is.
 pub fn part(name: &str) -> bool {
     let section_number = name.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let listed = std::env::var("BENCH_SECTIONS")
-        .is_ok_and(|v| v.split(',').any(|s| s.trim() == name));
+    let listed =
+        std::env::var("BENCH_SECTIONS").is_ok_and(|v| v.split(',').any(|s| s.trim() == name));
     listed || section_number.parse().is_ok_and(section)
 }
 

@@ -126,6 +126,9 @@ struct GuardState {
     attach_request: Option<PathBuf>,
     /// The statement inserts into a table (so it has a last insert rowid).
     inserts: bool,
+    /// `read_only` or `attachable` changed since the connection's cached
+    /// statements were compiled: the authorizer must see them again.
+    policy_changed: bool,
 }
 
 impl Guard {
@@ -160,9 +163,18 @@ impl Guard {
         limit: Duration,
     ) {
         let mut s = lock(&self.state);
+        if s.read_only != read_only || s.attachable != attachable {
+            s.policy_changed = true;
+        }
         s.read_only = read_only;
         s.attachable = attachable;
         s.limit = limit;
+    }
+
+    /// Whether what requests may do changed since this was last asked: the
+    /// connection's cached statements were authorized under the old policy.
+    pub(crate) fn take_policy_change(&self) -> bool {
+        std::mem::take(&mut lock(&self.state).policy_changed)
     }
 
     /// A statement starts: its clock and its findings start afresh.

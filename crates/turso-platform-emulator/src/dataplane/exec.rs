@@ -222,9 +222,13 @@ impl Session<'_> {
         }
         self.guard.begin_statement();
         let started = Instant::now();
-        // Not cached: the authorizer sees every statement under the policy
-        // of the request that sends it.
-        let mut prepared = match self.guard.preparing(|| self.conn.prepare(sql)) {
+        // Cached, as libSQL's server caches them, but only under the policy
+        // that authorized them: when the token's policy changes the cache
+        // goes, so the authorizer sees every statement again.
+        if self.guard.take_policy_change() {
+            self.conn.flush_prepared_statement_cache();
+        }
+        let mut prepared = match self.guard.preparing(|| self.conn.prepare_cached(sql)) {
             Ok(p) => p,
             Err(e) => {
                 if let Some(path) = self.guard.take_attach_request() {
@@ -233,8 +237,30 @@ impl Session<'_> {
                 return Err(self.failed(parse_error(&e)));
             }
         };
+        // Only the authorizer knows a statement inserts, and it runs when a
+        // statement is compiled: one that inserts is never kept, so a
+        // statement found in the cache inserts nothing.
+        let inserts = self.guard.inserts();
+        let out = self.run(&mut prepared, stmt, sql, inserts, started);
+        if inserts {
+            prepared.discard();
+        }
+        out
+    }
+
+    /// Run a prepared statement: its rows, changes and usage.
+    fn run(
+        &self,
+        prepared: &mut rusqlite::Statement<'_>,
+        stmt: &Stmt,
+        sql: &str,
+        inserts: bool,
+        started: Instant,
+    ) -> Result<StmtOutput, HranaError> {
         self.check(prepared.readonly())?;
-        bind(&mut prepared, &stmt.args, &stmt.named_args)?;
+        // A cached statement's counter still holds its earlier runs.
+        prepared.reset_status(StatementStatus::FullscanStep);
+        bind(prepared, &stmt.args, &stmt.named_args)?;
         let cols: Vec<Value> = prepared
             .columns()
             .iter()
@@ -242,7 +268,6 @@ impl Session<'_> {
             .collect();
         let width = cols.len();
         let writes = !prepared.readonly();
-        let inserts = self.guard.inserts();
         let before = self.conn.total_changes();
         let want_rows = stmt.want_rows.unwrap_or(true);
         let mut rows = Vec::new();
@@ -648,6 +673,43 @@ mod tests {
         with(blocked, |s| {
             let e = s.execute(&stmt("SELECT 1", vec![])).err();
             assert_eq!(e.map(|e| e.code), Some("BLOCKED".into()));
+        });
+    }
+
+    #[test]
+    fn cached_statements_count_and_report_as_fresh_ones() {
+        with(OPEN, |s| {
+            let insert = stmt("INSERT INTO t(v) VALUES ('x')", vec![]);
+            for id in 1..=3 {
+                let out = s.execute(&insert).expect("inserts");
+                assert_eq!(
+                    out.last_insert_rowid,
+                    Some(id),
+                    "every run reports its rowid"
+                );
+            }
+            let select = stmt("SELECT v FROM t", vec![]);
+            for _ in 0..2 {
+                let out = s.execute(&select).expect("selects");
+                assert_eq!((out.rows.len(), out.rows_read), (3, 3), "not added up");
+                assert_eq!(out.last_insert_rowid, None);
+            }
+        });
+    }
+
+    #[test]
+    fn a_cached_statement_is_authorized_again_when_the_policy_changes() {
+        // The same connection serves a full-access request, then a read-only
+        // one, then a full-access one again (a stream's baton carries over).
+        with(OPEN, |s| {
+            let pragma = stmt("PRAGMA user_version = 7", vec![]);
+            s.execute(&pragma).expect("a full-access token may");
+            let limit = std::time::Duration::from_secs(10);
+            s.guard.set_request(true, HashMap::new(), limit);
+            let e = s.execute(&pragma).err().map(|e| e.code);
+            assert_eq!(e, Some("SQLITE_AUTH".into()), "the read-only token may not");
+            s.guard.set_request(false, HashMap::new(), limit);
+            s.execute(&pragma).expect("full access again");
         });
     }
 
