@@ -8,7 +8,7 @@
 //! methods are written out in each emulator, so a reader sees them where
 //! they are called.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -117,6 +117,9 @@ impl Listening {
         let listener = TcpListener::bind(SocketAddr::new(common.bind, common.port)).await?;
         let addr = listener.local_addr()?;
         let host = match addr.ip() {
+            // Bound to every address (`--bind 0.0.0.0`): the URL names one
+            // that clients on other hosts can use, not `0.0.0.0`.
+            ip if ip.is_unspecified() => reachable_host(),
             IpAddr::V6(ip) => format!("[{ip}]"),
             IpAddr::V4(ip) => ip.to_string(),
         };
@@ -147,6 +150,27 @@ impl Drop for Listening {
     }
 }
 
+/// This host's address on its default route (a UDP socket "connected" to a
+/// documentation address sends nothing, but the kernel picks the source
+/// address it would use); its host name when it has no route, `127.0.0.1`
+/// when it has neither.
+pub fn reachable_host() -> String {
+    let routed = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
+        .and_then(|s| s.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).map(|()| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    match routed {
+        Some(ip) => ip.to_string(),
+        None => std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| Ipv4Addr::LOCALHOST.to_string()),
+    }
+}
+
 /// Parse a delay: `200ms`, `2s`, `1m`, or a bare number of seconds.
 pub fn parse_delay(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -162,6 +186,23 @@ pub fn parse_delay(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_listener_on_every_address_names_one_clients_can_reach() {
+        let common = Common {
+            bind: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            ..Common::default()
+        };
+        let (listening, _listener, _stop) = Listening::bind(&common).await.expect("binds");
+        let url = listening.base_url();
+        assert!(!url.contains("0.0.0.0"), "{url}");
+        assert_eq!(
+            url,
+            format!("http://{}:{}", reachable_host(), listening.addr().port())
+        );
+        let (local, _listener, _stop) = Listening::bind(&Common::default()).await.expect("binds");
+        assert!(local.base_url().starts_with("http://127.0.0.1:"));
+    }
 
     #[test]
     fn delays_default_to_seconds() {

@@ -8,7 +8,9 @@
 //! (`--public-host`), else the bound address, else, for `0.0.0.0`, the
 //! address of this host's default route, else its host name.
 
-use std::net::{IpAddr, Ipv4Addr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr};
+
+use emulator_core::harness::reachable_host;
 
 /// Where servers listen and which host their credentials name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,26 +73,6 @@ impl Network {
     /// Whether only clients on this host can connect.
     pub fn is_loopback(&self) -> bool {
         self.listen.is_loopback()
-    }
-}
-
-/// This host's address on its default route (a UDP socket "connected" to a
-/// documentation address sends nothing, but the kernel picks the source
-/// address it would use); its host name when it has no route.
-fn reachable_host() -> String {
-    let routed = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
-        .and_then(|s| s.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).map(|()| s))
-        .and_then(|s| s.local_addr())
-        .map(|a| a.ip())
-        .ok()
-        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
-    match routed {
-        Some(ip) => ip.to_string(),
-        None => std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_string())
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| Ipv4Addr::LOCALHOST.to_string()),
     }
 }
 
