@@ -11,13 +11,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use super::answers::{BatchResult, Col, DescribeParam, DescribeResult, StmtOutput};
+use super::confine::{Guard, attach_alias};
+use super::hrana::{Batch, HValue, HranaError, Stmt};
+use crate::usage::UsageBook;
 use rusqlite::fallible_iterator::FallibleIterator as _;
 use rusqlite::{Connection, Error as SqlError, StatementStatus};
-use serde_json::{Value, json};
-
-use super::confine::{Guard, attach_alias};
-use super::hrana::{Batch, HValue, HranaError, Stmt, value_json};
-use crate::usage::UsageBook;
 
 /// What the caller may do, checked before every statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,44 +45,16 @@ pub(crate) struct Budget {
     pub left: Cell<u64>,
 }
 
-/// A statement's result before it is rendered.
-pub(crate) struct StmtOutput {
-    pub cols: Vec<Value>,
-    pub rows: Vec<Vec<Value>>,
-    pub affected_row_count: u64,
-    /// Only for an INSERT, as the service sends it.
-    pub last_insert_rowid: Option<i64>,
-    pub rows_read: u64,
-    pub rows_written: u64,
-    pub query_duration_ms: f64,
-}
-
-impl StmtOutput {
-    fn empty(started: Instant) -> StmtOutput {
-        StmtOutput {
-            cols: Vec::new(),
-            rows: Vec::new(),
-            affected_row_count: 0,
-            last_insert_rowid: None,
-            rows_read: 0,
-            rows_written: 0,
-            query_duration_ms: millis(started),
-        }
-    }
-
-    /// The Hrana `StmtResult`, with the fields the service adds
-    /// (`replication_index` is null: the emulator has no replicas).
-    pub(crate) fn to_json(&self) -> Value {
-        json!({
-            "cols": self.cols,
-            "rows": self.rows,
-            "affected_row_count": self.affected_row_count,
-            "last_insert_rowid": self.last_insert_rowid.map(|r| r.to_string()),
-            "replication_index": Value::Null,
-            "rows_read": self.rows_read,
-            "rows_written": self.rows_written,
-            "query_duration_ms": self.query_duration_ms,
-        })
+/// An empty result (an ATTACH's).
+fn empty(started: Instant) -> StmtOutput {
+    StmtOutput {
+        cols: Vec::new(),
+        rows: Vec::new(),
+        affected_row_count: 0,
+        last_insert_rowid: None,
+        rows_read: 0,
+        rows_written: 0,
+        query_duration_ms: millis(started),
     }
 }
 
@@ -261,11 +232,7 @@ impl Session<'_> {
         // A cached statement's counter still holds its earlier runs.
         prepared.reset_status(StatementStatus::FullscanStep);
         bind(prepared, &stmt.args, &stmt.named_args)?;
-        let cols: Vec<Value> = prepared
-            .columns()
-            .iter()
-            .map(|c| json!({"name": c.name(), "decltype": c.decl_type()}))
-            .collect();
+        let cols = columns(prepared);
         let width = cols.len();
         let writes = !prepared.readonly();
         let before = self.conn.total_changes();
@@ -283,7 +250,7 @@ impl Session<'_> {
                     for i in 0..width {
                         let v = row.get_ref(i).map_err(|e| sql_error(&e))?;
                         size += value_size(&v);
-                        out.push(value_json(v));
+                        out.push(HValue::from_sql(v));
                     }
                     if size > limit {
                         return Err(too_large(limit));
@@ -330,7 +297,7 @@ impl Session<'_> {
                     .execute("ATTACH ?1 AS ?2", [file.as_ref(), alias.as_str()])
             })
             .map_err(|e| self.failed(sql_error(&e)))?;
-        Ok(StmtOutput::empty(started))
+        Ok(empty(started))
     }
 
     /// Execute a batch, calling `on_step` with each executed step's outcome
@@ -357,15 +324,17 @@ impl Session<'_> {
     }
 
     /// A batch's `BatchResult`.
-    pub(crate) fn batch_json(&self, batch: &Batch) -> Value {
+    pub(crate) fn batch_result(&self, batch: &Batch) -> BatchResult {
         let n = batch.steps.len();
-        let mut results = vec![Value::Null; n];
-        let mut errors = vec![Value::Null; n];
+        let mut result = BatchResult {
+            step_results: (0..n).map(|_| None).collect(),
+            step_errors: vec![None; n],
+        };
         self.batch(batch, |i, r| match r {
-            Ok(out) => results[i] = out.to_json(),
-            Err(e) => errors[i] = e.to_json(),
+            Ok(out) => result.step_results[i] = Some(out),
+            Err(e) => result.step_errors[i] = Some(e),
         });
-        json!({"step_results": results, "step_errors": errors})
+        result
     }
 
     /// Run statements separated by semicolons, ignoring rows; stop at the first error.
@@ -409,7 +378,7 @@ impl Session<'_> {
     }
 
     /// Describe a statement without running it.
-    pub(crate) fn describe(&self, sql: &str) -> Result<Value, HranaError> {
+    pub(crate) fn describe(&self, sql: &str) -> Result<DescribeResult, HranaError> {
         if is_blank(sql) {
             return Err(HranaError::new(
                 "SQL_NO_STATEMENT",
@@ -421,21 +390,28 @@ impl Session<'_> {
             .guard
             .preparing(|| self.conn.prepare(sql))
             .map_err(|e| self.failed(parse_error(&e)))?;
-        let params: Vec<Value> = (1..=stmt.parameter_count())
-            .map(|i| json!({"name": stmt.parameter_name(i)}))
-            .collect();
-        let cols: Vec<Value> = stmt
-            .columns()
-            .iter()
-            .map(|c| json!({"name": c.name(), "decltype": c.decl_type()}))
-            .collect();
-        Ok(json!({
-            "params": params,
-            "cols": cols,
-            "is_explain": stmt.is_explain() > 0,
-            "is_readonly": stmt.readonly(),
-        }))
+        Ok(DescribeResult {
+            params: (1..=stmt.parameter_count())
+                .map(|i| DescribeParam {
+                    name: stmt.parameter_name(i).map(str::to_string),
+                })
+                .collect(),
+            cols: columns(&stmt),
+            is_explain: stmt.is_explain() > 0,
+            is_readonly: stmt.readonly(),
+        })
     }
+}
+
+/// A prepared statement's result columns.
+fn columns(stmt: &rusqlite::Statement<'_>) -> Vec<Col> {
+    stmt.columns()
+        .iter()
+        .map(|c| Col {
+            name: c.name().to_string(),
+            decltype: c.decl_type().map(str::to_string),
+        })
+        .collect()
 }
 
 /// Rows a statement read: the rows its full-table scans stepped over, or
@@ -534,6 +510,7 @@ fn bind(
 mod tests {
     use super::super::hrana::{BatchStep, NamedArg};
     use super::*;
+    use serde_json::json;
 
     fn stmt(sql: &str, args: Vec<HValue>) -> Stmt {
         Stmt {
@@ -597,7 +574,7 @@ mod tests {
                 value: HValue::Integer { value: 1 },
             }];
             let out = s.execute(&named).expect("selects");
-            assert_eq!(out.rows, vec![vec![json!({"type": "text", "value": "a"})]]);
+            assert_eq!(out.rows, vec![vec![HValue::Text { value: "a".into() }]]);
             let dup = s.execute(&stmt("INSERT INTO t(id, v) VALUES (1, 'b')", vec![]));
             assert_eq!(dup.err().map(|e| e.code), Some("SQLITE_CONSTRAINT".into()));
             let code =
@@ -618,7 +595,10 @@ mod tests {
                 sql_id: Some(7),
                 ..stmt("", vec![])
             };
-            assert_eq!(s.execute(&stored).expect("runs").rows[0][0]["value"], "1");
+            assert_eq!(
+                s.execute(&stored).expect("runs").rows[0][0],
+                HValue::Integer { value: 1 }
+            );
         });
     }
 
@@ -632,7 +612,7 @@ mod tests {
                 {"condition": {"type": "ok", "step": 1}, "stmt": {"sql": "SELECT 'never'"}},
             ]}))
             .expect("parses");
-            let r = s.batch_json(&batch);
+            let r = serde_json::to_value(s.batch_result(&batch)).expect("serializes");
             assert!(r["step_results"][0].is_object());
             assert_eq!(r["step_errors"][1]["code"], "SQLITE_CONSTRAINT");
             assert_eq!(r["step_results"][2]["rows"][0][0]["value"], "recovered");
@@ -719,6 +699,7 @@ mod tests {
             let d = s
                 .describe("SELECT v AS value FROM t WHERE id = :id")
                 .expect("describes");
+            let d = serde_json::to_value(d).expect("serializes");
             assert_eq!(d["params"], json!([{"name": ":id"}]));
             assert_eq!(d["cols"][0]["decltype"], "TEXT");
             assert_eq!(d["is_readonly"], true);

@@ -1,11 +1,12 @@
 //! The JSON structures of Hrana over HTTP (versions 2 and 3): requests as
-//! serde types, values in both directions, and protocol errors.
+//! serde types, values in both directions, and protocol errors (the
+//! answers are in [`super::answers`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rusqlite::types::{Value as SqlValue, ValueRef};
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 /// `POST v2/pipeline` and `v3/pipeline`.
 #[derive(Debug, Deserialize)]
@@ -120,13 +121,13 @@ impl BatchCond {
     }
 }
 
-/// A Hrana value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A Hrana value, in arguments and in rows.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum HValue {
     Null,
     Integer {
-        #[serde(deserialize_with = "int_from_string")]
+        #[serde(deserialize_with = "int_from_string", serialize_with = "int_as_string")]
         value: i64,
     },
     Float {
@@ -151,7 +152,28 @@ fn int_from_string<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     }
 }
 
+fn int_as_string<S: Serializer>(value: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
 impl HValue {
+    /// A column value as Hrana sends it.
+    pub(crate) fn from_sql(v: ValueRef<'_>) -> HValue {
+        match v {
+            ValueRef::Null => HValue::Null,
+            ValueRef::Integer(value) => HValue::Integer { value },
+            // JSON has no NaN or infinity; SQLite turns NaN into NULL already.
+            ValueRef::Real(value) if value.is_finite() => HValue::Float { value },
+            ValueRef::Real(_) => HValue::Null,
+            ValueRef::Text(t) => HValue::Text {
+                value: String::from_utf8_lossy(t).into_owned(),
+            },
+            ValueRef::Blob(b) => HValue::Blob {
+                base64: STANDARD.encode(b),
+            },
+        }
+    }
+
     /// The SQLite value to bind; `Err` for a blob that is not base64.
     pub(crate) fn to_sql(&self) -> Result<SqlValue, String> {
         Ok(match self {
@@ -172,21 +194,8 @@ impl HValue {
     }
 }
 
-/// A column value as Hrana JSON.
-pub(crate) fn value_json(v: ValueRef<'_>) -> Value {
-    match v {
-        ValueRef::Null => json!({"type": "null"}),
-        ValueRef::Integer(i) => json!({"type": "integer", "value": i.to_string()}),
-        // JSON has no NaN or infinity; SQLite turns NaN into NULL already.
-        ValueRef::Real(f) if f.is_finite() => json!({"type": "float", "value": f}),
-        ValueRef::Real(_) => json!({"type": "null"}),
-        ValueRef::Text(t) => json!({"type": "text", "value": String::from_utf8_lossy(t)}),
-        ValueRef::Blob(b) => json!({"type": "blob", "base64": STANDARD.encode(b)}),
-    }
-}
-
 /// A Hrana error: a message and a machine-readable code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct HranaError {
     pub message: String,
     pub code: String,
@@ -199,15 +208,16 @@ impl HranaError {
             code: code.into(),
         }
     }
-
-    pub(crate) fn to_json(&self) -> Value {
-        json!({"message": self.message, "code": self.code})
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn sent(v: ValueRef<'_>) -> Value {
+        serde_json::to_value(HValue::from_sql(v)).expect("serializes")
+    }
 
     #[test]
     fn values_round_trip() {
@@ -219,12 +229,21 @@ mod tests {
             serde_json::from_value(json!({"type": "blob", "base64": "AAEC"})).expect("parses");
         assert_eq!(b.to_sql(), Ok(SqlValue::Blob(vec![0, 1, 2])));
         assert_eq!(
-            value_json(ValueRef::Blob(&[0, 1, 2])),
+            sent(ValueRef::Blob(&[0, 1, 2])),
             json!({"type": "blob", "base64": "AAEC"})
         );
         assert_eq!(
-            value_json(ValueRef::Integer(7)),
+            sent(ValueRef::Integer(7)),
             json!({"type": "integer", "value": "7"})
+        );
+        assert_eq!(
+            sent(ValueRef::Real(0.5)),
+            json!({"type": "float", "value": 0.5})
+        );
+        assert_eq!(sent(ValueRef::Real(f64::INFINITY)), json!({"type": "null"}));
+        assert_eq!(
+            sent(ValueRef::Text(b"a")),
+            json!({"type": "text", "value": "a"})
         );
         assert!(
             serde_json::from_value::<HValue>(json!({"type": "integer", "value": "x"})).is_err()

@@ -15,6 +15,7 @@
 //! need; the statement stops when the request is dropped (its client went
 //! away), see [`confine`].
 
+pub(crate) mod answers;
 pub(crate) mod chunked;
 pub(crate) mod confine;
 pub(crate) mod exec;
@@ -30,15 +31,16 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::response::Response;
 use http::{Method, Request};
-use serde_json::{Value, json};
+use serde::Serialize;
 
+use self::answers::{CursorEntry, CursorHead, PipelineAnswer, StreamResponse, StreamResult};
 use self::confine::Guard;
 use self::exec::{Budget, Policy, Session};
 use self::hrana::{CursorReq, HranaError, PipelineReq, StreamRequest};
 use self::streams::{Held, MAX_STORED_SQL, Stream};
 use crate::auth::{bearer, sql_token};
 use crate::shared::Shared;
-use emulator_core::http::{error_response, json_response, lock, read_body, response};
+use emulator_core::http::{error_response, lock, read_body, response};
 
 /// Which database a request is for.
 pub(crate) enum Target {
@@ -83,9 +85,17 @@ fn not_found() -> Response {
     error_response(404, "no database is served at this address", None)
 }
 
+/// A JSON answer, serialized straight from its type.
+fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    match serde_json::to_string(body) {
+        Ok(text) => response(status, "application/json", text),
+        Err(e) => error_response(500, &format!("cannot write the answer: {e}"), None),
+    }
+}
+
 /// An HTTP-level Hrana error: `{"message", "code"}` (it ends the stream).
 fn hrana_error(status: u16, e: &HranaError) -> Response {
-    json_response(status, &e.to_json())
+    json(status, e)
 }
 
 /// Serve one data-plane request; `path` is relative to the database.
@@ -291,18 +301,27 @@ async fn sql_request(
         }
     };
     match body {
-        Output::Pipeline(results) => json_response(
+        Output::Pipeline(results) => json(
             200,
-            &json!({"baton": baton, "base_url": Value::Null, "results": results}),
+            &PipelineAnswer {
+                baton,
+                base_url: None,
+                results,
+            },
         ),
         Output::Cursor(entries) => {
-            let mut text = json!({"baton": baton, "base_url": Value::Null}).to_string();
-            for e in entries {
-                text.push('\n');
-                text.push_str(&e.to_string());
+            let head = CursorHead {
+                baton,
+                base_url: None,
+            };
+            // One JSON value per line.
+            let lines: Result<Vec<String>, _> = std::iter::once(serde_json::to_string(&head))
+                .chain(entries.iter().map(serde_json::to_string))
+                .collect();
+            match lines {
+                Ok(lines) => response(200, "application/json", lines.join("\n") + "\n"),
+                Err(e) => error_response(500, &format!("cannot write the answer: {e}"), None),
             }
-            text.push('\n');
-            response(200, "application/json", text)
         }
     }
 }
@@ -320,8 +339,8 @@ enum Work {
 }
 
 enum Output {
-    Pipeline(Vec<Value>),
-    Cursor(Vec<Value>),
+    Pipeline(Vec<StreamResult>),
+    Cursor(Vec<CursorEntry>),
 }
 
 impl Work {
@@ -345,8 +364,8 @@ impl Work {
                         Err(HranaError::new("STREAM_CLOSED", "the stream was closed"))
                     };
                     results.push(match result {
-                        Ok(response) => json!({"type": "ok", "response": response}),
-                        Err(e) => json!({"type": "error", "error": e.to_json()}),
+                        Ok(response) => StreamResult::Ok { response },
+                        Err(error) => StreamResult::Error { error },
                     });
                 }
                 (Output::Pipeline(results), open)
@@ -356,18 +375,17 @@ impl Work {
                 let mut entries = Vec::new();
                 session.batch(&batch, |step, r| match r {
                     Ok(out) => {
-                        entries.push(json!({"type": "step_begin", "step": step, "cols": out.cols}));
-                        for row in out.rows {
-                            entries.push(json!({"type": "row", "row": row}));
-                        }
-                        entries.push(json!({
-                            "type": "step_end",
-                            "affected_row_count": out.affected_row_count,
-                            "last_insert_rowid": out.last_insert_rowid.map(|r| r.to_string()),
-                        }));
+                        entries.push(CursorEntry::StepBegin {
+                            step,
+                            cols: out.cols,
+                        });
+                        entries.extend(out.rows.into_iter().map(|row| CursorEntry::Row { row }));
+                        entries.push(CursorEntry::StepEnd {
+                            affected_row_count: out.affected_row_count,
+                            last_insert_rowid: out.last_insert_rowid.map(|r| r.to_string()),
+                        });
                     }
-                    Err(e) => entries
-                        .push(json!({"type": "step_error", "step": step, "error": e.to_json()})),
+                    Err(error) => entries.push(CursorEntry::StepError { step, error }),
                 });
                 (Output::Cursor(entries), true)
             }
@@ -403,11 +421,11 @@ fn run_request(
     stream: &mut Stream,
     request: StreamRequest,
     open: &mut bool,
-) -> Result<Value, HranaError> {
+) -> Result<StreamResponse, HranaError> {
     match request {
         StreamRequest::Close => {
             *open = false;
-            Ok(json!({"type": "close"}))
+            Ok(StreamResponse::Close)
         }
         StreamRequest::StoreSql { sql_id, sql } => {
             if stream.sqls.contains_key(&sql_id) {
@@ -423,34 +441,34 @@ fn run_request(
                 ));
             }
             stream.sqls.insert(sql_id, sql);
-            Ok(json!({"type": "store_sql"}))
+            Ok(StreamResponse::StoreSql)
         }
         StreamRequest::CloseSql { sql_id } => {
             stream.sqls.remove(&sql_id);
-            Ok(json!({"type": "close_sql"}))
+            Ok(StreamResponse::CloseSql)
         }
         StreamRequest::Execute { stmt } => {
-            let out = ctx.session(stream).execute(&stmt)?;
-            Ok(json!({"type": "execute", "result": out.to_json()}))
+            let result = ctx.session(stream).execute(&stmt)?;
+            Ok(StreamResponse::Execute { result })
         }
         StreamRequest::Batch { batch } => {
-            let result = ctx.session(stream).batch_json(&batch);
-            Ok(json!({"type": "batch", "result": result}))
+            let result = ctx.session(stream).batch_result(&batch);
+            Ok(StreamResponse::Batch { result })
         }
         StreamRequest::Sequence { sql, sql_id } => {
             let s = ctx.session(stream);
             let text = s.sql_text(sql.as_deref(), sql_id)?.to_string();
             s.sequence(&text)?;
-            Ok(json!({"type": "sequence"}))
+            Ok(StreamResponse::Sequence)
         }
         StreamRequest::Describe { sql, sql_id } => {
             let s = ctx.session(stream);
             let text = s.sql_text(sql.as_deref(), sql_id)?.to_string();
-            Ok(json!({"type": "describe", "result": s.describe(&text)?}))
+            let result = s.describe(&text)?;
+            Ok(StreamResponse::Describe { result })
         }
-        StreamRequest::GetAutocommit => Ok(json!({
-            "type": "get_autocommit",
-            "is_autocommit": stream.conn.is_autocommit(),
-        })),
+        StreamRequest::GetAutocommit => Ok(StreamResponse::GetAutocommit {
+            is_autocommit: stream.conn.is_autocommit(),
+        }),
     }
 }
