@@ -4,7 +4,8 @@
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
 /// A response with this status and body.
 pub fn response(status: u16, content_type: &'static str, body: impl Into<Body>) -> Response {
@@ -15,9 +16,14 @@ pub fn response(status: u16, content_type: &'static str, body: impl Into<Body>) 
     resp
 }
 
-/// A JSON response.
-pub fn json_response(status: u16, body: &Value) -> Response {
-    response(status, "application/json", body.to_string())
+/// A JSON response, serialized straight from the body's type (a `Value`,
+/// or a serde type such as a protocol's answer).
+pub fn json_response<T: Serialize + ?Sized>(status: u16, body: &T) -> Response {
+    match serde_json::to_string(body) {
+        Ok(text) => response(status, "application/json", text),
+        // Only a Serialize impl that fails gets here (a `Value` never does).
+        Err(e) => error_response(500, &format!("cannot write the answer: {e}"), None),
+    }
 }
 
 /// An `{"error": message}` response, with `Retry-After` when given.

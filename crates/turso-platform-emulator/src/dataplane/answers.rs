@@ -8,14 +8,14 @@ use serde::Serialize;
 use super::hrana::{HValue, HranaError};
 
 /// A result column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Serialize)]
 pub(crate) struct Col {
     pub name: String,
     pub decltype: Option<String>,
 }
 
 /// A statement's result before it is sent (`StmtResult`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub(crate) struct StmtOutput {
     pub cols: Vec<Col>,
     pub rows: Vec<Vec<HValue>>,

@@ -11,12 +11,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use rusqlite::fallible_iterator::FallibleIterator as _;
+use rusqlite::{Connection, Error as SqlError, StatementStatus};
+
 use super::answers::{BatchResult, Col, DescribeParam, DescribeResult, StmtOutput};
 use super::confine::{Guard, attach_alias};
 use super::hrana::{Batch, HValue, HranaError, Stmt};
 use crate::usage::UsageBook;
-use rusqlite::fallible_iterator::FallibleIterator as _;
-use rusqlite::{Connection, Error as SqlError, StatementStatus};
 
 /// What the caller may do, checked before every statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,11 +28,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::response::Response;
-use http::{Method, Request};
-use serde::Serialize;
-
 use self::answers::{CursorEntry, CursorHead, PipelineAnswer, StreamResponse, StreamResult};
 use self::confine::Guard;
 use self::exec::{Budget, Policy, Session};
@@ -40,7 +35,10 @@ use self::hrana::{CursorReq, HranaError, PipelineReq, StreamRequest};
 use self::streams::{Held, MAX_STORED_SQL, Stream};
 use crate::auth::{bearer, sql_token};
 use crate::shared::Shared;
-use emulator_core::http::{error_response, lock, read_body, response};
+use axum::body::Body;
+use axum::response::Response;
+use emulator_core::http::{error_response, json_response, lock, read_body, response};
+use http::{Method, Request};
 
 /// Which database a request is for.
 pub(crate) enum Target {
@@ -85,17 +83,9 @@ fn not_found() -> Response {
     error_response(404, "no database is served at this address", None)
 }
 
-/// A JSON answer, serialized straight from its type.
-fn json<T: Serialize>(status: u16, body: &T) -> Response {
-    match serde_json::to_string(body) {
-        Ok(text) => response(status, "application/json", text),
-        Err(e) => error_response(500, &format!("cannot write the answer: {e}"), None),
-    }
-}
-
 /// An HTTP-level Hrana error: `{"message", "code"}` (it ends the stream).
 fn hrana_error(status: u16, e: &HranaError) -> Response {
-    json(status, e)
+    json_response(status, e)
 }
 
 /// Serve one data-plane request; `path` is relative to the database.
@@ -301,7 +291,7 @@ async fn sql_request(
         }
     };
     match body {
-        Output::Pipeline(results) => json(
+        Output::Pipeline(results) => json_response(
             200,
             &PipelineAnswer {
                 baton,
