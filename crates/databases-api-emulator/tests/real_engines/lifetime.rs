@@ -55,6 +55,18 @@ impl Emulator {
         Pid::from_raw(self.child.id() as i32)
     }
 
+    /// `GET {base}/{path}` as JSON.
+    async fn get(&self, http: &reqwest::Client, path: &str) -> Value {
+        http.get(format!("{}/{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
     /// Creates a database of each engine, waits until every one runs, and
     /// connects a PostgreSQL client (kept open); the client and the servers'
     /// ports.
@@ -77,15 +89,7 @@ impl Emulator {
         let deadline = Instant::now() + Duration::from_secs(120);
         for id in &ids {
             loop {
-                let db: Value = http
-                    .get(format!("{}/{id}", self.base))
-                    .bearer_auth(&self.token)
-                    .send()
-                    .await
-                    .expect("sent")
-                    .json()
-                    .await
-                    .expect("JSON");
+                let db = self.get(&http, id).await;
                 match db["status"].as_str() {
                     Some("running") => break,
                     Some("provisioning") if Instant::now() < deadline => {
@@ -97,16 +101,7 @@ impl Emulator {
         }
         let mut credentials = Vec::new();
         for id in &ids {
-            let answer: Value = http
-                .get(format!("{}/{id}/credentials", self.base))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("JSON");
-            credentials.push(answer);
+            credentials.push(self.get(&http, &format!("{id}/credentials")).await);
         }
         let ports = credentials
             .iter()
